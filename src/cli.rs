@@ -1,0 +1,48 @@
+//! The command line: clap types only.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// BSN Knowledge: NCLEX-RN practice, study guides and analytics for nursing schools, in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "bsn-knowledge", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Config file (default: /etc/bsn-knowledge/config.toml when it exists, else embedded defaults)
+    #[arg(long, global = true, env = "BSN_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Overrides [storage].data_dir
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Overrides [server].http_listen
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub http_listen: Option<SocketAddr>,
+
+    /// Overrides [logging].level
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default)
+    Serve,
+    /// Validate the config and print the effective config with secrets masked
+    CheckConfig,
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Ask the running server's /health: exit 0 healthy, 1 degraded, 2 unhealthy or unreachable
+    Healthcheck {
+        /// Health URL (default: derived from [server].http_listen)
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Print the version
+    Version,
+}

@@ -1,0 +1,115 @@
+//! `ApiJson<T>`: axum's JSON extractor with our envelope for every rejection (415 for a missing or
+//! wrong content type, 413 for an oversized body, 422 naming the field for bad JSON or wrong types).
+
+use axum::extract::{FromRequest, Request};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::http::AppState;
+use crate::http::error::{ApiError, FieldError};
+
+/// A JSON request body (as extractor) or response body.
+pub struct ApiJson<T>(pub T);
+
+impl<T> FromRequest<AppState> for ApiJson<T>
+where
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType(
+                "expected a JSON body with the header Content-Type: application/json".into(),
+            ));
+        }
+        let limit = state.config.server.max_body_bytes;
+        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge { limit }
+            } else {
+                ApiError::BadRequest(format!("could not read the request body: {rejection}"))
+            }
+        })?;
+        parse_json(&body).map(ApiJson)
+    }
+}
+
+/// Parses a JSON body, naming the field that is wrong.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::validation("body", "the request body is empty; expected a JSON object"));
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let field = error.path().to_string();
+        let inner = error.into_inner();
+        let message = match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                format!("malformed JSON at line {} column {}", inner.line(), inner.column())
+            }
+            _ => strip_position(&inner.to_string()),
+        };
+        let field = if field == "." || field.is_empty() { "body".to_owned() } else { field };
+        let error = FieldError::new(field, message);
+        ApiError::Validation { message: format!("invalid request body: {}: {}", error.field, error.message), errors: vec![error] }
+    })
+}
+
+/// serde_json appends "at line 1 column 17"; the field path says more to an API user.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+impl<T: Serialize> IntoResponse for ApiJson<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Login {
+        username: String,
+        count: u8,
+    }
+
+    fn field_of(body: &str) -> (String, String) {
+        match parse_json::<Login>(body.as_bytes()) {
+            Err(ApiError::Validation { errors, .. }) => (errors[0].field.clone(), errors[0].message.clone()),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_bodies_name_the_field() {
+        assert_eq!(field_of("{\"username\": 5, \"count\": 1}").0, "username");
+        assert_eq!(field_of("{\"username\": \"a\", \"count\": 900}").0, "count");
+        let (field, message) = field_of("{\"username\": \"a\"}");
+        assert_eq!(field, "body");
+        assert!(message.contains("missing field `count`"), "{message}");
+        let (field, message) = field_of("{\"username\": ");
+        assert_eq!(field, "username");
+        assert!(message.starts_with("malformed JSON"), "{message}");
+        assert_eq!(field_of("   ").0, "body");
+    }
+}

@@ -1,0 +1,238 @@
+//! Start-up and the serve loop: open storage, build the router, bind, accept connections, and stop
+//! gracefully. Signals: SIGTERM/SIGINT stop accepting and let in-flight requests finish within
+//! `shutdown_grace_secs`; SIGHUP re-reads the config and applies what can change live.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::cache::AppCache;
+use crate::config::{self, Config, ConfigSource, Overrides};
+use crate::db::{DataDirLock, Db, DbError, DbOptions};
+use crate::health::HealthMonitor;
+use crate::http::context::PeerAddr;
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::telemetry::Telemetry;
+
+/// Why the server could not start; each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Storage(#[from] DbError),
+    #[error("cannot listen on {address}: {source}; stop the program using that port or change [server].http_listen")]
+    Bind { address: SocketAddr, source: std::io::Error },
+}
+
+/// How the config was loaded, so SIGHUP can load it again the same way.
+#[derive(Debug, Clone)]
+pub struct ConfigOrigin {
+    pub source: ConfigSource,
+    pub overrides: Overrides,
+}
+
+/// A server that is bound and ready to accept.
+pub struct Application {
+    state: AppState,
+    router: Router,
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    _lock: DataDirLock,
+}
+
+/// Header-read timeout against clients that open connections and send headers slowly.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Application {
+    /// Opens and migrates storage, builds the router and binds the listener.
+    pub async fn build(config: Config) -> Result<Application, StartError> {
+        let config = Arc::new(config);
+        let data_dir = config.storage.data_dir.clone();
+        let options = DbOptions {
+            data_dir: data_dir.clone(),
+            busy_timeout: Duration::from_millis(config.database.busy_timeout_ms),
+            pool_size: config.database.pool_size,
+        };
+        let (lock, db, report) = tokio::task::spawn_blocking(move || -> Result<_, DbError> {
+            std::fs::create_dir_all(&options.data_dir).map_err(|error| DbError::DataDirNotWritable {
+                path: options.data_dir.display().to_string(),
+                reason: error.to_string(),
+            })?;
+            let lock = DataDirLock::acquire(&options.data_dir)?;
+            let (db, report) = Db::open(&options, &crate::now_rfc3339())?;
+            Ok((lock, db, report))
+        })
+        .await
+        .map_err(|error| DbError::Task(error.to_string()))??;
+        for name in &report.applied {
+            tracing::info!(migration = name, "applied migration");
+        }
+        tracing::info!(path = %db.path().display(), schema_version = report.current_version, "database ready");
+
+        let cache = AppCache::new(&config.cache);
+        let metrics = Metrics::new(crate::VERSION, config.tls.mode != config::TlsMode::Off);
+        let health = Arc::new(HealthMonitor::new(db.clone(), cache.clone(), data_dir, crate::VERSION));
+        let state = AppState { config: Arc::clone(&config), db, cache, metrics, health };
+        let router = http::router(state.clone());
+
+        let address = config.server.http_listen;
+        let listener = TcpListener::bind(address).await.map_err(|source| StartError::Bind { address, source })?;
+        let local_addr = listener.local_addr().map_err(|source| StartError::Bind { address, source })?;
+        Ok(Application { state, router, listener, local_addr, _lock: lock })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
+    pub async fn run_until_stopped(self, telemetry: &Telemetry, origin: ConfigOrigin) -> anyhow::Result<()> {
+        let mut terminate = signal(SignalKind::terminate())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut hangup = signal(SignalKind::hangup())?;
+        let grace = Duration::from_secs(self.state.config.server.shutdown_grace_secs);
+        let graceful = GracefulShutdown::new();
+        let builder = connection_builder();
+        let mut current_config = (*self.state.config).clone();
+
+        tracing::info!("listening on http://{}", self.local_addr);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        let _ = stream.set_nodelay(true);
+                        serve_connection(&builder, &graceful, TokioIo::new(stream), peer, self.router.clone());
+                    }
+                    Err(error) => {
+                        // Out of file descriptors and similar: back off instead of spinning.
+                        tracing::warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                },
+                _ = terminate.recv() => { tracing::info!(signal = "SIGTERM", "shutting down"); break; }
+                _ = interrupt.recv() => { tracing::info!(signal = "SIGINT", "shutting down"); break; }
+                _ = hangup.recv() => reload(telemetry, &origin, &mut current_config),
+            }
+        }
+        drop(self.listener);
+        let started = Instant::now();
+        tokio::select! {
+            () = graceful.shutdown() => {
+                tracing::info!(waited_ms = started.elapsed().as_millis() as u64, "all connections finished; stopped");
+            }
+            () = tokio::time::sleep(grace) => {
+                tracing::warn!(grace_secs = grace.as_secs(), "shutdown grace period over; closing the remaining connections");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn connection_builder() -> auto::Builder<TokioExecutor> {
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).keep_alive(true);
+    builder.http2().timer(TokioTimer::new()).max_concurrent_streams(250);
+    builder
+}
+
+/// Serves one connection (plain or TLS) on its own task, watched by the graceful-shutdown tracker.
+pub fn serve_connection<I>(
+    builder: &auto::Builder<TokioExecutor>,
+    graceful: &GracefulShutdown,
+    io: I,
+    peer: SocketAddr,
+    router: Router,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let service = tower::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(PeerAddr(peer));
+        tower::ServiceExt::oneshot(router.clone(), request)
+    });
+    let connection = builder.serve_connection(io, TowerToHyperService::new(service)).into_owned();
+    let connection = graceful.watch(connection);
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::debug!(%peer, error = %error, "connection ended with an error");
+        }
+    });
+}
+
+/// SIGHUP: load the config again; apply the parts that can change live, name the ones that need a
+/// restart, and keep everything as it was when the new file is invalid.
+fn reload(telemetry: &Telemetry, origin: &ConfigOrigin, current: &mut Config) {
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let next = match config::load(&origin.source, &env, &origin.overrides) {
+        Ok(next) => next,
+        Err(error) => {
+            tracing::error!(%error, "SIGHUP: the new config is invalid; keeping the running config");
+            return;
+        }
+    };
+    let changed = changed_keys(current, &next);
+    if changed.is_empty() {
+        tracing::info!("SIGHUP: config re-read; nothing changed");
+        return;
+    }
+    for key in &changed {
+        match key.as_str() {
+            "logging.level" => match telemetry.set_level(&next.logging.level) {
+                Ok(()) => tracing::info!(key = key.as_str(), value = next.logging.level.as_str(), "SIGHUP: applied"),
+                Err(error) => tracing::error!(key = key.as_str(), %error, "SIGHUP: could not apply"),
+            },
+            _ => tracing::warn!(key = key.as_str(), "SIGHUP: changed, takes effect after a restart"),
+        }
+    }
+    current.logging.level = next.logging.level;
+}
+
+/// Dotted keys whose values differ between two configs (secrets compare by their masked form).
+pub fn changed_keys(old: &Config, new: &Config) -> Vec<String> {
+    let flatten = |config: &Config| -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if let Ok(toml::Value::Table(sections)) = toml::Value::try_from(config) {
+            for (section, value) in sections {
+                if let toml::Value::Table(keys) = value {
+                    for (key, value) in keys {
+                        out.insert(format!("{section}.{key}"), value.to_string());
+                    }
+                }
+            }
+        }
+        out
+    };
+    let (old, new) = (flatten(old), flatten(new));
+    let mut keys: Vec<String> = old.keys().chain(new.keys()).cloned().collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter().filter(|key| old.get(key) != new.get(key)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_keys_lists_only_what_differs() {
+        let old = Config::default();
+        let mut new = Config::default();
+        new.logging.level = "debug".into();
+        new.rate_limits.per_ip_rps = 3;
+        assert_eq!(changed_keys(&old, &new), vec!["logging.level", "rate_limits.per_ip_rps"]);
+        assert!(changed_keys(&old, &old.clone()).is_empty());
+    }
+}
