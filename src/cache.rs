@@ -22,7 +22,10 @@ impl Segment {
     fn new(name: &'static str, max_entries: u64, ttl: Duration) -> Self {
         Self {
             name,
-            entries: moka::sync::Cache::builder().max_capacity(max_entries).time_to_live(ttl).build(),
+            entries: moka::sync::Cache::builder()
+                .max_capacity(max_entries)
+                .time_to_live(ttl)
+                .build(),
             hits: Arc::default(),
             misses: Arc::default(),
         }
@@ -30,7 +33,11 @@ impl Segment {
 
     pub fn get(&self, key: &str) -> Option<Bytes> {
         let found = self.entries.get(key);
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
         counter.fetch_add(1, Ordering::Relaxed);
         found
     }
@@ -74,20 +81,38 @@ pub struct AppCache {
 impl AppCache {
     pub fn new(config: &CacheConfig) -> Self {
         Self {
-            nclex: Segment::new("nclex", config.max_entries, Duration::from_secs(config.nclex_ttl_secs)),
-            analytics: Segment::new("analytics", config.max_entries, Duration::from_secs(config.analytics_ttl_secs)),
+            nclex: Segment::new(
+                "nclex",
+                config.max_entries,
+                Duration::from_secs(config.nclex_ttl_secs),
+            ),
+            analytics: Segment::new(
+                "analytics",
+                config.max_entries,
+                Duration::from_secs(config.analytics_ttl_secs),
+            ),
             internal: Segment::new("internal", 64, Duration::from_secs(60)),
         }
     }
 
     pub fn stats(&self) -> [SegmentStats; 3] {
-        [self.nclex.stats(), self.analytics.stats(), self.internal.stats()]
+        [
+            self.nclex.stats(),
+            self.analytics.stats(),
+            self.internal.stats(),
+        ]
     }
 
     /// Round-trips a value through the internal segment.
     pub fn probe(&self, token: &str) -> bool {
-        self.internal.insert("health-probe".to_owned(), Bytes::copy_from_slice(token.as_bytes()));
-        self.internal.entries.get("health-probe").is_some_and(|value| value.as_ref() == token.as_bytes())
+        self.internal.insert(
+            "health-probe".to_owned(),
+            Bytes::copy_from_slice(token.as_bytes()),
+        );
+        self.internal
+            .entries
+            .get("health-probe")
+            .is_some_and(|value| value.as_ref() == token.as_bytes())
     }
 }
 
@@ -108,7 +133,10 @@ mod tests {
 
     #[test]
     fn entries_expire_after_their_ttl() {
-        let config = CacheConfig { nclex_ttl_secs: 1, ..CacheConfig::default() };
+        let config = CacheConfig {
+            nclex_ttl_secs: 1,
+            ..CacheConfig::default()
+        };
         let cache = AppCache::new(&config);
         cache.nclex.insert("a".into(), Bytes::from_static(b"1"));
         std::thread::sleep(Duration::from_millis(1_100));

@@ -60,7 +60,11 @@ const DISK_DEGRADED_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// Classifies free space on the data directory's filesystem.
 pub fn disk_status(free: u64, total: u64) -> (Status, String) {
-    let percent = if total == 0 { 0.0 } else { free as f64 * 100.0 / total as f64 };
+    let percent = if total == 0 {
+        0.0
+    } else {
+        free as f64 * 100.0 / total as f64
+    };
     let detail = format!("{} MiB free ({percent:.1}%)", free / (1024 * 1024));
     let status = if free < DISK_UNHEALTHY_BYTES {
         Status::Unhealthy
@@ -113,7 +117,10 @@ impl HealthMonitor {
 
     fn cached(&self, max_age: Duration) -> Option<Arc<Rendered>> {
         let latest = self.latest.lock().ok()?;
-        latest.as_ref().filter(|(at, _)| at.elapsed() < max_age).map(|(_, rendered)| Arc::clone(rendered))
+        latest
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < max_age)
+            .map(|(_, rendered)| Arc::clone(rendered))
     }
 
     /// The current report, at most one second old.
@@ -137,7 +144,9 @@ impl HealthMonitor {
         let monitor = Arc::clone(self);
         let rendered = tokio::task::spawn_blocking(move || monitor.run_checks())
             .await
-            .unwrap_or_else(|error| Arc::new(render(failed_report(&self.version, &error.to_string()))));
+            .unwrap_or_else(|error| {
+                Arc::new(render(failed_report(&self.version, &error.to_string())))
+            });
         if let Ok(mut latest) = self.latest.lock() {
             *latest = Some((Instant::now(), Arc::clone(&rendered)));
         }
@@ -148,18 +157,32 @@ impl HealthMonitor {
     fn run_checks(&self) -> Arc<Rendered> {
         let now = crate::now_rfc3339();
         let mut checks = BTreeMap::new();
-        checks.insert("database_read".to_owned(), from_probe(self.db.probe_read(), true));
-        checks.insert("database_write".to_owned(), from_probe(self.db.probe_write(&now), true));
+        checks.insert(
+            "database_read".to_owned(),
+            from_probe(self.db.probe_read(), true),
+        );
+        checks.insert(
+            "database_write".to_owned(),
+            from_probe(self.db.probe_write(&now), true),
+        );
 
         let started = Instant::now();
         let disk = match db::disk_space(&self.data_dir) {
             Ok((free, total)) => {
                 let (status, detail) = disk_status(free, total);
-                Check { status, detail, latency_ms: millis(started.elapsed()), critical: true }
+                Check {
+                    status,
+                    detail,
+                    latency_ms: millis(started.elapsed()),
+                    critical: true,
+                }
             }
             Err(error) => Check {
                 status: Status::Unhealthy,
-                detail: format!("cannot read free space of {}: {error}", self.data_dir.display()),
+                detail: format!(
+                    "cannot read free space of {}: {error}",
+                    self.data_dir.display()
+                ),
                 latency_ms: millis(started.elapsed()),
                 critical: true,
             },
@@ -171,8 +194,16 @@ impl HealthMonitor {
         checks.insert(
             "cache".to_owned(),
             Check {
-                status: if cache_ok { Status::Healthy } else { Status::Unhealthy },
-                detail: if cache_ok { "round trip ok".into() } else { "cache round trip failed".into() },
+                status: if cache_ok {
+                    Status::Healthy
+                } else {
+                    Status::Unhealthy
+                },
+                detail: if cache_ok {
+                    "round trip ok".into()
+                } else {
+                    "cache round trip failed".into()
+                },
                 latency_ms: millis(started.elapsed()),
                 critical: false,
             },
@@ -181,7 +212,12 @@ impl HealthMonitor {
             let (name, check) = extra();
             checks.insert(name, check);
         }
-        let report = HealthReport { status: overall(&checks), version: self.version.clone(), timestamp: now, checks };
+        let report = HealthReport {
+            status: overall(&checks),
+            version: self.version.clone(),
+            timestamp: now,
+            checks,
+        };
         Arc::new(render(report))
     }
 }
@@ -190,19 +226,35 @@ fn failed_report(version: &str, detail: &str) -> HealthReport {
     let mut checks = BTreeMap::new();
     checks.insert(
         "health_checks".to_owned(),
-        Check { status: Status::Unhealthy, detail: format!("checks did not run: {detail}"), latency_ms: 0.0, critical: true },
+        Check {
+            status: Status::Unhealthy,
+            detail: format!("checks did not run: {detail}"),
+            latency_ms: 0.0,
+            critical: true,
+        },
     );
-    HealthReport { status: Status::Unhealthy, version: version.to_owned(), timestamp: crate::now_rfc3339(), checks }
+    HealthReport {
+        status: Status::Unhealthy,
+        version: version.to_owned(),
+        timestamp: crate::now_rfc3339(),
+        checks,
+    }
 }
 
 fn render(report: HealthReport) -> Rendered {
-    let json = serde_json::to_vec(&report).map(Bytes::from).unwrap_or_else(|_| Bytes::from_static(b"{}"));
+    let json = serde_json::to_vec(&report)
+        .map(Bytes::from)
+        .unwrap_or_else(|_| Bytes::from_static(b"{}"));
     Rendered { report, json }
 }
 
 fn from_probe(probe: ProbeOutcome, critical: bool) -> Check {
     Check {
-        status: if probe.ok { Status::Healthy } else { Status::Unhealthy },
+        status: if probe.ok {
+            Status::Healthy
+        } else {
+            Status::Unhealthy
+        },
         detail: probe.detail,
         latency_ms: millis(probe.latency),
         critical,
@@ -218,7 +270,12 @@ mod tests {
     use super::*;
 
     fn check(status: Status, critical: bool) -> Check {
-        Check { status, detail: String::new(), latency_ms: 0.0, critical }
+        Check {
+            status,
+            detail: String::new(),
+            latency_ms: 0.0,
+            critical,
+        }
     }
 
     #[test]
@@ -226,13 +283,31 @@ mod tests {
         let cases = [
             (vec![], Status::Healthy),
             (vec![check(Status::Healthy, true)], Status::Healthy),
-            (vec![check(Status::Healthy, true), check(Status::Unhealthy, false)], Status::Degraded),
-            (vec![check(Status::Degraded, true), check(Status::Healthy, false)], Status::Degraded),
-            (vec![check(Status::Unhealthy, true), check(Status::Degraded, false)], Status::Unhealthy),
+            (
+                vec![
+                    check(Status::Healthy, true),
+                    check(Status::Unhealthy, false),
+                ],
+                Status::Degraded,
+            ),
+            (
+                vec![check(Status::Degraded, true), check(Status::Healthy, false)],
+                Status::Degraded,
+            ),
+            (
+                vec![
+                    check(Status::Unhealthy, true),
+                    check(Status::Degraded, false),
+                ],
+                Status::Unhealthy,
+            ),
         ];
         for (checks, expected) in cases {
-            let map: BTreeMap<String, Check> =
-                checks.into_iter().enumerate().map(|(i, c)| (format!("c{i}"), c)).collect();
+            let map: BTreeMap<String, Check> = checks
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| (format!("c{i}"), c))
+                .collect();
             assert_eq!(overall(&map), expected, "{map:?}");
         }
     }
@@ -242,7 +317,14 @@ mod tests {
         let gib = 1024 * 1024 * 1024;
         assert_eq!(disk_status(50 * gib, 100 * gib).0, Status::Healthy);
         assert_eq!(disk_status(gib / 2, 100 * gib).0, Status::Degraded);
-        assert_eq!(disk_status(4 * gib, 100 * gib).0, Status::Degraded, "under 5% free");
-        assert_eq!(disk_status(10 * 1024 * 1024, 100 * gib).0, Status::Unhealthy);
+        assert_eq!(
+            disk_status(4 * gib, 100 * gib).0,
+            Status::Degraded,
+            "under 5% free"
+        );
+        assert_eq!(
+            disk_status(10 * 1024 * 1024, 100 * gib).0,
+            Status::Unhealthy
+        );
     }
 }

@@ -3,32 +3,35 @@
 
 #![forbid(unsafe_code)]
 
+/// The in-memory cache.
+pub mod cache;
 /// Command-line types.
 pub mod cli;
 /// The typed config file, its layers and validation.
 pub mod config;
-/// Logging setup and the live log level.
-pub mod telemetry;
-/// Start-up, the serve loop, signals.
-pub mod server;
-/// Bodies of the operator subcommands.
-pub mod ops;
-/// The HTTP edge: router, middleware, error envelope, handlers.
-pub mod http;
-/// The `/health` checks.
-pub mod health;
-/// Prometheus metrics.
-pub mod metrics;
-/// The in-memory cache.
-pub mod cache;
 /// SQLite storage and migrations.
 pub mod db;
+/// The `/health` checks.
+pub mod health;
+/// The HTTP edge: router, middleware, error envelope, handlers.
+pub mod http;
+/// Prometheus metrics.
+pub mod metrics;
+/// Bodies of the operator subcommands.
+pub mod ops;
+/// Start-up, the serve loop, signals.
+pub mod server;
+/// Logging setup and the live log level.
+pub mod telemetry;
 
 /// The version of this build.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Now, as RFC 3339 UTC with second precision.
 pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

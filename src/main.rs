@@ -17,7 +17,11 @@ fn main() -> ExitCode {
 
     let origin = ConfigOrigin {
         source: ConfigSource::resolve(cli.config.clone()),
-        overrides: Overrides { data_dir: cli.data_dir.clone(), http_listen: cli.http_listen, log_level: cli.log_level.clone() },
+        overrides: Overrides {
+            data_dir: cli.data_dir.clone(),
+            http_listen: cli.http_listen,
+            log_level: cli.log_level.clone(),
+        },
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Version => {
@@ -27,6 +31,9 @@ fn main() -> ExitCode {
         Command::CheckConfig => match load_config(&origin) {
             Ok(config) => {
                 eprintln!("config OK ({})", origin.source.describe());
+                for warning in config.warnings() {
+                    eprintln!("warning: {warning}");
+                }
                 print!("{}", config.to_masked_toml());
                 ExitCode::SUCCESS
             }
@@ -40,9 +47,16 @@ fn main() -> ExitCode {
             match ops::migrate(&config) {
                 Ok(report) => {
                     if report.applied.is_empty() {
-                        println!("database is up to date (schema version {})", report.current_version);
+                        println!(
+                            "database is up to date (schema version {})",
+                            report.current_version
+                        );
                     } else {
-                        println!("applied {}; schema version {}", report.applied.join(", "), report.current_version);
+                        println!(
+                            "applied {}; schema version {}",
+                            report.applied.join(", "),
+                            report.current_version
+                        );
                     }
                     ExitCode::SUCCESS
                 }
@@ -80,6 +94,9 @@ fn serve(origin: ConfigOrigin) -> ExitCode {
         Err(error) => return failure(&error),
     };
     tracing::info!(version = bsn_knowledge::VERSION, config = %origin.source.describe(), "starting bsn-knowledge");
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
     let result = runtime.block_on(async {
         let application = Application::build(config).await?;
         application.run_until_stopped(&telemetry, origin).await?;
@@ -106,7 +123,9 @@ fn load_config(origin: &ConfigOrigin) -> Result<Config, ConfigError> {
 }
 
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
 }
 
 fn config_failure(error: &ConfigError) -> ExitCode {

@@ -35,7 +35,9 @@ pub struct CacheLabels {
 type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 fn request_histogram() -> Histogram {
-    Histogram::new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
+    Histogram::new([
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ])
 }
 
 /// Every series the process exports.
@@ -57,7 +59,11 @@ impl Metrics {
     pub fn new(version: &str, tls: bool) -> Arc<Self> {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
-        registry.register("http_requests", "HTTP requests by method, route template and status", requests.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests by method, route template and status",
+            requests.clone(),
+        );
         let durations: HistogramFamily = Family::new_with_constructor(request_histogram);
         registry.register(
             "http_request_duration_seconds",
@@ -71,19 +77,50 @@ impl Metrics {
             nclex_generation_failures.clone(),
         );
         let resident_memory = Gauge::default();
-        registry.register("process_resident_memory_bytes", "Resident memory size in bytes", resident_memory.clone());
+        registry.register(
+            "process_resident_memory_bytes",
+            "Resident memory size in bytes",
+            resident_memory.clone(),
+        );
         let start_time = Gauge::<i64, AtomicI64>::default();
-        start_time.set(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_secs() as i64);
-        registry.register("process_start_time_seconds", "Start time of the process since the epoch", start_time);
+        start_time.set(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or(Duration::ZERO)
+                .as_secs() as i64,
+        );
+        registry.register(
+            "process_start_time_seconds",
+            "Start time of the process since the epoch",
+            start_time,
+        );
         let build_info = Family::<Vec<(String, String)>, Gauge>::default();
-        build_info.get_or_create(&vec![("version".to_owned(), version.to_owned())]).set(1);
-        registry.register("bsn_build_info", "Version of the running binary", build_info);
+        build_info
+            .get_or_create(&vec![("version".to_owned(), version.to_owned())])
+            .set(1);
+        registry.register(
+            "bsn_build_info",
+            "Version of the running binary",
+            build_info,
+        );
         let cache_hits = Family::<CacheLabels, Counter>::default();
-        registry.register("cache_hits", "Cache lookups that found an entry", cache_hits.clone());
+        registry.register(
+            "cache_hits",
+            "Cache lookups that found an entry",
+            cache_hits.clone(),
+        );
         let cache_misses = Family::<CacheLabels, Counter>::default();
-        registry.register("cache_misses", "Cache lookups that found nothing", cache_misses.clone());
+        registry.register(
+            "cache_misses",
+            "Cache lookups that found nothing",
+            cache_misses.clone(),
+        );
         let cache_entries = Family::<CacheLabels, Gauge>::default();
-        registry.register("cache_entries", "Entries currently cached", cache_entries.clone());
+        registry.register(
+            "cache_entries",
+            "Entries currently cached",
+            cache_entries.clone(),
+        );
         let tls_certificate_expiry = Gauge::<i64, AtomicI64>::default();
         if tls {
             registry.register(
@@ -108,10 +145,17 @@ impl Metrics {
     /// Records one finished request.
     pub fn observe_request(&self, method: &str, path: &str, status: u16, elapsed: Duration) {
         self.requests
-            .get_or_create(&RequestLabels { method: method.to_owned(), path: path.to_owned(), status })
+            .get_or_create(&RequestLabels {
+                method: method.to_owned(),
+                path: path.to_owned(),
+                status,
+            })
             .inc();
         self.durations
-            .get_or_create(&RouteLabels { method: method.to_owned(), path: path.to_owned() })
+            .get_or_create(&RouteLabels {
+                method: method.to_owned(),
+                path: path.to_owned(),
+            })
             .observe(elapsed.as_secs_f64());
     }
 
@@ -121,10 +165,14 @@ impl Metrics {
             self.resident_memory.set(bytes as i64);
         }
         for stats in caches {
-            let labels = CacheLabels { cache: stats.name.to_owned() };
+            let labels = CacheLabels {
+                cache: stats.name.to_owned(),
+            };
             store_counter(&self.cache_hits.get_or_create(&labels), stats.hits);
             store_counter(&self.cache_misses.get_or_create(&labels), stats.misses);
-            self.cache_entries.get_or_create(&labels).set(stats.entries as i64);
+            self.cache_entries
+                .get_or_create(&labels)
+                .set(stats.entries as i64);
         }
         let mut out = String::with_capacity(16 * 1024);
         if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
@@ -158,7 +206,9 @@ mod tests {
         metrics.observe_request("GET", "/api/v1/items/{id}", 200, Duration::from_millis(4));
         let text = metrics.render(&[]);
         assert!(
-            text.contains("http_requests_total{method=\"GET\",path=\"/api/v1/items/{id}\",status=\"200\"} 2"),
+            text.contains(
+                "http_requests_total{method=\"GET\",path=\"/api/v1/items/{id}\",status=\"200\"} 2"
+            ),
             "{text}"
         );
         assert!(text.contains("http_request_duration_seconds_bucket{le=\"0.005\",method=\"GET\",path=\"/api/v1/items/{id}\"} 2"), "{text}");

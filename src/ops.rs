@@ -39,7 +39,10 @@ pub fn default_health_url(config: &Config) -> String {
 
 /// Asks `/health` and maps the answer to an exit code; prints the body or the reason.
 pub async fn healthcheck(url: &str) -> HealthExit {
-    let client = match reqwest::Client::builder().timeout(Duration::from_secs(5)).build() {
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+    {
         Ok(client) => client,
         Err(error) => {
             eprintln!("cannot build an HTTP client: {error}");

@@ -30,8 +30,13 @@ use crate::telemetry::Telemetry;
 pub enum StartError {
     #[error(transparent)]
     Storage(#[from] DbError),
-    #[error("cannot listen on {address}: {source}; stop the program using that port or change [server].http_listen")]
-    Bind { address: SocketAddr, source: std::io::Error },
+    #[error(
+        "cannot listen on {address}: {source}; stop the program using that port or change [server].http_listen"
+    )]
+    Bind {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// How the config was loaded, so SIGHUP can load it again the same way.
@@ -64,9 +69,11 @@ impl Application {
             pool_size: config.database.pool_size,
         };
         let (lock, db, report) = tokio::task::spawn_blocking(move || -> Result<_, DbError> {
-            std::fs::create_dir_all(&options.data_dir).map_err(|error| DbError::DataDirNotWritable {
-                path: options.data_dir.display().to_string(),
-                reason: error.to_string(),
+            std::fs::create_dir_all(&options.data_dir).map_err(|error| {
+                DbError::DataDirNotWritable {
+                    path: options.data_dir.display().to_string(),
+                    reason: error.to_string(),
+                }
             })?;
             let lock = DataDirLock::acquire(&options.data_dir)?;
             let (db, report) = Db::open(&options, &crate::now_rfc3339())?;
@@ -81,14 +88,35 @@ impl Application {
 
         let cache = AppCache::new(&config.cache);
         let metrics = Metrics::new(crate::VERSION, config.tls.mode != config::TlsMode::Off);
-        let health = Arc::new(HealthMonitor::new(db.clone(), cache.clone(), data_dir, crate::VERSION));
-        let state = AppState { config: Arc::clone(&config), db, cache, metrics, health };
+        let health = Arc::new(HealthMonitor::new(
+            db.clone(),
+            cache.clone(),
+            data_dir,
+            crate::VERSION,
+        ));
+        let state = AppState {
+            config: Arc::clone(&config),
+            db,
+            cache,
+            metrics,
+            health,
+        };
         let router = http::router(state.clone());
 
         let address = config.server.http_listen;
-        let listener = TcpListener::bind(address).await.map_err(|source| StartError::Bind { address, source })?;
-        let local_addr = listener.local_addr().map_err(|source| StartError::Bind { address, source })?;
-        Ok(Application { state, router, listener, local_addr, _lock: lock })
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| StartError::Bind { address, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { address, source })?;
+        Ok(Application {
+            state,
+            router,
+            listener,
+            local_addr,
+            _lock: lock,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -100,7 +128,11 @@ impl Application {
     }
 
     /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
-    pub async fn run_until_stopped(self, telemetry: &Telemetry, origin: ConfigOrigin) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        telemetry: &Telemetry,
+        origin: ConfigOrigin,
+    ) -> anyhow::Result<()> {
         let mut terminate = signal(SignalKind::terminate())?;
         let mut interrupt = signal(SignalKind::interrupt())?;
         let mut hangup = signal(SignalKind::hangup())?;
@@ -144,8 +176,15 @@ impl Application {
 
 fn connection_builder() -> auto::Builder<TokioExecutor> {
     let mut builder = auto::Builder::new(TokioExecutor::new());
-    builder.http1().timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT).keep_alive(true);
-    builder.http2().timer(TokioTimer::new()).max_concurrent_streams(250);
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .keep_alive(true);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_concurrent_streams(250);
     builder
 }
 
@@ -163,7 +202,9 @@ pub fn serve_connection<I>(
         request.extensions_mut().insert(PeerAddr(peer));
         tower::ServiceExt::oneshot(router.clone(), request)
     });
-    let connection = builder.serve_connection(io, TowerToHyperService::new(service)).into_owned();
+    let connection = builder
+        .serve_connection(io, TowerToHyperService::new(service))
+        .into_owned();
     let connection = graceful.watch(connection);
     tokio::spawn(async move {
         if let Err(error) = connection.await {
@@ -191,10 +232,19 @@ fn reload(telemetry: &Telemetry, origin: &ConfigOrigin, current: &mut Config) {
     for key in &changed {
         match key.as_str() {
             "logging.level" => match telemetry.set_level(&next.logging.level) {
-                Ok(()) => tracing::info!(key = key.as_str(), value = next.logging.level.as_str(), "SIGHUP: applied"),
-                Err(error) => tracing::error!(key = key.as_str(), %error, "SIGHUP: could not apply"),
+                Ok(()) => tracing::info!(
+                    key = key.as_str(),
+                    value = next.logging.level.as_str(),
+                    "SIGHUP: applied"
+                ),
+                Err(error) => {
+                    tracing::error!(key = key.as_str(), %error, "SIGHUP: could not apply")
+                }
             },
-            _ => tracing::warn!(key = key.as_str(), "SIGHUP: changed, takes effect after a restart"),
+            _ => tracing::warn!(
+                key = key.as_str(),
+                "SIGHUP: changed, takes effect after a restart"
+            ),
         }
     }
     current.logging.level = next.logging.level;
@@ -219,7 +269,9 @@ pub fn changed_keys(old: &Config, new: &Config) -> Vec<String> {
     let mut keys: Vec<String> = old.keys().chain(new.keys()).cloned().collect();
     keys.sort();
     keys.dedup();
-    keys.into_iter().filter(|key| old.get(key) != new.get(key)).collect()
+    keys.into_iter()
+        .filter(|key| old.get(key) != new.get(key))
+        .collect()
 }
 
 #[cfg(test)]
@@ -232,7 +284,10 @@ mod tests {
         let mut new = Config::default();
         new.logging.level = "debug".into();
         new.rate_limits.per_ip_rps = 3;
-        assert_eq!(changed_keys(&old, &new), vec!["logging.level", "rate_limits.per_ip_rps"]);
+        assert_eq!(
+            changed_keys(&old, &new),
+            vec!["logging.level", "rate_limits.per_ip_rps"]
+        );
         assert!(changed_keys(&old, &old.clone()).is_empty());
     }
 }

@@ -37,7 +37,8 @@ fn filter_for(level: &str) -> Result<EnvFilter, String> {
 /// Installs the global subscriber. Call once, early.
 pub fn init(config: &LoggingConfig) -> anyhow::Result<Telemetry> {
     let _ = FORMAT.set(config.format);
-    let (filter, handle) = reload::Layer::new(filter_for(&config.level).map_err(anyhow::Error::msg)?);
+    let (filter, handle) =
+        reload::Layer::new(filter_for(&config.level).map_err(anyhow::Error::msg)?);
     let mut guards = Vec::new();
     let mut layers: Vec<Box<dyn Layer<_> + Send + Sync>> = Vec::new();
 
@@ -45,36 +46,61 @@ pub fn init(config: &LoggingConfig) -> anyhow::Result<Telemetry> {
     guards.push(guard);
     let ansi = std::io::stdout().is_terminal();
     layers.push(match config.format {
-        LogFormat::Text => tracing_subscriber::fmt::layer().with_writer(stdout).with_ansi(ansi).boxed(),
-        LogFormat::Json => tracing_subscriber::fmt::layer().json().flatten_event(true).with_writer(stdout).boxed(),
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(stdout)
+            .with_ansi(ansi)
+            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_writer(stdout)
+            .boxed(),
     });
 
     if let Some(dir) = &config.dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|error| anyhow::anyhow!("cannot create log directory {}: {error}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|error| {
+            anyhow::anyhow!("cannot create log directory {}: {error}", dir.display())
+        })?;
         let appender = tracing_appender::rolling::Builder::new()
             .rotation(tracing_appender::rolling::Rotation::DAILY)
             .filename_prefix("bsn-knowledge")
             .filename_suffix("log")
             .max_log_files(config.keep_files)
             .build(dir)
-            .map_err(|error| anyhow::anyhow!("cannot open log files in {}: {error}", dir.display()))?;
+            .map_err(|error| {
+                anyhow::anyhow!("cannot open log files in {}: {error}", dir.display())
+            })?;
         let (file, guard) = tracing_appender::non_blocking(appender);
         guards.push(guard);
         layers.push(match config.format {
-            LogFormat::Text => tracing_subscriber::fmt::layer().with_writer(file).with_ansi(false).boxed(),
-            LogFormat::Json => tracing_subscriber::fmt::layer().json().flatten_event(true).with_writer(file).boxed(),
+            LogFormat::Text => tracing_subscriber::fmt::layer()
+                .with_writer(file)
+                .with_ansi(false)
+                .boxed(),
+            LogFormat::Json => tracing_subscriber::fmt::layer()
+                .json()
+                .flatten_event(true)
+                .with_writer(file)
+                .boxed(),
         });
     }
 
-    tracing_subscriber::registry().with(filter).with(layers).try_init()?;
-    Ok(Telemetry { filter: handle, _guards: guards })
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(layers)
+        .try_init()?;
+    Ok(Telemetry {
+        filter: handle,
+        _guards: guards,
+    })
 }
 
 impl Telemetry {
     /// Changes the level filter live.
     pub fn set_level(&self, level: &str) -> Result<(), String> {
         let filter = filter_for(level)?;
-        self.filter.reload(filter).map_err(|error| error.to_string())
+        self.filter
+            .reload(filter)
+            .map_err(|error| error.to_string())
     }
 }

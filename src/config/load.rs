@@ -22,7 +22,11 @@ impl ConfigSource {
             Some(path) => Self::File(path),
             None => {
                 let packaged = Path::new(PACKAGED_CONFIG_PATH);
-                if packaged.exists() { Self::File(packaged.to_owned()) } else { Self::Embedded }
+                if packaged.exists() {
+                    Self::File(packaged.to_owned())
+                } else {
+                    Self::Embedded
+                }
             }
         }
     }
@@ -110,7 +114,12 @@ pub fn load_from_str(
             }
             None => (None, None),
         };
-        ConfigError { origin: origin.to_owned(), line, key, message: first_line(error.message()) }
+        ConfigError {
+            origin: origin.to_owned(),
+            line,
+            key,
+            message: first_line(error.message()),
+        }
     };
 
     // The file alone first, so that its errors carry a line number.
@@ -120,8 +129,12 @@ pub fn load_from_str(
     let mut origins: BTreeMap<String, String> = BTreeMap::new();
     let mut merged = file_table;
     for (name, raw) in env {
-        let Some(rest) = name.strip_prefix(ENV_PREFIX) else { continue };
-        let Some((section, key)) = rest.split_once("__") else { continue };
+        let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let Some((section, key)) = rest.split_once("__") else {
+            continue;
+        };
         let (section, key) = (section.to_ascii_lowercase(), key.to_ascii_lowercase());
         let env_origin = format!("environment variable {name}");
         let dotted = format!("{section}.{key}");
@@ -142,31 +155,56 @@ pub fn load_from_str(
             }
         }
         if let Some(message) = last_error {
-            return Err(ConfigError { origin: env_origin, line: None, key: Some(dotted), message });
+            return Err(ConfigError {
+                origin: env_origin,
+                line: None,
+                key: Some(dotted),
+                message,
+            });
         }
         origins.insert(dotted, env_origin);
     }
 
-    let mut config: Config = toml::Value::Table(merged).try_into().map_err(|error: toml::de::Error| {
-        ConfigError { origin: origin.to_owned(), line: None, key: None, message: first_line(error.message()) }
-    })?;
+    let mut config: Config =
+        toml::Value::Table(merged)
+            .try_into()
+            .map_err(|error: toml::de::Error| ConfigError {
+                origin: origin.to_owned(),
+                line: None,
+                key: None,
+                message: first_line(error.message()),
+            })?;
 
     if let Some(data_dir) = &overrides.data_dir {
         config.storage.data_dir = data_dir.clone();
-        origins.insert("storage.data_dir".into(), "command-line flag --data-dir".into());
+        origins.insert(
+            "storage.data_dir".into(),
+            "command-line flag --data-dir".into(),
+        );
     }
     if let Some(listen) = overrides.http_listen {
         config.server.http_listen = listen;
-        origins.insert("server.http_listen".into(), "command-line flag --http-listen".into());
+        origins.insert(
+            "server.http_listen".into(),
+            "command-line flag --http-listen".into(),
+        );
     }
     if let Some(level) = &overrides.log_level {
         config.logging.level = level.clone();
-        origins.insert("logging.level".into(), "command-line flag --log-level".into());
+        origins.insert(
+            "logging.level".into(),
+            "command-line flag --log-level".into(),
+        );
     }
 
     let locate_key = |key: &str, message: String| -> ConfigError {
         if let Some(origin) = origins.get(key) {
-            return ConfigError { origin: origin.clone(), line: None, key: Some(key.to_owned()), message };
+            return ConfigError {
+                origin: origin.clone(),
+                line: None,
+                key: Some(key.to_owned()),
+                message,
+            };
         }
         ConfigError {
             origin: origin.to_owned(),
@@ -196,8 +234,15 @@ fn env_value_candidates(raw: &str) -> Vec<toml::Value> {
     candidates
 }
 
-fn insert_key(table: &mut toml::Table, section: &str, key: &str, value: toml::Value) -> Result<(), String> {
-    let entry = table.entry(section.to_owned()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+fn insert_key(
+    table: &mut toml::Table,
+    section: &str,
+    key: &str,
+    value: toml::Value,
+) -> Result<(), String> {
+    let entry = table
+        .entry(section.to_owned())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
     match entry {
         toml::Value::Table(section_table) => {
             section_table.insert(key.to_owned(), value);
@@ -223,10 +268,18 @@ fn locate(text: &str, offset: usize) -> (usize, Option<String>) {
         }
         if index + 1 == line_number {
             if let Some(key) = parse_key(trimmed) {
-                let dotted = if section.is_empty() { key } else { format!("{section}.{key}") };
+                let dotted = if section.is_empty() {
+                    key
+                } else {
+                    format!("{section}.{key}")
+                };
                 return (line_number, Some(dotted));
             }
-            let key = if section.is_empty() { None } else { Some(section) };
+            let key = if section.is_empty() {
+                None
+            } else {
+                Some(section)
+            };
             return (line_number, key);
         }
     }
@@ -276,10 +329,17 @@ fn read_secret_files(config: &mut Config) -> Result<(), KeyProblem> {
         let Some(path) = file else { return Ok(()) };
         let file_key = format!("{section}.{name}_file");
         if value.is_some() {
-            return Err((file_key, format!("set either `{name}` or `{name}_file`, not both")));
+            return Err((
+                file_key,
+                format!("set either `{name}` or `{name}_file`, not both"),
+            ));
         }
-        let contents = std::fs::read_to_string(path)
-            .map_err(|error| (file_key.clone(), format!("cannot read {}: {error}", path.display())))?;
+        let contents = std::fs::read_to_string(path).map_err(|error| {
+            (
+                file_key.clone(),
+                format!("cannot read {}: {error}", path.display()),
+            )
+        })?;
         let secret = contents.trim_end_matches(['\r', '\n']);
         if secret.is_empty() {
             return Err((file_key, format!("{} is empty", path.display())));
@@ -287,25 +347,62 @@ fn read_secret_files(config: &mut Config) -> Result<(), KeyProblem> {
         *value = Some(Secret::new(secret));
         Ok(())
     }
-    resolve("auth", "secret_key", &mut config.auth.secret_key, &config.auth.secret_key_file)?;
-    resolve("ai", "api_key", &mut config.ai.api_key, &config.ai.api_key_file)?;
-    resolve("ragnostic", "api_key", &mut config.ragnostic.api_key, &config.ragnostic.api_key_file)?;
-    resolve("backup", "s3_access_key", &mut config.backup.s3_access_key, &config.backup.s3_access_key_file)?;
-    resolve("backup", "s3_secret_key", &mut config.backup.s3_secret_key, &config.backup.s3_secret_key_file)?;
+    resolve(
+        "auth",
+        "secret_key",
+        &mut config.auth.secret_key,
+        &config.auth.secret_key_file,
+    )?;
+    resolve(
+        "ai",
+        "api_key",
+        &mut config.ai.api_key,
+        &config.ai.api_key_file,
+    )?;
+    resolve(
+        "ragnostic",
+        "api_key",
+        &mut config.ragnostic.api_key,
+        &config.ragnostic.api_key_file,
+    )?;
+    resolve(
+        "backup",
+        "s3_access_key",
+        &mut config.backup.s3_access_key,
+        &config.backup.s3_access_key_file,
+    )?;
+    resolve(
+        "backup",
+        "s3_secret_key",
+        &mut config.backup.s3_secret_key,
+        &config.backup.s3_secret_key_file,
+    )?;
     Ok(())
 }
 
 fn check_range(key: &str, value: u64, min: u64, max: u64) -> Result<(), KeyProblem> {
     if value < min || value > max {
-        return Err((key.to_owned(), format!("{value} is out of range: must be between {min} and {max}")));
+        return Err((
+            key.to_owned(),
+            format!("{value} is out of range: must be between {min} and {max}"),
+        ));
     }
     Ok(())
 }
 
 fn check_url(key: &str, value: &Option<String>, schemes: &[&str]) -> Result<(), KeyProblem> {
     let Some(url) = value else { return Ok(()) };
-    if !schemes.iter().any(|scheme| url.starts_with(&format!("{scheme}://"))) {
-        return Err((key.to_owned(), format!("`{url}` must start with {}", schemes.join(":// or ") + "://")));
+    if !schemes
+        .iter()
+        .any(|scheme| url.starts_with(&format!("{scheme}://")))
+    {
+        return Err((
+            key.to_owned(),
+            format!(
+                "`{url}` must start with {}",
+                schemes.join(":// or ") + "://"
+            ),
+        ));
     }
     Ok(())
 }
@@ -313,14 +410,37 @@ fn check_url(key: &str, value: &Option<String>, schemes: &[&str]) -> Result<(), 
 /// Rules about single values and between values that serde cannot express.
 fn validate(config: &Config) -> Result<(), KeyProblem> {
     let server = &config.server;
-    check_range("server.max_body_bytes", server.max_body_bytes, 1_024, 1 << 30)?;
-    check_range("server.request_timeout_secs", server.request_timeout_secs, 1, 3_600)?;
-    check_range("server.generation_timeout_secs", server.generation_timeout_secs, 1, 3_600)?;
-    check_range("server.shutdown_grace_secs", server.shutdown_grace_secs, 0, 600)?;
+    check_range(
+        "server.max_body_bytes",
+        server.max_body_bytes,
+        1_024,
+        1 << 30,
+    )?;
+    check_range(
+        "server.request_timeout_secs",
+        server.request_timeout_secs,
+        1,
+        3_600,
+    )?;
+    check_range(
+        "server.generation_timeout_secs",
+        server.generation_timeout_secs,
+        1,
+        3_600,
+    )?;
+    check_range(
+        "server.shutdown_grace_secs",
+        server.shutdown_grace_secs,
+        0,
+        600,
+    )?;
     check_url("server.public_url", &server.public_url, &["http", "https"])?;
     for host in &server.allowed_hosts {
         if host.is_empty() || host.contains('/') || host.contains(' ') {
-            return Err(("server.allowed_hosts".into(), format!("`{host}` is not a host name")));
+            return Err((
+                "server.allowed_hosts".into(),
+                format!("`{host}` is not a host name"),
+            ));
         }
     }
 
@@ -328,64 +448,125 @@ fn validate(config: &Config) -> Result<(), KeyProblem> {
     match tls.mode {
         TlsMode::Files => {
             if tls.cert_file.is_none() || tls.key_file.is_none() {
-                let key = if tls.cert_file.is_none() { "tls.cert_file" } else { "tls.key_file" };
-                return Err((key.into(), "mode \"files\" needs both cert_file and key_file".into()));
+                let key = if tls.cert_file.is_none() {
+                    "tls.cert_file"
+                } else {
+                    "tls.key_file"
+                };
+                return Err((
+                    key.into(),
+                    "mode \"files\" needs both cert_file and key_file".into(),
+                ));
             }
         }
         TlsMode::Acme => {
-            if tls.domains.is_empty() {
-                return Err(("tls.domains".into(), "mode \"acme\" needs at least one domain".into()));
-            }
-            check_url("tls.acme_directory_url", &Some(tls.acme_directory_url.clone()), &["https"])?;
+            check_url(
+                "tls.acme_directory_url",
+                &Some(tls.acme_directory_url.clone()),
+                &["https"],
+            )?;
         }
         TlsMode::SelfSigned | TlsMode::Off => {}
     }
     if tls.mode != TlsMode::Off && server.https_listen == server.http_listen {
-        return Err(("server.https_listen".into(), "must differ from server.http_listen".into()));
+        return Err((
+            "server.https_listen".into(),
+            "must differ from server.http_listen".into(),
+        ));
     }
-    check_range("tls.renew_before_days", u64::from(tls.renew_before_days), 1, 60)?;
+    check_range(
+        "tls.renew_before_days",
+        u64::from(tls.renew_before_days),
+        1,
+        60,
+    )?;
 
-    check_range("database.busy_timeout_ms", config.database.busy_timeout_ms, 0, 600_000)?;
-    check_range("database.pool_size", u64::from(config.database.pool_size), 1, 64)?;
+    check_range(
+        "database.busy_timeout_ms",
+        config.database.busy_timeout_ms,
+        0,
+        600_000,
+    )?;
+    check_range(
+        "database.pool_size",
+        u64::from(config.database.pool_size),
+        1,
+        64,
+    )?;
     check_range("cache.max_entries", config.cache.max_entries, 1, 10_000_000)?;
-    check_range("cache.nclex_ttl_secs", config.cache.nclex_ttl_secs, 1, 604_800)?;
-    check_range("cache.analytics_ttl_secs", config.cache.analytics_ttl_secs, 1, 604_800)?;
+    check_range(
+        "cache.nclex_ttl_secs",
+        config.cache.nclex_ttl_secs,
+        1,
+        604_800,
+    )?;
+    check_range(
+        "cache.analytics_ttl_secs",
+        config.cache.analytics_ttl_secs,
+        1,
+        604_800,
+    )?;
 
     let auth = &config.auth;
     if let Some(secret) = &auth.secret_key
         && secret.expose().len() < 32
     {
-        return Err(("auth.secret_key".into(), "must be at least 32 characters".into()));
+        return Err((
+            "auth.secret_key".into(),
+            "must be at least 32 characters".into(),
+        ));
     }
     check_range("auth.access_token_hours", auth.access_token_hours, 1, 168)?;
     check_range("auth.refresh_token_days", auth.refresh_token_days, 1, 365)?;
-    check_range("auth.lockout_threshold", u64::from(auth.lockout_threshold), 1, 100)?;
+    check_range(
+        "auth.lockout_threshold",
+        u64::from(auth.lockout_threshold),
+        1,
+        100,
+    )?;
     check_range("auth.lockout_minutes", auth.lockout_minutes, 1, 1_440)?;
 
     let limits = &config.rate_limits;
     for (key, value) in [
         ("rate_limits.general_per_hour", limits.general_per_hour),
         ("rate_limits.content_per_hour", limits.content_per_hour),
-        ("rate_limits.assessment_per_hour", limits.assessment_per_hour),
+        (
+            "rate_limits.assessment_per_hour",
+            limits.assessment_per_hour,
+        ),
         ("rate_limits.analytics_per_hour", limits.analytics_per_hour),
         ("rate_limits.per_ip_rps", limits.per_ip_rps),
         ("rate_limits.per_ip_burst", limits.per_ip_burst),
         ("rate_limits.content_per_ip_rps", limits.content_per_ip_rps),
-        ("rate_limits.content_per_ip_burst", limits.content_per_ip_burst),
+        (
+            "rate_limits.content_per_ip_burst",
+            limits.content_per_ip_burst,
+        ),
     ] {
         check_range(key, u64::from(value), 1, 1_000_000)?;
     }
     for origin in &config.cors.allowed_origins {
         if origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")) {
-            return Err(("cors.allowed_origins".into(), format!("`{origin}` must be an origin like https://lms.example.edu")));
+            return Err((
+                "cors.allowed_origins".into(),
+                format!("`{origin}` must be an origin like https://lms.example.edu"),
+            ));
         }
     }
 
     let logging = &config.logging;
-    if tracing_subscriber::EnvFilter::try_new(&logging.level).is_err() {
+    let is_directive = logging.level.contains('=') || logging.level.contains(',');
+    let known_level =
+        ["trace", "debug", "info", "warn", "error", "off"].contains(&logging.level.as_str());
+    if !(known_level
+        || is_directive && tracing_subscriber::EnvFilter::try_new(&logging.level).is_ok())
+    {
         return Err((
             "logging.level".into(),
-            format!("`{}` is not a level (trace, debug, info, warn, error) or filter", logging.level),
+            format!(
+                "`{}` is not a level (trace, debug, info, warn, error) or filter",
+                logging.level
+            ),
         ));
     }
     check_range("logging.keep_files", logging.keep_files as u64, 1, 3_650)?;
@@ -393,7 +574,10 @@ fn validate(config: &Config) -> Result<(), KeyProblem> {
     let ai = &config.ai;
     if ai.provider == AiProvider::Openai {
         if ai.base_url.is_none() {
-            return Err(("ai.base_url".into(), "provider \"openai\" needs base_url".into()));
+            return Err((
+                "ai.base_url".into(),
+                "provider \"openai\" needs base_url".into(),
+            ));
         }
         if ai.model.is_none() {
             return Err(("ai.model".into(), "provider \"openai\" needs model".into()));
@@ -402,8 +586,18 @@ fn validate(config: &Config) -> Result<(), KeyProblem> {
     check_url("ai.base_url", &ai.base_url, &["http", "https"])?;
     check_range("ai.timeout_secs", ai.timeout_secs, 1, 600)?;
     check_url("ragnostic.url", &config.ragnostic.url, &["http", "https"])?;
-    check_range("ragnostic.timeout_secs", config.ragnostic.timeout_secs, 1, 300)?;
-    check_range("backup.keep_days", u64::from(config.backup.keep_days), 0, 3_650)?;
+    check_range(
+        "ragnostic.timeout_secs",
+        config.ragnostic.timeout_secs,
+        1,
+        300,
+    )?;
+    check_range(
+        "backup.keep_days",
+        u64::from(config.backup.keep_days),
+        0,
+        3_650,
+    )?;
     if let Some(count) = config.backup.keep_count {
         check_range("backup.keep_count", u64::from(count), 1, 10_000)?;
     }
@@ -419,7 +613,10 @@ mod tests {
     }
 
     fn check_env(text: &str, env: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         load_from_str("test.toml", text, &env, &Overrides::default())
     }
 
@@ -430,7 +627,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named_with_their_line() {
-        let error = check("[server]\nhttp_listen = \"127.0.0.1:9000\"\nmax_body = 5\n").unwrap_err();
+        let error =
+            check("[server]\nhttp_listen = \"127.0.0.1:9000\"\nmax_body = 5\n").unwrap_err();
         assert_eq!(error.line, Some(3), "{error}");
         assert_eq!(error.key.as_deref(), Some("server.max_body"), "{error}");
         assert!(error.message.contains("unknown field"), "{error}");
@@ -468,7 +666,10 @@ mod tests {
     fn environment_overrides_the_file() {
         let config = check_env(
             "[server]\nhttp_listen = \"127.0.0.1:9000\"\n",
-            &[("BSN_SERVER__HTTP_LISTEN", "127.0.0.1:9100"), ("BSN_DATABASE__POOL_SIZE", "7")],
+            &[
+                ("BSN_SERVER__HTTP_LISTEN", "127.0.0.1:9100"),
+                ("BSN_DATABASE__POOL_SIZE", "7"),
+            ],
         )
         .unwrap();
         assert_eq!(config.server.http_listen.port(), 9100);
@@ -495,9 +696,15 @@ mod tests {
 
     #[test]
     fn flags_override_environment() {
-        let env = [("BSN_STORAGE__DATA_DIR".to_string(), "/env".to_string())].into_iter().collect();
-        let overrides = Overrides { data_dir: Some("/flag".into()), ..Overrides::default() };
-        let config = load_from_str("t", "[storage]\ndata_dir = \"/file\"\n", &env, &overrides).unwrap();
+        let env = [("BSN_STORAGE__DATA_DIR".to_string(), "/env".to_string())]
+            .into_iter()
+            .collect();
+        let overrides = Overrides {
+            data_dir: Some("/flag".into()),
+            ..Overrides::default()
+        };
+        let config =
+            load_from_str("t", "[storage]\ndata_dir = \"/file\"\n", &env, &overrides).unwrap();
         assert_eq!(config.storage.data_dir, PathBuf::from("/flag"));
     }
 
@@ -508,7 +715,10 @@ mod tests {
         std::fs::write(&path, "abcdefghijklmnopqrstuvwxyz0123456789\n").unwrap();
         let text = format!("[auth]\nsecret_key_file = \"{}\"\n", path.display());
         let config = check(&text).unwrap();
-        assert_eq!(config.auth.secret_key.as_ref().unwrap().expose(), "abcdefghijklmnopqrstuvwxyz0123456789");
+        assert_eq!(
+            config.auth.secret_key.as_ref().unwrap().expose(),
+            "abcdefghijklmnopqrstuvwxyz0123456789"
+        );
         let shown = config.to_masked_toml();
         assert!(!shown.contains("abcdefghij"), "{shown}");
         assert!(shown.contains("********"), "{shown}");
@@ -527,8 +737,12 @@ mod tests {
     fn cross_field_rules_are_checked() {
         let error = check("[tls]\nmode = \"files\"\ncert_file = \"/c.pem\"\n").unwrap_err();
         assert_eq!(error.key.as_deref(), Some("tls.key_file"));
-        let error = check("[tls]\nmode = \"acme\"\n").unwrap_err();
-        assert_eq!(error.key.as_deref(), Some("tls.domains"));
+        let config = check("[tls]\nmode = \"acme\"\n").unwrap();
+        assert_eq!(
+            config.warnings().len(),
+            1,
+            "acme without domains is a warning, not an error"
+        );
         let error = check("[ai]\nprovider = \"openai\"\n").unwrap_err();
         assert_eq!(error.key.as_deref(), Some("ai.base_url"));
         let error = check("[tls]\nmode = \"sometimes\"\n").unwrap_err();

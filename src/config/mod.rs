@@ -80,7 +80,9 @@ pub enum TlsMode {
 #[serde(rename_all = "kebab-case")]
 pub enum AcmeChallenge {
     #[default]
+    #[serde(rename = "tls-alpn-01")]
     TlsAlpn01,
+    #[serde(rename = "http-01")]
     Http01,
 }
 
@@ -129,7 +131,9 @@ pub struct StorageConfig {
 
 impl Default for StorageConfig {
     fn default() -> Self {
-        Self { data_dir: PathBuf::from("./data") }
+        Self {
+            data_dir: PathBuf::from("./data"),
+        }
     }
 }
 
@@ -142,7 +146,10 @@ pub struct DatabaseConfig {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { busy_timeout_ms: 5_000, pool_size: 4 }
+        Self {
+            busy_timeout_ms: 5_000,
+            pool_size: 4,
+        }
     }
 }
 
@@ -156,7 +163,11 @@ pub struct CacheConfig {
 
 impl Default for CacheConfig {
     fn default() -> Self {
-        Self { max_entries: 10_000, nclex_ttl_secs: 7_200, analytics_ttl_secs: 1_800 }
+        Self {
+            max_entries: 10_000,
+            nclex_ttl_secs: 7_200,
+            analytics_ttl_secs: 1_800,
+        }
     }
 }
 
@@ -240,7 +251,12 @@ pub struct LoggingConfig {
 
 impl Default for LoggingConfig {
     fn default() -> Self {
-        Self { level: "info".to_owned(), format: LogFormat::Text, dir: None, keep_files: 14 }
+        Self {
+            level: "info".to_owned(),
+            format: LogFormat::Text,
+            dir: None,
+            keep_files: 14,
+        }
     }
 }
 
@@ -313,7 +329,12 @@ pub struct RagnosticConfig {
 
 impl Default for RagnosticConfig {
     fn default() -> Self {
-        Self { url: None, api_key: None, api_key_file: None, timeout_secs: 15 }
+        Self {
+            url: None,
+            api_key: None,
+            api_key_file: None,
+            timeout_secs: 15,
+        }
     }
 }
 
@@ -364,11 +385,35 @@ impl Default for BackupConfig {
 impl Config {
     /// The directory backups are written to: `[backup].dir`, or `backups` under the data dir.
     pub fn backup_dir(&self) -> PathBuf {
-        self.backup.dir.clone().unwrap_or_else(|| self.storage.data_dir.join("backups"))
+        self.backup
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.storage.data_dir.join("backups"))
+    }
+
+    /// Settings that are valid but probably not what the operator wants; shown by `check-config`
+    /// and logged at start.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.tls.mode == TlsMode::Acme && self.tls.domains.is_empty() {
+            warnings.push(
+                "tls.domains is empty: no certificate can be requested, so a self-signed certificate is served; set [tls].domains to the server's public name".to_owned(),
+            );
+        }
+        if self.server.http_listen.ip().is_unspecified()
+            && self.tls.mode == TlsMode::Off
+            && self.server.trusted_proxies.is_empty()
+        {
+            warnings.push(
+                "tls.mode is \"off\" and the server listens on every address: passwords cross the network unencrypted unless a proxy terminates TLS in front of it".to_owned(),
+            );
+        }
+        warnings
     }
 
     /// The effective configuration as TOML, secrets masked.
     pub fn to_masked_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_else(|error| format!("# cannot render config: {error}\n"))
+        toml::to_string_pretty(self)
+            .unwrap_or_else(|error| format!("# cannot render config: {error}\n"))
     }
 }

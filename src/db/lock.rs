@@ -22,8 +22,10 @@ impl DataDirLock {
     /// Takes the lock or says who holds it.
     pub fn acquire(data_dir: &Path) -> Result<DataDirLock, DbError> {
         let path = data_dir.join(LOCK_FILE);
-        let not_writable =
-            |error: std::io::Error| DbError::DataDirNotWritable { path: data_dir.display().to_string(), reason: error.to_string() };
+        let not_writable = |error: std::io::Error| DbError::DataDirNotWritable {
+            path: data_dir.display().to_string(),
+            reason: error.to_string(),
+        };
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -35,8 +37,15 @@ impl DataDirLock {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);
             let holder = holder.trim();
-            let holder = if holder.is_empty() { String::new() } else { format!(" (pid {holder})") };
-            return Err(DbError::DataDirInUse { path: data_dir.display().to_string(), holder });
+            let holder = if holder.is_empty() {
+                String::new()
+            } else {
+                format!(" (pid {holder})")
+            };
+            return Err(DbError::DataDirInUse {
+                path: data_dir.display().to_string(),
+                holder,
+            });
         }
         file.set_len(0).map_err(not_writable)?;
         file.rewind().map_err(not_writable)?;
@@ -46,7 +55,9 @@ impl DataDirLock {
 
     /// True when a live process holds the lock (used by `restore`).
     pub fn is_held(data_dir: &Path) -> bool {
-        let Ok(file) = File::open(data_dir.join(LOCK_FILE)) else { return false };
+        let Ok(file) = File::open(data_dir.join(LOCK_FILE)) else {
+            return false;
+        };
         let held = flock(&file, FlockOperation::NonBlockingLockShared).is_err();
         if !held {
             let _ = flock(&file, FlockOperation::Unlock);

@@ -54,18 +54,21 @@ pub fn apply(conn: &mut Connection, now: &str) -> Result<MigrationReport, DbErro
     let mut applied = Vec::new();
     for migration in MIGRATIONS {
         let done: Option<i64> = conn
-            .query_row("SELECT version FROM schema_migrations WHERE version = ?1", [migration.version], |row| {
-                row.get(0)
-            })
+            .query_row(
+                "SELECT version FROM schema_migrations WHERE version = ?1",
+                [migration.version],
+                |row| row.get(0),
+            )
             .optional()?;
         if done.is_some() {
             continue;
         }
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        tx.execute_batch(migration.sql).map_err(|source| DbError::MigrationFailed {
-            name: migration.name,
-            message: source.to_string(),
-        })?;
+        tx.execute_batch(migration.sql)
+            .map_err(|source| DbError::MigrationFailed {
+                name: migration.name,
+                message: source.to_string(),
+            })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
             params![migration.version, migration.name, checksum(migration.sql), now],
@@ -73,18 +76,34 @@ pub fn apply(conn: &mut Connection, now: &str) -> Result<MigrationReport, DbErro
         tx.commit()?;
         applied.push(migration.name);
     }
-    Ok(MigrationReport { applied, current_version: current_version(conn)? })
+    Ok(MigrationReport {
+        applied,
+        current_version: current_version(conn)?,
+    })
 }
 
 /// Refuses a database that is newer than the binary or whose applied migrations were changed.
 pub fn verify(conn: &Connection) -> Result<(), DbError> {
-    let mut statement = conn.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version")?;
-    let rows = statement.query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)))?;
+    let mut statement =
+        conn.prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version")?;
+    let rows = statement.query_map([], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
     for row in rows {
         let (version, name, recorded) = row?;
-        match MIGRATIONS.iter().find(|migration| migration.version == version) {
+        match MIGRATIONS
+            .iter()
+            .find(|migration| migration.version == version)
+        {
             None => {
-                return Err(DbError::NewerThanBinary { database_version: version, binary_version: latest_version() });
+                return Err(DbError::NewerThanBinary {
+                    database_version: version,
+                    binary_version: latest_version(),
+                });
             }
             Some(migration) if checksum(migration.sql) != recorded => {
                 return Err(DbError::ChangedMigration { name });
@@ -97,7 +116,11 @@ pub fn verify(conn: &Connection) -> Result<(), DbError> {
 
 /// The highest applied version, 0 for an empty database.
 pub fn current_version(conn: &Connection) -> Result<i64, DbError> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |row| row.get(0))?)
+    Ok(conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 #[cfg(test)]
@@ -113,11 +136,22 @@ mod tests {
             .filter(|name| name.ends_with(".sql"))
             .collect();
         files.sort();
-        let listed: Vec<String> = MIGRATIONS.iter().map(|m| format!("{}.sql", m.name)).collect();
+        let listed: Vec<String> = MIGRATIONS
+            .iter()
+            .map(|m| format!("{}.sql", m.name))
+            .collect();
         assert_eq!(files, listed);
         for (index, migration) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(migration.version, index as i64 + 1, "versions are consecutive from 1");
-            assert!(migration.name.starts_with(&format!("{:04}_", migration.version)));
+            assert_eq!(
+                migration.version,
+                index as i64 + 1,
+                "versions are consecutive from 1"
+            );
+            assert!(
+                migration
+                    .name
+                    .starts_with(&format!("{:04}_", migration.version))
+            );
         }
     }
 
@@ -129,7 +163,9 @@ mod tests {
         assert_eq!(first.current_version, latest_version());
         let second = apply(&mut conn, "2026-01-02T00:00:00Z").unwrap();
         assert!(second.applied.is_empty());
-        let count: i64 = conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
+        let count: i64 = conn
+            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(count, MIGRATIONS.len() as i64);
     }
 
@@ -137,15 +173,32 @@ mod tests {
     fn a_changed_applied_migration_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         apply(&mut conn, "t").unwrap();
-        conn.execute("UPDATE schema_migrations SET checksum = 'x' WHERE version = 1", []).unwrap();
-        assert!(matches!(apply(&mut conn, "t"), Err(DbError::ChangedMigration { .. })));
+        conn.execute(
+            "UPDATE schema_migrations SET checksum = 'x' WHERE version = 1",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(
+            apply(&mut conn, "t"),
+            Err(DbError::ChangedMigration { .. })
+        ));
     }
 
     #[test]
     fn a_database_newer_than_the_binary_is_refused() {
         let mut conn = Connection::open_in_memory().unwrap();
         apply(&mut conn, "t").unwrap();
-        conn.execute("INSERT INTO schema_migrations VALUES (999, '0999_future', 'x', 't')", []).unwrap();
-        assert!(matches!(apply(&mut conn, "t"), Err(DbError::NewerThanBinary { database_version: 999, .. })));
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (999, '0999_future', 'x', 't')",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(
+            apply(&mut conn, "t"),
+            Err(DbError::NewerThanBinary {
+                database_version: 999,
+                ..
+            })
+        ));
     }
 }

@@ -52,7 +52,10 @@ pub enum DbError {
     #[error(
         "database schema version {database_version} is newer than this binary supports ({binary_version}): install the newer bsn-knowledge release again, or restore a backup made by this version"
     )]
-    NewerThanBinary { database_version: i64, binary_version: i64 },
+    NewerThanBinary {
+        database_version: i64,
+        binary_version: i64,
+    },
     #[error(
         "applied migration {name} differs from the one built into this binary: this binary does not belong to this database; install the release that created it"
     )]
@@ -98,7 +101,10 @@ struct FileIdentity {
 fn file_identity(path: &Path) -> std::io::Result<FileIdentity> {
     use std::os::unix::fs::MetadataExt;
     let metadata = std::fs::metadata(path)?;
-    Ok(FileIdentity { device: metadata.dev(), inode: metadata.ino() })
+    Ok(FileIdentity {
+        device: metadata.dev(),
+        inode: metadata.ino(),
+    })
 }
 
 /// Outcome of the health probes.
@@ -115,11 +121,16 @@ impl Db {
     pub fn open(options: &DbOptions, now: &str) -> Result<(Db, MigrationReport), DbError> {
         prepare_data_dir(&options.data_dir)?;
         let path = options.data_dir.join(DATABASE_FILE);
-        let corrupt = |detail: String| DbError::Corrupt { path: path.display().to_string(), detail };
+        let corrupt = |detail: String| DbError::Corrupt {
+            path: path.display().to_string(),
+            detail,
+        };
 
         let mut writer = Connection::open_with_flags(
             &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         configure_writer(&writer, options.busy_timeout).map_err(|error| match error {
             DbError::Sqlite(source) if is_not_a_database(&source) => corrupt(source.to_string()),
@@ -127,7 +138,13 @@ impl Db {
         })?;
         let check: String = writer
             .query_row("PRAGMA quick_check", [], |row| row.get(0))
-            .map_err(|error| if is_not_a_database(&error) { corrupt(error.to_string()) } else { error.into() })?;
+            .map_err(|error| {
+                if is_not_a_database(&error) {
+                    corrupt(error.to_string())
+                } else {
+                    error.into()
+                }
+            })?;
         if check != "ok" {
             return Err(corrupt(check));
         }
@@ -137,16 +154,27 @@ impl Db {
         let manager = SqliteConnectionManager::file(&path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .with_init(move |conn| {
-                conn.execute_batch(&format!("PRAGMA busy_timeout = {busy_timeout_ms}; PRAGMA foreign_keys = ON;"))
+                conn.execute_batch(&format!(
+                    "PRAGMA busy_timeout = {busy_timeout_ms}; PRAGMA foreign_keys = ON;"
+                ))
             });
         let readers = r2d2::Pool::builder()
             .max_size(options.pool_size)
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)?;
-        let file_identity = file_identity(&path)
-            .map_err(|error| DbError::DataDirNotWritable { path: path.display().to_string(), reason: error.to_string() })?;
-        let db = Db { inner: Arc::new(Inner { path, writer: Mutex::new(writer), readers, file_identity }) };
+        let file_identity = file_identity(&path).map_err(|error| DbError::DataDirNotWritable {
+            path: path.display().to_string(),
+            reason: error.to_string(),
+        })?;
+        let db = Db {
+            inner: Arc::new(Inner {
+                path,
+                writer: Mutex::new(writer),
+                readers,
+                file_identity,
+            }),
+        };
         Ok((db, report))
     }
 
@@ -180,7 +208,10 @@ impl Db {
     }
 
     /// The same as [`Db::write`] for callers already off the async runtime (CLI subcommands).
-    pub fn write_blocking<T>(&self, work: impl FnOnce(&Transaction<'_>) -> Result<T, DbError>) -> Result<T, DbError> {
+    pub fn write_blocking<T>(
+        &self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
         let mut conn = self.inner.writer.lock().map_err(|_| DbError::Poisoned)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = work(&tx)?;
@@ -193,7 +224,8 @@ impl Db {
     pub fn probe_read(&self) -> ProbeOutcome {
         let started = Instant::now();
         let result = (|| -> Result<String, String> {
-            let identity = file_identity(&self.inner.path).map_err(|error| format!("database file: {error}"))?;
+            let identity = file_identity(&self.inner.path)
+                .map_err(|error| format!("database file: {error}"))?;
             if identity != self.inner.file_identity {
                 return Err("the database file was replaced while the server runs".into());
             }
@@ -203,7 +235,11 @@ impl Db {
             )
             .map_err(|error| error.to_string())?;
             let version: i64 = conn
-                .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |row| row.get(0))
+                .query_row(
+                    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                    [],
+                    |row| row.get(0),
+                )
                 .map_err(|error| error.to_string())?;
             Ok(format!("schema version {version}"))
         })();
@@ -232,20 +268,34 @@ impl Db {
 fn outcome(started: Instant, result: Result<String, String>) -> ProbeOutcome {
     let latency = started.elapsed();
     match result {
-        Ok(detail) => ProbeOutcome { ok: true, detail, latency },
-        Err(detail) => ProbeOutcome { ok: false, detail, latency },
+        Ok(detail) => ProbeOutcome {
+            ok: true,
+            detail,
+            latency,
+        },
+        Err(detail) => ProbeOutcome {
+            ok: false,
+            detail,
+            latency,
+        },
     }
 }
 
-async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T, DbError> + Send + 'static) -> Result<T, DbError> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| DbError::Task(error.to_string()))?
+async fn run_blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, DbError> + Send + 'static,
+) -> Result<T, DbError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| DbError::Task(error.to_string()))?
 }
 
 fn configure_writer(conn: &Connection, busy_timeout: Duration) -> Result<(), DbError> {
     conn.busy_timeout(busy_timeout)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
-        return Err(DbError::Task(format!("could not switch the database to WAL mode (got {mode})")));
+        return Err(DbError::Task(format!(
+            "could not switch the database to WAL mode (got {mode})"
+        )));
     }
     conn.execute_batch(
         "PRAGMA synchronous = FULL;
@@ -263,8 +313,10 @@ fn is_not_a_database(error: &rusqlite::Error) -> bool {
 
 /// Creates the data directory and proves we can write and sync a file in it.
 fn prepare_data_dir(dir: &Path) -> Result<(), DbError> {
-    let not_writable =
-        |reason: String| DbError::DataDirNotWritable { path: dir.display().to_string(), reason };
+    let not_writable = |reason: String| DbError::DataDirNotWritable {
+        path: dir.display().to_string(),
+        reason,
+    };
     std::fs::create_dir_all(dir).map_err(|error| not_writable(error.to_string()))?;
     let probe = dir.join(".write-probe");
     std::fs::write(&probe, b"probe")
@@ -272,7 +324,10 @@ fn prepare_data_dir(dir: &Path) -> Result<(), DbError> {
         .map_err(|error| not_writable(error.to_string()))?;
     let _ = std::fs::remove_file(&probe);
     if let Some(kind) = network_filesystem(dir) {
-        return Err(DbError::NetworkFilesystem { path: dir.display().to_string(), kind });
+        return Err(DbError::NetworkFilesystem {
+            path: dir.display().to_string(),
+            kind,
+        });
     }
     Ok(())
 }
@@ -294,7 +349,10 @@ fn network_filesystem(dir: &Path) -> Option<&'static str> {
 /// Free bytes and total bytes of the filesystem holding `dir`.
 pub fn disk_space(dir: &Path) -> std::io::Result<(u64, u64)> {
     let stats = rustix::fs::statvfs(dir).map_err(std::io::Error::from)?;
-    Ok((stats.f_bavail.saturating_mul(stats.f_frsize), stats.f_blocks.saturating_mul(stats.f_frsize)))
+    Ok((
+        stats.f_bavail.saturating_mul(stats.f_frsize),
+        stats.f_blocks.saturating_mul(stats.f_frsize),
+    ))
 }
 
 #[cfg(test)]
@@ -302,7 +360,11 @@ mod tests {
     use super::*;
 
     fn options(dir: &Path) -> DbOptions {
-        DbOptions { data_dir: dir.to_owned(), busy_timeout: Duration::from_secs(1), pool_size: 2 }
+        DbOptions {
+            data_dir: dir.to_owned(),
+            busy_timeout: Duration::from_secs(1),
+            pool_size: 2,
+        }
     }
 
     #[tokio::test]
@@ -317,7 +379,13 @@ mod tests {
         .await
         .unwrap();
         let value: String = db
-            .read(|conn| Ok(conn.query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| r.get(0))?))
+            .read(|conn| {
+                Ok(
+                    conn.query_row("SELECT value FROM settings WHERE key = 'k'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
             .await
             .unwrap();
         assert_eq!(value, "v");
@@ -335,8 +403,10 @@ mod tests {
             })
             .await;
         assert!(result.is_err());
-        let count: i64 =
-            db.read(|conn| Ok(conn.query_row("SELECT count(*) FROM settings", [], |r| r.get(0))?)).await.unwrap();
+        let count: i64 = db
+            .read(|conn| Ok(conn.query_row("SELECT count(*) FROM settings", [], |r| r.get(0))?))
+            .await
+            .unwrap();
         assert_eq!(count, 0);
     }
 
@@ -345,18 +415,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let garbage = vec![0x5au8; 8192];
         std::fs::write(dir.path().join(DATABASE_FILE), &garbage).unwrap();
-        let error = Db::open(&options(dir.path()), "t").err().expect("must refuse");
+        let error = Db::open(&options(dir.path()), "t")
+            .err()
+            .expect("must refuse");
         assert!(matches!(error, DbError::Corrupt { .. }), "{error}");
         assert!(error.to_string().contains("restore"), "{error}");
-        assert_eq!(std::fs::read(dir.path().join(DATABASE_FILE)).unwrap(), garbage);
+        assert_eq!(
+            std::fs::read(dir.path().join(DATABASE_FILE)).unwrap(),
+            garbage
+        );
     }
 
     #[test]
     fn a_data_dir_below_a_file_is_not_writable() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("file"), b"x").unwrap();
-        let error = Db::open(&options(&dir.path().join("file/data")), "t").err().expect("must refuse");
-        assert!(matches!(error, DbError::DataDirNotWritable { .. }), "{error}");
+        let error = Db::open(&options(&dir.path().join("file/data")), "t")
+            .err()
+            .expect("must refuse");
+        assert!(
+            matches!(error, DbError::DataDirNotWritable { .. }),
+            "{error}"
+        );
     }
 
     #[test]

@@ -46,16 +46,31 @@ struct RouteTemplate(String);
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Outermost layer: ids, client address, metrics and the access log.
-pub async fn request_context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn request_context(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let started = Instant::now();
-    let request_id = incoming_request_id(request.headers()).unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+    let request_id = incoming_request_id(request.headers())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let peer = request.extensions().get::<PeerAddr>().map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |peer| peer.0.ip());
-    let client = client_ip(peer, request.headers(), &state.config.server.trusted_proxies);
+    let peer = request
+        .extensions()
+        .get::<PeerAddr>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |peer| peer.0.ip());
+    let client = client_ip(
+        peer,
+        request.headers(),
+        &state.config.server.trusted_proxies,
+    );
     request.extensions_mut().insert(ClientIp(client));
 
-    let ids = RequestIds { request_id: request_id.clone(), path: path.clone() };
+    let ids = RequestIds {
+        request_id: request_id.clone(),
+        path: path.clone(),
+    };
     let mut response = REQUEST.scope(ids, next.run(request)).await;
 
     if let Ok(value) = HeaderValue::from_str(&request_id) {
@@ -63,15 +78,23 @@ pub async fn request_context(State(state): State<AppState>, mut request: Request
     }
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
-    let route = response.extensions().get::<RouteTemplate>().map_or("unmatched", |route| route.0.as_str());
-    state.metrics.observe_request(method.as_str(), route, status, elapsed);
+    let route = response
+        .extensions()
+        .get::<RouteTemplate>()
+        .map_or("unmatched", |route| route.0.as_str());
+    state
+        .metrics
+        .observe_request(method.as_str(), route, status, elapsed);
     access_log(method.as_str(), &path, status, elapsed, client);
     response
 }
 
 /// Route-level layer: remembers which route template matched.
 pub async fn record_route(request: Request, next: Next) -> Response {
-    let template = request.extensions().get::<MatchedPath>().map(|matched| matched.as_str().to_owned());
+    let template = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|matched| matched.as_str().to_owned());
     let mut response = next.run(request).await;
     if let Some(template) = template {
         response.extensions_mut().insert(RouteTemplate(template));
@@ -98,8 +121,11 @@ pub async fn body_limit(State(state): State<AppState>, request: Request, next: N
 /// content-generation routes).
 pub async fn deadline(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let server = &state.config.server;
-    let seconds =
-        if is_generation_path(request.uri().path()) { server.generation_timeout_secs } else { server.request_timeout_secs };
+    let seconds = if is_generation_path(request.uri().path()) {
+        server.generation_timeout_secs
+    } else {
+        server.request_timeout_secs
+    };
     match tokio::time::timeout(Duration::from_secs(seconds), next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::Timeout { seconds }.into_response(),
@@ -108,16 +134,23 @@ pub async fn deadline(State(state): State<AppState>, request: Request, next: Nex
 
 /// The routes that generate content and may take longer.
 pub fn is_generation_path(path: &str) -> bool {
-    ["/api/v1/nclex/", "/api/v1/study-guide/", "/api/v1/study-guides/", "/api/v1/clinical-support/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix))
+    [
+        "/api/v1/nclex/",
+        "/api/v1/study-guide/",
+        "/api/v1/study-guides/",
+        "/api/v1/clinical-support/",
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix))
 }
 
 fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(REQUEST_ID_HEADER)?.to_str().ok()?;
     let valid = !value.is_empty()
         && value.len() <= 128
-        && value.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'));
+        && value
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.'));
     valid.then(|| value.to_owned())
 }
 
@@ -130,7 +163,9 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpNet]) -
     }
     let mut forwarded: Vec<IpAddr> = Vec::new();
     for value in headers.get_all("x-forwarded-for") {
-        let Ok(text) = value.to_str() else { return peer };
+        let Ok(text) = value.to_str() else {
+            return peer;
+        };
         for entry in text.split(',') {
             match entry.trim().parse::<IpAddr>() {
                 Ok(ip) => forwarded.push(ip),
@@ -138,7 +173,13 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpNet]) -
             }
         }
     }
-    forwarded.iter().rev().find(|ip| !trusted(ip)).or(forwarded.first()).copied().unwrap_or(peer)
+    forwarded
+        .iter()
+        .rev()
+        .find(|ip| !trusted(ip))
+        .or(forwarded.first())
+        .copied()
+        .unwrap_or(peer)
 }
 
 fn access_log(method: &str, path: &str, status: u16, elapsed: Duration, client: IpAddr) {
@@ -179,8 +220,14 @@ mod tests {
     #[test]
     fn forwarded_for_is_ignored_from_untrusted_peers() {
         let trusted = vec!["10.0.0.0/8".parse().unwrap()];
-        assert_eq!(client_ip(ip("203.0.113.9"), &headers(&["1.2.3.4"]), &trusted), ip("203.0.113.9"));
-        assert_eq!(client_ip(ip("203.0.113.9"), &headers(&["1.2.3.4"]), &[]), ip("203.0.113.9"));
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), &headers(&["1.2.3.4"]), &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), &headers(&["1.2.3.4"]), &[]),
+            ip("203.0.113.9")
+        );
     }
 
     #[test]
@@ -195,7 +242,11 @@ mod tests {
             (vec!["not-an-ip"], "10.0.0.1"),
         ];
         for (xff, expected) in cases {
-            assert_eq!(client_ip(ip("10.0.0.1"), &headers(&xff), &trusted), ip(expected), "{xff:?}");
+            assert_eq!(
+                client_ip(ip("10.0.0.1"), &headers(&xff), &trusted),
+                ip(expected),
+                "{xff:?}"
+            );
         }
     }
 

@@ -16,7 +16,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -28,7 +31,10 @@ pub enum ApiError {
     BadRequest(String),
     /// 422: one or more fields are wrong.
     #[error("{message}")]
-    Validation { message: String, errors: Vec<FieldError> },
+    Validation {
+        message: String,
+        errors: Vec<FieldError>,
+    },
     /// 401: no, bad or expired credentials.
     #[error("{0}")]
     Unauthorized(String),
@@ -64,7 +70,10 @@ pub enum ApiError {
 impl ApiError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         let error = FieldError::new(field, message);
-        Self::Validation { message: format!("{}: {}", error.field, error.message), errors: vec![error] }
+        Self::Validation {
+            message: format!("{}: {}", error.field, error.message),
+            errors: vec![error],
+        }
     }
 
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
@@ -113,7 +122,9 @@ impl ApiError {
 
     fn details(&self) -> Option<serde_json::Value> {
         match self {
-            Self::Validation { errors, .. } => Some(serde_json::json!({ "validation_errors": errors })),
+            Self::Validation { errors, .. } => {
+                Some(serde_json::json!({ "validation_errors": errors }))
+            }
             Self::PayloadTooLarge { limit } => Some(serde_json::json!({ "max_body_bytes": limit })),
             _ => None,
         }
@@ -123,7 +134,9 @@ impl ApiError {
 impl From<crate::db::DbError> for ApiError {
     fn from(error: crate::db::DbError) -> Self {
         if error.is_disk_full() {
-            return Self::Unavailable("the server's disk is full; nothing was saved, please try again later".into());
+            return Self::Unavailable(
+                "the server's disk is full; nothing was saved, please try again later".into(),
+            );
         }
         Self::Internal(error.into())
     }
@@ -162,7 +175,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (status, axum::Json(envelope)).into_response();
         if matches!(self, Self::Timeout { .. }) {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         response
     }

@@ -28,7 +28,8 @@ where
             .and_then(|value| value.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+                mime == "application/json"
+                    || (mime.starts_with("application/") && mime.ends_with("+json"))
             });
         if !is_json {
             return Err(ApiError::UnsupportedMediaType(
@@ -36,13 +37,15 @@ where
             ));
         }
         let limit = state.config.server.max_body_bytes;
-        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge { limit }
-            } else {
-                ApiError::BadRequest(format!("could not read the request body: {rejection}"))
-            }
-        })?;
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge { limit }
+                } else {
+                    ApiError::BadRequest(format!("could not read the request body: {rejection}"))
+                }
+            })?;
         parse_json(&body).map(ApiJson)
     }
 }
@@ -50,7 +53,10 @@ where
 /// Parses a JSON body, naming the field that is wrong.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::validation("body", "the request body is empty; expected a JSON object"));
+        return Err(ApiError::validation(
+            "body",
+            "the request body is empty; expected a JSON object",
+        ));
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
@@ -58,13 +64,24 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let inner = error.into_inner();
         let message = match inner.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-                format!("malformed JSON at line {} column {}", inner.line(), inner.column())
+                format!(
+                    "malformed JSON at line {} column {}",
+                    inner.line(),
+                    inner.column()
+                )
             }
             _ => strip_position(&inner.to_string()),
         };
-        let field = if field == "." || field.is_empty() { "body".to_owned() } else { field };
+        let field = if field == "." || field.is_empty() {
+            "body".to_owned()
+        } else {
+            field
+        };
         let error = FieldError::new(field, message);
-        ApiError::Validation { message: format!("invalid request body: {}: {}", error.field, error.message), errors: vec![error] }
+        ApiError::Validation {
+            message: format!("invalid request body: {}: {}", error.field, error.message),
+            errors: vec![error],
+        }
     })
 }
 
@@ -95,7 +112,9 @@ mod tests {
 
     fn field_of(body: &str) -> (String, String) {
         match parse_json::<Login>(body.as_bytes()) {
-            Err(ApiError::Validation { errors, .. }) => (errors[0].field.clone(), errors[0].message.clone()),
+            Err(ApiError::Validation { errors, .. }) => {
+                (errors[0].field.clone(), errors[0].message.clone())
+            }
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

@@ -21,8 +21,8 @@ use crate::cache::AppCache;
 use crate::config::Config;
 use crate::db::Db;
 use crate::health::HealthMonitor;
-use crate::metrics::Metrics;
 use crate::http::error::ApiError;
+use crate::metrics::Metrics;
 
 /// What every handler can reach. Cheap to clone: everything inside is shared.
 #[derive(Clone)]
@@ -69,11 +69,22 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(
             ServiceBuilder::new()
-                .layer(middleware::from_fn_with_state(state.clone(), context::request_context))
-                .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
-                .layer(middleware::from_fn_with_state(state.clone(), context::body_limit))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    context::request_context,
+                ))
+                .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+                    panic_response,
+                ))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    context::body_limit,
+                ))
                 .layer(DefaultBodyLimit::max(body_limit))
-                .layer(middleware::from_fn_with_state(state.clone(), context::deadline)),
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    context::deadline,
+                )),
         )
         .with_state(state)
 }

@@ -14,7 +14,10 @@ use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_root)).routes(routes!(get_health)).routes(routes!(get_metrics))
+    OpenApiRouter::new()
+        .routes(routes!(get_root))
+        .routes(routes!(get_health))
+        .routes(routes!(get_metrics))
 }
 
 /// What `GET /` answers to API clients.
@@ -50,7 +53,10 @@ async fn get_root() -> Json<ServiceInfo> {
         message: "BSN Knowledge API".into(),
         version: crate::VERSION.into(),
         features: features.into_iter().map(String::from).collect(),
-        endpoints: endpoints.into_iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        endpoints: endpoints
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
     })
 }
 
@@ -72,7 +78,10 @@ async fn get_health(State(state): State<AppState>) -> Response {
     };
     let mut response = (status, rendered.json.clone()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
@@ -87,20 +96,28 @@ async fn get_health(State(state): State<AppState>) -> Response {
         (status = 403, description = "Address not in [metrics].allow", body = crate::http::error::ErrorEnvelope)
     )
 )]
-async fn get_metrics(State(state): State<AppState>, Extension(ClientIp(client)): Extension<ClientIp>) -> ApiResult<Response> {
+async fn get_metrics(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+) -> ApiResult<Response> {
     let config = &state.config.metrics;
     if !config.enabled {
-        return Err(ApiError::NotFound("metrics are disabled ([metrics].enabled = false)".into()));
+        return Err(ApiError::NotFound(
+            "metrics are disabled ([metrics].enabled = false)".into(),
+        ));
     }
     let client = canonical(client);
     if !config.allow.iter().any(|net| net.contains(&client)) {
-        return Err(ApiError::Forbidden(format!("{client} is not in [metrics].allow")));
+        return Err(ApiError::Forbidden(format!(
+            "{client} is not in [metrics].allow"
+        )));
     }
     let body = state.metrics.render(&state.cache.stats());
     let mut response = body.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
     Ok(response)
 }
 

@@ -1,0 +1,131 @@
+use std::time::Duration;
+
+use crate::helpers::{Server, client, run};
+
+#[test]
+fn a_data_dir_that_cannot_be_created_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("not-a-dir"), b"x").unwrap();
+    let data_dir = dir.path().join("not-a-dir/data");
+    let outcome = run(
+        dir.path(),
+        &["serve"],
+        &[("BSN_STORAGE__DATA_DIR", data_dir.to_str().unwrap())],
+    );
+    assert_eq!(outcome.code, 1);
+    assert!(
+        outcome.stderr.contains("is not writable"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("[storage].data_dir"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_corrupt_database_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let garbage: Vec<u8> = (0..16_384u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(data.join("bsn-knowledge.sqlite3"), &garbage).unwrap();
+    let outcome = run(dir.path(), &["serve"], &[]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("failed its integrity check"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("bsn-knowledge restore"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(
+        std::fs::read(data.join("bsn-knowledge.sqlite3")).unwrap(),
+        garbage
+    );
+}
+
+#[test]
+fn a_port_already_in_use_is_named() {
+    let blocker = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = blocker.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = run(
+        dir.path(),
+        &["serve"],
+        &[("BSN_SERVER__HTTP_LISTEN", &port)],
+    );
+    assert_eq!(outcome.code, 1);
+    assert!(
+        outcome.stderr.contains(&format!("cannot listen on {port}")),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_second_server_on_the_same_data_dir_is_refused() {
+    let server = Server::start();
+    let outcome = run(
+        server.dir.path(),
+        &["serve"],
+        &[("BSN_SERVER__HTTP_LISTEN", "127.0.0.1:0")],
+    );
+    assert_eq!(outcome.code, 1);
+    assert!(
+        outcome
+            .stderr
+            .contains("another bsn-knowledge server is using the data directory"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[tokio::test]
+async fn an_acknowledged_write_survives_kill_9() {
+    let mut server = Server::start();
+    // /health commits a probe write before it answers; its timestamp is the value written.
+    let report: serde_json::Value = client()
+        .get(server.url("/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let written = report["timestamp"].as_str().unwrap().to_owned();
+    assert_eq!(report["checks"]["database_write"]["status"], "healthy");
+    server.kill();
+
+    let conn = rusqlite::Connection::open(server.data_dir().join("bsn-knowledge.sqlite3")).unwrap();
+    let stored: String = conn
+        .query_row(
+            "SELECT checked_at FROM health_probe WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, written);
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+
+    // And the server starts again on the same files.
+    let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
+    let again = Server::start_in(dir, "", &[]);
+    let status = client()
+        .get(again.url("/health"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    std::thread::sleep(Duration::from_millis(10));
+}
