@@ -43,6 +43,41 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Manage user accounts (works while the server runs)
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Print the version
     Version,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; without --password-file a password is generated and printed once
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_parser = ["student", "instructor", "admin"])]
+        role: String,
+        /// File holding the password (first line)
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<PathBuf>,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+    },
+    /// List users
+    List,
+    /// Set a generated password (printed once) that must be changed at next login
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// Disable a user: they can no longer log in and their sessions end
+    Disable {
+        #[arg(long)]
+        username: String,
+    },
 }

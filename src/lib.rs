@@ -11,10 +11,14 @@ pub mod cli;
 pub mod config;
 /// SQLite storage and migrations.
 pub mod db;
+/// The domain core: pure rules and values, no IO.
+pub mod domain;
 /// The `/health` checks.
 pub mod health;
 /// The HTTP edge: router, middleware, error envelope, handlers.
 pub mod http;
+/// Passwords, tokens, brute-force and quota state.
+pub mod auth;
 /// Prometheus metrics.
 pub mod metrics;
 /// Bodies of the operator subcommands.
@@ -23,6 +27,8 @@ pub mod ops;
 pub mod server;
 /// Logging setup and the live log level.
 pub mod telemetry;
+/// TLS termination and certificates (files, self-signed, ACME).
+pub mod tls;
 
 /// The version of this build.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -34,4 +40,9 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
     now.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
+}
+
+/// Now, as seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
 }

@@ -76,6 +76,26 @@ fn main() -> ExitCode {
                 Err(error) => failure(&error),
             }
         }
+        Command::User { command } => {
+            let config = match load_config(&origin) {
+                Ok(config) => config,
+                Err(error) => return config_failure(&error),
+            };
+            match runtime() {
+                Ok(runtime) => match runtime.block_on(ops::user(&config, command)) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(error) => {
+                        let bad_argument = matches!(
+                            error.downcast_ref::<bsn_knowledge::auth::accounts::AccountError>(),
+                            Some(bsn_knowledge::auth::accounts::AccountError::Invalid { .. })
+                        );
+                        eprintln!("error: {error:#}");
+                        ExitCode::from(if bad_argument { 2 } else { 1 })
+                    }
+                },
+                Err(error) => failure(&error),
+            }
+        }
         Command::Serve => serve(origin),
     }
 }

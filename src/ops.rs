@@ -16,6 +16,87 @@ pub fn migrate(config: &Config) -> anyhow::Result<MigrationReport> {
     Ok(report)
 }
 
+/// `user create|list|reset-password|disable`: account management without the server, recorded in
+/// the audit log with the actor "cli".
+pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::Result<()> {
+    use std::sync::Arc;
+
+    use crate::auth::PasswordHasher;
+    use crate::auth::accounts::{self, Actor, CreateUser, UpdateUser};
+    use crate::cli::UserCommand;
+    use crate::db::accounts as store;
+    use crate::domain::accounts::{Role, canonical_username};
+
+    let options = DbOptions {
+        data_dir: config.storage.data_dir.clone(),
+        busy_timeout: Duration::from_millis(config.database.busy_timeout_ms),
+        pool_size: 1,
+    };
+    let (db, _) = Db::open(&options, &crate::now_rfc3339())?;
+    let actor = Actor { id: None, name: "cli".into(), ip: None };
+    let find = |username: String| {
+        let db = db.clone();
+        async move {
+            let canonical = canonical_username(&username);
+            db.read(move |conn| store::find_user_by_username(conn, &canonical))
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no user named \"{username}\""))
+        }
+    };
+    match command {
+        UserCommand::Create { username, role, password_file, display_name, email } => {
+            let password = match password_file {
+                Some(path) => Some(
+                    std::fs::read_to_string(&path)
+                        .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", path.display()))?
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                ),
+                None => None,
+            };
+            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
+            let passwords = Arc::new(PasswordHasher::new()?);
+            let body = CreateUser { username, role, display_name, email, password };
+            let created = accounts::create_account(&db, &passwords, &body, &actor).await?;
+            println!("created {} \"{}\" (id {})", created.user.role, created.user.username, created.user.id);
+            if let Some(password) = created.generated_password {
+                println!("password: {password}");
+                println!("(shown once; the user must change it at first login)");
+            }
+        }
+        UserCommand::List => {
+            let users = db.read(|conn| store::list_users(conn, 0, i64::MAX)).await?;
+            println!("{:>6}  {:<24} {:<11} {:<8} last login", "id", "username", "role", "active");
+            for user in users {
+                println!(
+                    "{:>6}  {:<24} {:<11} {:<8} {}",
+                    user.id,
+                    user.username,
+                    user.role,
+                    if user.is_active { "yes" } else { "no" },
+                    user.last_login_at.as_deref().unwrap_or("never")
+                );
+            }
+        }
+        UserCommand::ResetPassword { username } => {
+            let user = find(username).await?;
+            let passwords = Arc::new(PasswordHasher::new()?);
+            let (name, password) = accounts::reset_account_password(&db, &passwords, user.id, &actor).await?;
+            println!("new password for \"{name}\": {password}");
+            println!("(shown once; the user must change it at next login; their sessions have ended)");
+        }
+        UserCommand::Disable { username } => {
+            let user = find(username).await?;
+            let update = UpdateUser { role: None, is_active: Some(false), display_name: None, email: None };
+            let user = accounts::apply_user_update(&db, user.id, update, &actor).await?;
+            println!("disabled \"{}\"; their sessions have ended", user.username);
+        }
+    }
+    Ok(())
+}
+
 /// Exit codes of `healthcheck`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HealthExit {

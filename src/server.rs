@@ -11,11 +11,13 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::signal::unix::{SignalKind, signal};
 
+use crate::auth::Auth;
+use crate::auth::bootstrap::{self, Bootstrap};
 use crate::cache::AppCache;
 use crate::config::{self, Config, ConfigSource, Overrides};
 use crate::db::{DataDirLock, Db, DbError, DbOptions};
@@ -24,6 +26,7 @@ use crate::http::context::PeerAddr;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::telemetry::Telemetry;
+use crate::tls::TlsRuntime;
 
 /// Why the server could not start; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +40,32 @@ pub enum StartError {
         address: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+    #[error("{0:#}")]
+    Accounts(anyhow::Error),
+}
+
+/// Creates the first admin when there is none and tells the operator its password once.
+async fn bootstrap(db: &Db, auth: &Arc<Auth>) -> Result<(), StartError> {
+    let password_file = std::env::var_os(bootstrap::PASSWORD_FILE_ENV).map(std::path::PathBuf::from);
+    let (db, hasher) = (db.clone(), Arc::clone(&auth.passwords));
+    let outcome = tokio::task::spawn_blocking(move || bootstrap::bootstrap_admin(&db, &hasher, password_file.as_deref()))
+        .await
+        .map_err(|error| StartError::Accounts(anyhow::anyhow!("bootstrap task failed: {error}")))?
+        .map_err(StartError::Accounts)?;
+    match outcome {
+        Bootstrap::NotNeeded => {}
+        Bootstrap::FromFile => tracing::warn!("created the first admin account \"admin\" with the password from {}", bootstrap::PASSWORD_FILE_ENV),
+        Bootstrap::Generated(password) => {
+            let message = format!(
+                "created the first admin account: username \"admin\", password \"{password}\" (shown once; you must change it at first login; if it is lost, run `bsn-knowledge user reset-password --username admin`)"
+            );
+            println!("{message}");
+            tracing::warn!("{message}");
+        }
+    }
+    Ok(())
 }
 
 /// How the config was loaded, so SIGHUP can load it again the same way.
@@ -52,6 +81,10 @@ pub struct Application {
     router: Router,
     listener: TcpListener,
     local_addr: SocketAddr,
+    /// What the plain-HTTP listener serves: the app, or redirects and ACME answers with TLS on.
+    plain_router: Router,
+    tls: Option<TlsRuntime>,
+    edge: http::Edge,
     _lock: DataDirLock,
 }
 
@@ -86,22 +119,40 @@ impl Application {
         }
         tracing::info!(path = %db.path().display(), schema_version = report.current_version, "database ready");
 
+        let auth = Arc::new(
+            Auth::new(&config.auth, &config.rate_limits, &data_dir).map_err(StartError::Accounts)?,
+        );
+        bootstrap(&db, &auth).await?;
         let cache = AppCache::new(&config.cache);
         let metrics = Metrics::new(crate::VERSION, config.tls.mode != config::TlsMode::Off);
-        let health = Arc::new(HealthMonitor::new(
-            db.clone(),
-            cache.clone(),
-            data_dir,
-            crate::VERSION,
-        ));
+        let tls = match config.tls.mode {
+            config::TlsMode::Off => None,
+            _ => Some(TlsRuntime::start(&config, Arc::clone(&metrics)).await?),
+        };
+        let mut health = HealthMonitor::new(db.clone(), cache.clone(), data_dir, crate::VERSION);
+        if let Some(tls) = &tls {
+            health.add_check(tls.store.health_check());
+        }
+        let health = Arc::new(health);
         let state = AppState {
             config: Arc::clone(&config),
             db,
             cache,
             metrics,
             health,
+            auth,
         };
-        let router = http::router(state.clone());
+        let edge = http::Edge::new(&config, tls.as_ref().map(|tls| tls.local_addr));
+        let router = http::router_with_edge(state.clone(), &edge);
+        let plain_router = match &tls {
+            Some(tls) => http::edge::redirect_router(
+                state.clone(),
+                Arc::clone(&edge.settings),
+                Arc::clone(&tls.store),
+                router.clone(),
+            ),
+            None => router.clone(),
+        };
 
         let address = config.server.http_listen;
         let listener = TcpListener::bind(address)
@@ -115,6 +166,9 @@ impl Application {
             router,
             listener,
             local_addr,
+            plain_router,
+            tls,
+            edge,
             _lock: lock,
         })
     }
@@ -142,12 +196,15 @@ impl Application {
         let mut current_config = (*self.state.config).clone();
 
         tracing::info!("listening on http://{}", self.local_addr);
+        if let Some(tls) = &self.tls {
+            tracing::info!("listening on https://{}", tls.local_addr);
+        }
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let _ = stream.set_nodelay(true);
-                        serve_connection(&builder, &graceful, TokioIo::new(stream), peer, self.router.clone());
+                        serve_connection(&builder, &graceful, TokioIo::new(stream), peer, self.plain_router.clone());
                     }
                     Err(error) => {
                         // Out of file descriptors and similar: back off instead of spinning.
@@ -157,10 +214,27 @@ impl Application {
                 },
                 _ = terminate.recv() => { tracing::info!(signal = "SIGTERM", "shutting down"); break; }
                 _ = interrupt.recv() => { tracing::info!(signal = "SIGINT", "shutting down"); break; }
-                _ = hangup.recv() => reload(telemetry, &origin, &mut current_config),
+                accepted = accept_tls(self.tls.as_ref()) => {
+                    if let (Some((stream, peer)), Some(tls)) = (accepted, self.tls.as_ref()) {
+                        let acceptor = tls.acceptor.clone();
+                        let (builder, watcher, router) = (builder.clone(), graceful.watcher(), self.router.clone());
+                        tokio::spawn(async move {
+                            if let Some(stream) = crate::tls::handshake(&acceptor, stream, peer).await {
+                                serve_watched(&builder, watcher, TokioIo::new(stream), peer, router);
+                            }
+                        });
+                    }
+                }
+                _ = hangup.recv() => {
+                    reload(telemetry, &origin, &mut current_config, &self.edge);
+                    if let Some(tls) = &self.tls {
+                        tls.reload();
+                    }
+                }
             }
         }
         drop(self.listener);
+        drop(self.tls);
         let started = Instant::now();
         tokio::select! {
             () = graceful.shutdown() => {
@@ -188,10 +262,32 @@ fn connection_builder() -> auto::Builder<TokioExecutor> {
     builder
 }
 
+/// The next connection on the HTTPS port; never resolves when TLS is off.
+async fn accept_tls(tls: Option<&TlsRuntime>) -> Option<(TcpStream, SocketAddr)> {
+    match tls {
+        Some(tls) => tls.accept().await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Serves one connection (plain or TLS) on its own task, watched by the graceful-shutdown tracker.
 pub fn serve_connection<I>(
     builder: &auto::Builder<TokioExecutor>,
     graceful: &GracefulShutdown,
+    io: I,
+    peer: SocketAddr,
+    router: Router,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    serve_watched(builder, graceful.watcher(), io, peer, router);
+}
+
+/// [`serve_connection`] with a graceful-shutdown watcher, for connections that start on another
+/// task (after a TLS handshake).
+pub fn serve_watched<I>(
+    builder: &auto::Builder<TokioExecutor>,
+    watcher: Watcher,
     io: I,
     peer: SocketAddr,
     router: Router,
@@ -205,7 +301,7 @@ pub fn serve_connection<I>(
     let connection = builder
         .serve_connection(io, TowerToHyperService::new(service))
         .into_owned();
-    let connection = graceful.watch(connection);
+    let connection = watcher.watch(connection);
     tokio::spawn(async move {
         if let Err(error) = connection.await {
             tracing::debug!(%peer, error = %error, "connection ended with an error");
@@ -215,7 +311,7 @@ pub fn serve_connection<I>(
 
 /// SIGHUP: load the config again; apply the parts that can change live, name the ones that need a
 /// restart, and keep everything as it was when the new file is invalid.
-fn reload(telemetry: &Telemetry, origin: &ConfigOrigin, current: &mut Config) {
+fn reload(telemetry: &Telemetry, origin: &ConfigOrigin, current: &mut Config, edge: &http::Edge) {
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let next = match config::load(&origin.source, &env, &origin.overrides) {
         Ok(next) => next,
@@ -241,13 +337,22 @@ fn reload(telemetry: &Telemetry, origin: &ConfigOrigin, current: &mut Config) {
                     tracing::error!(key = key.as_str(), %error, "SIGHUP: could not apply")
                 }
             },
+            key if key.starts_with("rate_limits.per_ip_")
+                || key.starts_with("rate_limits.content_per_ip_") =>
+            {
+                tracing::info!(key, "SIGHUP: applied");
+            }
             _ => tracing::warn!(
                 key = key.as_str(),
                 "SIGHUP: changed, takes effect after a restart"
             ),
         }
     }
+    if current.rate_limits != next.rate_limits {
+        edge.limits.reconfigure(&next.rate_limits);
+    }
     current.logging.level = next.logging.level;
+    current.rate_limits = next.rate_limits;
 }
 
 /// Dotted keys whose values differ between two configs (secrets compare by their masked form).

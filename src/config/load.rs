@@ -468,7 +468,11 @@ fn validate(config: &Config) -> Result<(), KeyProblem> {
         }
         TlsMode::SelfSigned | TlsMode::Off => {}
     }
-    if tls.mode != TlsMode::Off && server.https_listen == server.http_listen {
+    // Port 0 means "any free port": two such listeners never collide.
+    if tls.mode != TlsMode::Off
+        && server.https_listen == server.http_listen
+        && server.https_listen.port() != 0
+    {
         return Err((
             "server.https_listen".into(),
             "must differ from server.http_listen".into(),

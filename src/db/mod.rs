@@ -6,6 +6,7 @@
 //! `kill -9` and power loss. All calls run on tokio's blocking pool. This module takes plain options,
 //! not the config, and knows nothing of HTTP.
 
+pub mod accounts;
 mod lock;
 pub mod migrations;
 
@@ -62,6 +63,9 @@ pub enum DbError {
     ChangedMigration { name: String },
     #[error("migration {name} failed: {message}; the database was left at the previous version")]
     MigrationFailed { name: &'static str, message: String },
+    /// A unique or foreign-key rule refused the write; the text says which.
+    #[error("{0}")]
+    Conflict(String),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("database connection pool: {0}")]
@@ -76,6 +80,19 @@ impl DbError {
     /// True for SQLite's "database or disk is full".
     pub fn is_disk_full(&self) -> bool {
         matches!(self, DbError::Sqlite(rusqlite::Error::SqliteFailure(error, _)) if error.code == rusqlite::ErrorCode::DiskFull)
+    }
+}
+
+/// Maps a unique-constraint failure to [`DbError::Conflict`] with `message`; other errors pass through.
+pub fn on_unique(error: rusqlite::Error, message: impl FnOnce() -> String) -> DbError {
+    match &error {
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+        {
+            DbError::Conflict(message())
+        }
+        _ => DbError::Sqlite(error),
     }
 }
 

@@ -62,6 +62,18 @@ pub enum ApiError {
     /// 503: a dependency is down or the disk is full.
     #[error("{0}")]
     Unavailable(String),
+    /// 429: the client's per-IP bucket is empty.
+    #[error("too many requests from this address; retry after {retry_after_secs} s")]
+    RateLimited { limit: u32, retry_after_secs: u64 },
+    /// 400: the Host header names a host outside `[server].allowed_hosts`.
+    #[error("the host `{0}` is not served here; use the server's configured name")]
+    HostNotAllowed(String),
+    /// 403: a CORS preflight from an origin outside `[cors].allowed_origins`.
+    #[error("the origin `{0}` may not call this API; ask the administrator to add it to [cors].allowed_origins")]
+    OriginNotAllowed(String),
+    /// 429: the user's hourly quota for this class of request is used up.
+    #[error("Rate limit exceeded for {class} requests ({limit} per hour). Please try again later.")]
+    QuotaExceeded { class: &'static str, limit: u32, reset_at: u64, retry_after: u64 },
     /// 500: logged with its cause, shown to the client as a generic message.
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
@@ -92,6 +104,9 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Timeout { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::HostNotAllowed(_) => StatusCode::BAD_REQUEST,
+            Self::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,6 +124,9 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             Self::Timeout { .. } => "REQUEST_TIMEOUT",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => "RATE_LIMIT_EXCEEDED",
+            Self::HostNotAllowed(_) => "HOST_NOT_ALLOWED",
+            Self::OriginNotAllowed(_) => "CORS_ORIGIN_NOT_ALLOWED",
             Self::Internal(_) => "INTERNAL_ERROR",
         }
     }
@@ -126,6 +144,16 @@ impl ApiError {
                 Some(serde_json::json!({ "validation_errors": errors }))
             }
             Self::PayloadTooLarge { limit } => Some(serde_json::json!({ "max_body_bytes": limit })),
+            Self::QuotaExceeded { class, limit, retry_after, .. } => Some(serde_json::json!({
+                "endpoint_type": class,
+                "current_limit": limit,
+                "window_seconds": 3600,
+                "retry_after_seconds": retry_after,
+            })),
+            Self::RateLimited {
+                limit,
+                retry_after_secs,
+            } => Some(serde_json::json!({ "limit": limit, "retry_after_secs": retry_after_secs })),
             _ => None,
         }
     }
@@ -178,6 +206,25 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        if let Self::QuotaExceeded { limit, reset_at, retry_after, .. } = self {
+            let headers = response.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+            headers.insert("x-ratelimit-remaining", HeaderValue::from(0u32));
+            headers.insert("x-ratelimit-reset", HeaderValue::from(reset_at));
+            return response;
+        }
+        if let Self::RateLimited {
+            limit,
+            retry_after_secs,
+        } = self
+        {
+            let headers = response.headers_mut();
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+            headers.insert("x-ratelimit-remaining", HeaderValue::from(0u32));
+            headers.insert("x-ratelimit-reset", HeaderValue::from(retry_after_secs));
         }
         response
     }

@@ -1,9 +1,15 @@
 //! The HTTP edge: the router, the shared state and the middleware order. Handlers live in one file per
 //! resource; each returns `ApiResult<T>` so every failure becomes the one error envelope.
 
+mod admin;
+pub mod assets;
+pub mod auth;
+mod cohorts;
 pub mod context;
+pub mod edge;
 pub mod error;
 pub mod json;
+pub mod rate_limit;
 mod system;
 
 use std::sync::Arc;
@@ -32,6 +38,7 @@ pub struct AppState {
     pub cache: AppCache,
     pub metrics: Arc<Metrics>,
     pub health: Arc<HealthMonitor>,
+    pub auth: Arc<crate::auth::Auth>,
 }
 
 #[derive(OpenApi)]
@@ -42,28 +49,77 @@ pub struct AppState {
         license(name = "MIT")
     ),
     components(schemas(error::ErrorEnvelope, error::FieldError)),
+    modifiers(&BearerScheme),
     tags(
         (name = "system", description = "Health, metrics and service information"),
+        (name = "auth", description = "Login, tokens, accounts"),
+        (name = "cohorts", description = "Groups of students and their instructors"),
+        (name = "admin", description = "Administration: audit log"),
     )
 )]
 struct ApiDoc;
 
-/// The API routes with their OpenAPI description.
-fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(system::routes())
+/// Declares the bearer-token scheme the `/api/v1` routes use.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
 }
 
-/// The OpenAPI document of every route, as served at `/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+/// The API routes with their OpenAPI description. Everything under `/api/v1` passes
+/// [`auth::authenticate`], which refuses protected routes without a valid token.
+fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
+    let v1 = auth::routes()
+        .merge(cohorts::routes())
+        .merge(admin::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(system::routes()).merge(v1)
+}
+
+/// Whether the request carries a valid bearer token (such requests skip the per-IP buckets).
+pub fn has_valid_bearer(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    auth::bearer_token(headers).is_some_and(|token| state.auth.keys.verify(token).is_ok())
+}
+
+/// The edge pieces that live beside the router: settings fixed at start and the per-IP limiters,
+/// which SIGHUP can swap.
+#[derive(Clone)]
+pub struct Edge {
+    pub settings: Arc<edge::EdgeSettings>,
+    pub limits: Arc<rate_limit::IpRateLimits>,
+}
+
+impl Edge {
+    pub fn new(config: &Config, https: Option<std::net::SocketAddr>) -> Self {
+        let limits = rate_limit::IpRateLimits::new(&config.rate_limits);
+        limits.spawn_housekeeping();
+        Self {
+            settings: edge::EdgeSettings::from_config(config, https),
+            limits,
+        }
+    }
+}
+
+/// The whole application with edge settings taken from the config.
+pub fn router(state: AppState) -> Router {
+    let edge = Edge::new(&state.config, None);
+    router_with_edge(state, &edge)
 }
 
 /// The whole application: routes, docs, fallbacks and the middleware stack.
-pub fn router(state: AppState) -> Router {
-    let (routes, api) = api_routes().split_for_parts();
+pub fn router_with_edge(state: AppState, edge: &Edge) -> Router {
+    let (routes, api) = api_routes(&state).split_for_parts();
     let body_limit = usize::try_from(state.config.server.max_body_bytes).unwrap_or(usize::MAX);
     routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))
+        .merge(assets::routes())
         .route_layer(middleware::from_fn(context::record_route))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -73,6 +129,23 @@ pub fn router(state: AppState) -> Router {
                     state.clone(),
                     context::request_context,
                 ))
+                .layer(middleware::from_fn_with_state(
+                    Arc::clone(&edge.settings),
+                    edge::security_headers,
+                ))
+                .layer(middleware::from_fn_with_state(
+                    Arc::clone(&edge.settings),
+                    edge::allowed_host,
+                ))
+                .layer(middleware::from_fn_with_state(
+                    Arc::clone(&edge.settings),
+                    edge::cors,
+                ))
+                .layer(middleware::from_fn_with_state(
+                    (state.clone(), Arc::clone(&edge.limits)),
+                    rate_limit::limit,
+                ))
+                .layer(edge::compression())
                 .layer(tower_http::catch_panic::CatchPanicLayer::custom(
                     panic_response,
                 ))

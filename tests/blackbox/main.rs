@@ -4,6 +4,11 @@
 /// Spawning the binary, reading its logs, HTTP helpers.
 mod helpers;
 
+/// A server with a known admin, and API helpers.
+mod api;
+
+/// Accounts: login, tokens, roles, cohorts, lockout, quotas, attacks.
+mod accounts;
 /// Subcommands and exit codes.
 mod cli;
 /// Config layering and config errors through the binary.
@@ -14,3 +19,16 @@ mod observability;
 mod signals;
 /// Storage faults: unwritable data dir, corrupt file, durability after kill -9.
 mod storage;
+/// Helpers for the TLS/edge tests: certificates, TLS clients, openssl, Pebble.
+mod edge_helpers;
+
+/// ACME against a real Pebble: issuance, reuse, renewal, CA faults.
+mod acme;
+/// TLS handshakes: version/cipher policy, ALPN, resumption, SNI, slow clients, file reloads.
+mod tls;
+/// Redirect, security headers, host allow-list, CORS, body limit, compression.
+mod edge;
+/// Embedded assets: MIME, ETag/304, caching, precompressed variants, traversal.
+mod static_assets;
+/// Per-IP rate limits, trusted proxies, SIGHUP.
+mod rate_limits;

@@ -122,3 +122,50 @@ async fn sighup_applies_the_log_level_and_keeps_running_on_a_bad_file() {
         200
     );
 }
+
+/// Sends a login request whose body arrives in two parts, returning the socket after the first.
+fn start_slow_login(server: &Server) -> (std::net::TcpStream, Vec<u8>) {
+    let body = br#"{"username": "admin", "password": "not the password"}"#.to_vec();
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    stream.write_all(&body[..10]).unwrap();
+    (stream, body[10..].to_vec())
+}
+
+#[test]
+fn sigterm_lets_a_request_still_arriving_finish() {
+    let mut server = Server::start();
+    let (mut stream, rest) = start_slow_login(&server);
+    std::thread::sleep(Duration::from_millis(200));
+    server.signal(Signal::TERM);
+    assert!(server.wait_for_log("shutting down", Duration::from_secs(5)), "{}", server.logs());
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(&rest).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 401"), "the in-flight login got its answer: {answer}");
+    assert!(answer.contains("AUTHENTICATION_ERROR"), "{answer}");
+    let status = server.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+    assert!(server.logs().contains("all connections finished"), "{}", server.logs());
+}
+
+#[test]
+fn the_grace_period_bounds_shutdown() {
+    let mut server = Server::start_with("[server]\nshutdown_grace_secs = 1\n", &[]);
+    // A client that never sends the rest of its body keeps its request in flight forever.
+    let (_stalled, _) = start_slow_login(&server);
+    std::thread::sleep(Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    server.signal(Signal::TERM);
+    let status = server.wait_exit(Duration::from_secs(10));
+    assert!(status.success());
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(server.logs().contains("grace period over"), "{}", server.logs());
+}

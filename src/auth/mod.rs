@@ -1,0 +1,252 @@
+//! Credentials and tokens: argon2id password hashes, HS256 access tokens, opaque rotating refresh
+//! tokens, the signing secret, and the in-memory brute-force and quota state. Storage of users lives
+//! in `db::accounts`; the HTTP routes in `http::auth`.
+
+pub mod accounts;
+pub mod bootstrap;
+pub mod passwords;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+
+use crate::config::{AuthConfig, RateLimitConfig};
+use crate::domain::quotas::{QuotaClass, QuotaDecision, QuotaLimits, QuotaTable};
+
+pub use passwords::PasswordHasher;
+pub use tokens::{AccessClaims, TokenKeys, TokenProblem};
+
+/// The file in the data directory that holds the generated signing secret.
+pub const SECRET_FILE: &str = "secret_key";
+
+/// Everything the HTTP edge needs to authenticate requests.
+pub struct Auth {
+    pub keys: TokenKeys,
+    pub passwords: std::sync::Arc<PasswordHasher>,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub lockout_threshold: u32,
+    pub lockout: Duration,
+    quota_limits: ArcSwap<QuotaLimits>,
+    quotas: Mutex<QuotaTable>,
+    unknown_user_failures: Mutex<HashMap<String, FailureRecord>>,
+    address_failures: Mutex<HashMap<IpAddr, FailureRecord>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FailureRecord {
+    count: u32,
+    first: Instant,
+    locked_until: Option<Instant>,
+}
+
+/// Failed logins one address may make in [`ADDRESS_WINDOW`] before it must wait: high enough for a
+/// classroom behind one NAT address mistyping, low enough to stop guessing.
+pub const ADDRESS_FAILURE_LIMIT: u32 = 30;
+pub const ADDRESS_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+pub fn quota_limits(config: &RateLimitConfig) -> QuotaLimits {
+    QuotaLimits {
+        general: config.general_per_hour,
+        content: config.content_per_hour,
+        assessment: config.assessment_per_hour,
+        analytics: config.analytics_per_hour,
+    }
+}
+
+impl Auth {
+    /// Loads or creates the signing secret and sets up hashing and limits.
+    pub fn new(config: &AuthConfig, limits: &RateLimitConfig, data_dir: &Path) -> anyhow::Result<Auth> {
+        let secret = match &config.secret_key {
+            Some(secret) => secret.expose().as_bytes().to_vec(),
+            None => load_or_create_secret(&data_dir.join(SECRET_FILE))?,
+        };
+        Ok(Auth {
+            keys: TokenKeys::new(&secret)?,
+            passwords: std::sync::Arc::new(PasswordHasher::new()?),
+            access_ttl: Duration::from_secs(config.access_token_hours * 3_600),
+            refresh_ttl: Duration::from_secs(config.refresh_token_days * 86_400),
+            lockout_threshold: config.lockout_threshold,
+            lockout: Duration::from_secs(config.lockout_minutes * 60),
+            quota_limits: ArcSwap::from_pointee(quota_limits(limits)),
+            quotas: Mutex::new(QuotaTable::default()),
+            unknown_user_failures: Mutex::new(HashMap::new()),
+            address_failures: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Applies new hourly limits (SIGHUP).
+    pub fn set_quota_limits(&self, limits: QuotaLimits) {
+        self.quota_limits.store(std::sync::Arc::new(limits));
+    }
+
+    /// Counts one authenticated request against the user's hourly quota for its class.
+    pub fn check_quota(&self, user_id: i64, class: QuotaClass) -> QuotaDecision {
+        let limit = self.quota_limits.load().limit(class);
+        let now = crate::unix_now();
+        let mut table = self.quotas.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if table.len() > 100_000 {
+            table.prune(now);
+        }
+        table.check(user_id, class, limit, now)
+    }
+
+    /// Whether login attempts from `address` must wait, and for how long.
+    pub fn address_blocked(&self, address: IpAddr) -> Option<Duration> {
+        let failures = self.address_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let record = failures.get(&address)?;
+        let ends = record.first + ADDRESS_WINDOW;
+        (record.count >= ADDRESS_FAILURE_LIMIT).then(|| ends.saturating_duration_since(Instant::now())).filter(|d| !d.is_zero())
+    }
+
+    /// Records a failed login from `address`.
+    pub fn record_address_failure(&self, address: IpAddr) {
+        let now = Instant::now();
+        let mut failures = self.address_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failures.len() > 50_000 {
+            failures.retain(|_, record| now.duration_since(record.first) < ADDRESS_WINDOW);
+        }
+        let record = failures.entry(address).or_insert(FailureRecord { count: 0, first: now, locked_until: None });
+        if now.duration_since(record.first) >= ADDRESS_WINDOW {
+            *record = FailureRecord { count: 0, first: now, locked_until: None };
+        }
+        record.count += 1;
+    }
+
+    /// Unknown usernames lock exactly like real ones, so lockout does not reveal which accounts exist.
+    /// Returns true when the name is (now) locked.
+    pub fn record_unknown_user_failure(&self, canonical: &str) -> bool {
+        let now = Instant::now();
+        let mut failures = self.unknown_user_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if failures.len() > 50_000 {
+            failures.retain(|_, record| record.locked_until.is_some_and(|until| until > now));
+        }
+        let record = failures.entry(canonical.to_owned()).or_insert(FailureRecord { count: 0, first: now, locked_until: None });
+        record.count += 1;
+        if record.count >= self.lockout_threshold {
+            record.locked_until = Some(now + self.lockout);
+            record.count = 0;
+        }
+        record.locked_until.is_some_and(|until| until > now)
+    }
+
+    pub fn unknown_user_locked(&self, canonical: &str) -> bool {
+        let failures = self.unknown_user_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        failures.get(canonical).and_then(|record| record.locked_until).is_some_and(|until| until > Instant::now())
+    }
+}
+
+/// Reads the signing secret from `path`, or creates it (64 random bytes, hex, mode 0600).
+fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let secret = text.trim();
+            if secret.len() < 32 {
+                anyhow::bail!(
+                    "the signing secret in {} is shorter than 32 characters: delete it to generate a new one (this signs everyone out)",
+                    path.display()
+                );
+            }
+            return Ok(secret.as_bytes().to_vec());
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => anyhow::bail!("cannot read the signing secret {}: {error}", path.display()),
+    }
+    let mut bytes = [0u8; 64];
+    getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("no randomness for the signing secret: {error}"))?;
+    let secret: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|error| anyhow::anyhow!("cannot create the signing secret {}: {error}", path.display()))?;
+    file.write_all(secret.as_bytes())?;
+    file.sync_all()?;
+    Ok(secret.into_bytes())
+}
+
+/// A random URL-safe string of `bytes` random bytes (refresh tokens, generated passwords, ids).
+pub fn random_token(bytes: usize) -> String {
+    use base64::Engine;
+    let mut buffer = vec![0u8; bytes];
+    // getrandom only fails when the OS has no entropy source at all; fall back to the UUID generator
+    // rather than return a predictable value.
+    if getrandom::fill(&mut buffer).is_err() {
+        for chunk in buffer.chunks_mut(16) {
+            let id = uuid::Uuid::new_v4();
+            chunk.copy_from_slice(&id.as_bytes()[..chunk.len()]);
+        }
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
+}
+
+/// A generated password that is easy to type from a printout: 20 characters without look-alikes.
+pub fn generated_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    if getrandom::fill(&mut bytes).is_err() {
+        return random_token(15);
+    }
+    bytes.iter().map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth(threshold: u32) -> Auth {
+        let dir = tempfile::tempdir().unwrap();
+        let config = AuthConfig { lockout_threshold: threshold, ..AuthConfig::default() };
+        Auth::new(&config, &RateLimitConfig::default(), dir.path()).unwrap()
+    }
+
+    #[test]
+    fn the_generated_secret_is_private_and_reused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let first = load_or_create_secret(&dir.path().join(SECRET_FILE)).unwrap();
+        let mode = std::fs::metadata(dir.path().join(SECRET_FILE)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(load_or_create_secret(&dir.path().join(SECRET_FILE)).unwrap(), first);
+        assert_eq!(first.len(), 128);
+    }
+
+    #[test]
+    fn unknown_usernames_lock_like_real_ones() {
+        let auth = auth(3);
+        assert!(!auth.record_unknown_user_failure("ghost"));
+        assert!(!auth.record_unknown_user_failure("ghost"));
+        assert!(auth.record_unknown_user_failure("ghost"));
+        assert!(auth.unknown_user_locked("ghost"));
+        assert!(!auth.unknown_user_locked("other"));
+    }
+
+    #[test]
+    fn an_address_is_blocked_after_many_failures() {
+        let auth = auth(5);
+        let address: IpAddr = "192.0.2.1".parse().unwrap();
+        for _ in 0..ADDRESS_FAILURE_LIMIT - 1 {
+            auth.record_address_failure(address);
+        }
+        assert!(auth.address_blocked(address).is_none());
+        auth.record_address_failure(address);
+        assert!(auth.address_blocked(address).is_some());
+    }
+
+    #[test]
+    fn generated_secrets_are_random() {
+        assert_ne!(random_token(32), random_token(32));
+        assert_eq!(random_token(48).len(), 64);
+        let password = generated_password();
+        assert_eq!(password.len(), 20);
+        assert_ne!(password, generated_password());
+    }
+}

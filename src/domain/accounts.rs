@@ -1,0 +1,205 @@
+//! Accounts: roles, usernames, password policy and who may see whose data.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+
+/// What a user may do: students see themselves, instructors the students of their cohorts, admins
+/// everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Student,
+    Instructor,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Student, Role::Instructor, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Student => "student",
+            Role::Instructor => "instructor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.as_str() == text)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// A username in canonical form: NFKC-normalised, lowercased, 3–64 characters of letters, digits,
+/// `.`, `_` and `-`. Two spellings that normalise alike are the same username.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Username(String);
+
+/// Why a username or password was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CredentialProblem {
+    #[error("must be between {min} and {max} characters")]
+    Length { min: usize, max: usize },
+    #[error("may contain only letters, digits, '.', '_' and '-'")]
+    Characters,
+    #[error("must not be the same as the username")]
+    SameAsUsername,
+}
+
+impl Username {
+    pub const MIN: usize = 3;
+    pub const MAX: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Username, CredentialProblem> {
+        let canonical = canonical_username(raw);
+        let length = canonical.chars().count();
+        if !(Self::MIN..=Self::MAX).contains(&length) {
+            return Err(CredentialProblem::Length { min: Self::MIN, max: Self::MAX });
+        }
+        if !canonical.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+            return Err(CredentialProblem::Characters);
+        }
+        Ok(Username(canonical))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// The canonical spelling used for look-ups, also for strings that are not valid usernames.
+pub fn canonical_username(raw: &str) -> String {
+    raw.trim().nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// Password rules: 10 to 1,024 characters (the cap keeps hashing cheap and bounded), not the username.
+pub fn check_new_password(password: &str, username: &Username) -> Result<(), CredentialProblem> {
+    let length = password.chars().count();
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&length) {
+        return Err(CredentialProblem::Length { min: PASSWORD_MIN, max: PASSWORD_MAX });
+    }
+    if canonical_username(password) == username.as_str() {
+        return Err(CredentialProblem::SameAsUsername);
+    }
+    Ok(())
+}
+
+pub const PASSWORD_MIN: usize = 10;
+/// Longest password accepted anywhere, including login, so a huge body never reaches the hasher.
+pub const PASSWORD_MAX: usize = 1_024;
+
+/// The user making a request, as re-read from storage for that request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    /// Cohorts in which this user is an instructor.
+    pub instructs: Vec<i64>,
+}
+
+/// May `viewer` see the data of student `student_id`, who belongs to `student_cohorts`?
+pub fn can_view_student(viewer: &Principal, student_id: i64, student_cohorts: &[i64]) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        Role::Student => viewer.user_id == student_id,
+        Role::Instructor => {
+            viewer.user_id == student_id || student_cohorts.iter().any(|cohort| viewer.instructs.contains(cohort))
+        }
+    }
+}
+
+/// May `viewer` see or manage cohort `cohort_id`? `member_of` lists the viewer's own cohorts.
+pub fn can_view_cohort(viewer: &Principal, cohort_id: i64, member_of: &[i64]) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        Role::Instructor | Role::Student => member_of.contains(&cohort_id),
+    }
+}
+
+/// May `viewer` change the membership of cohort `cohort_id`? Admins always; instructors of it, for students.
+pub fn can_manage_cohort(viewer: &Principal, cohort_id: i64) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        Role::Instructor => viewer.instructs.contains(&cohort_id),
+        Role::Student => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role, user_id: i64, instructs: &[i64]) -> Principal {
+        Principal { user_id, username: format!("u{user_id}"), role, instructs: instructs.to_vec() }
+    }
+
+    #[test]
+    fn usernames_normalise_case_and_compatibility_forms() {
+        let cases = [
+            ("Student1", Ok("student1")),
+            ("  maria.lopez ", Ok("maria.lopez")),
+            ("ＡＤＭＩＮ", Ok("admin")),      // full-width letters
+            ("ﬁona", Ok("fiona")),            // ligature
+            ("ab", Err(CredentialProblem::Length { min: 3, max: 64 })),
+            ("admin' OR 1=1 --", Err(CredentialProblem::Characters)),
+            ("robert\u{0000}", Err(CredentialProblem::Characters)),
+            ("josé", Ok("josé")),
+        ];
+        for (raw, expected) in cases {
+            let got = Username::parse(raw).map(|u| u.as_str().to_owned());
+            assert_eq!(got, expected.map(str::to_owned), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn password_policy() {
+        let user = Username::parse("nurse.student").unwrap();
+        assert!(check_new_password("correct horse battery", &user).is_ok());
+        assert_eq!(check_new_password("short", &user), Err(CredentialProblem::Length { min: 10, max: 1024 }));
+        assert!(check_new_password(&"x".repeat(1_025), &user).is_err());
+        assert_eq!(check_new_password("Nurse.Student", &user), Err(CredentialProblem::SameAsUsername));
+    }
+
+    #[test]
+    fn who_may_see_a_student() {
+        let admin = principal(Role::Admin, 1, &[]);
+        let instructor = principal(Role::Instructor, 2, &[10]);
+        let student = principal(Role::Student, 3, &[]);
+        let cases = [
+            (&admin, 99, vec![], true),
+            (&instructor, 3, vec![10], true),
+            (&instructor, 4, vec![11], false),
+            (&instructor, 4, vec![], false),
+            (&student, 3, vec![10], true),
+            (&student, 4, vec![10], false),
+        ];
+        for (viewer, student_id, cohorts, expected) in cases {
+            assert_eq!(can_view_student(viewer, student_id, &cohorts), expected, "{viewer:?} -> {student_id}");
+        }
+    }
+
+    #[test]
+    fn cohort_rules() {
+        let instructor = principal(Role::Instructor, 2, &[10]);
+        assert!(can_manage_cohort(&instructor, 10));
+        assert!(!can_manage_cohort(&instructor, 11));
+        assert!(!can_manage_cohort(&principal(Role::Student, 3, &[]), 10));
+        assert!(can_view_cohort(&principal(Role::Student, 3, &[]), 10, &[10]));
+        assert!(!can_view_cohort(&principal(Role::Student, 3, &[]), 11, &[10]));
+    }
+}

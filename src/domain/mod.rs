@@ -1,0 +1,5 @@
+//! The domain core: rules and values with no IO. No axum, tokio, rusqlite or config in here; callers
+//! pass in "now" and whatever data the rule needs.
+
+pub mod accounts;
+pub mod quotas;

@@ -1,0 +1,56 @@
+//! Admin-only views: the audit log.
+
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::db::accounts::{self, AuditRecord};
+use crate::domain::accounts::Role;
+use crate::http::AppState;
+use crate::http::auth::CurrentUser;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json::ApiJson;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_audit))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// Return entries older than this id (the `next_before_id` of the previous page).
+    pub before_id: Option<i64>,
+    /// Entries per page, 1 to 500 (default 100).
+    pub limit: Option<i64>,
+    /// Only this action, e.g. `login_failed`, `role_changed`.
+    pub action: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    pub entries: Vec<AuditRecord>,
+    /// Pass as `before_id` for the next page; absent on the last page.
+    pub next_before_id: Option<i64>,
+}
+
+/// The audit log, newest first (admin): logins, failed logins, user, role and cohort changes,
+/// password resets, exports, backups and restores.
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 403, body = crate::http::error::ErrorEnvelope)))]
+async fn list_audit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<ApiJson<AuditPage>> {
+    user.require_role(Role::Admin).map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
+    let Query(query) = query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 500"));
+    }
+    let (before, action) = (query.before_id, query.action);
+    let entries = state.db.read(move |conn| accounts::list_audit(conn, before, limit, action.as_deref())).await?;
+    let next_before_id = (entries.len() as i64 == limit).then(|| entries.last().map(|entry| entry.id)).flatten();
+    Ok(ApiJson(AuditPage { entries, next_before_id }))
+}

@@ -1,0 +1,193 @@
+//! Static assets embedded in the binary from `assets/static/` and served under `/static/`. Owns
+//! MIME types, strong ETags with 304 answers, cache policy (`immutable` for fingerprinted names
+//! like `app.4fd4bfc6.css`, `no-cache` for the rest), precompressed `.br`/`.gz` variants when the
+//! client accepts them, and refusing any path that tries to leave the folder.
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use rust_embed::Embed;
+
+use crate::http::AppState;
+use crate::http::error::ApiError;
+
+#[derive(Embed)]
+#[folder = "assets/static/"]
+struct StaticAssets;
+
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub const NO_CACHE: &str = "no-cache";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/static/{*path}", get(serve))
+}
+
+/// Whether `path` is a clean relative path inside the folder.
+fn is_safe(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && !path.contains('\0')
+        && path
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
+}
+
+/// `name.<8+ hex>.ext`: the content hash is in the name, so the file can be cached forever.
+pub fn is_fingerprinted(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() >= 3
+        && parts[1..parts.len() - 1]
+            .iter()
+            .any(|part| part.len() >= 8 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The encodings the client accepts, by the `Accept-Encoding` header (q=0 means refused).
+fn accepts(headers: &HeaderMap, coding: &str) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|entry| {
+            let mut parts = entry.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|param| {
+                param
+                    .trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            name.eq_ignore_ascii_case(coding) && !refused
+        })
+}
+
+fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|candidate| candidate.trim().trim_start_matches("W/"))
+        .any(|candidate| candidate == "*" || candidate == etag)
+}
+
+fn content_type(mime: &str) -> String {
+    let textual = mime.starts_with("text/")
+        || matches!(
+            mime,
+            "application/javascript" | "application/json" | "image/svg+xml"
+        );
+    if textual {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_owned()
+    }
+}
+
+async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    if !is_safe(&path) {
+        tracing::info!(
+            path = path.as_str(),
+            "static asset request refused: path leaves /static/"
+        );
+        return not_found();
+    }
+    let Some(original) = StaticAssets::get(&path) else {
+        return not_found();
+    };
+    let mime = content_type(original.metadata.mimetype());
+    let mut chosen = (original, None);
+    for (coding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
+        if accepts(&headers, coding)
+            && let Some(variant) = StaticAssets::get(&format!("{path}{suffix}"))
+        {
+            chosen = (variant, Some(coding));
+            break;
+        }
+    }
+    let (file, encoding) = chosen;
+    let hash = file.metadata.sha256_hash();
+    let etag = format!(
+        "\"{}\"",
+        hash[..16]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect::<String>()
+    );
+    let cache = if is_fingerprinted(&path) {
+        IMMUTABLE
+    } else {
+        NO_CACHE
+    };
+    let mut response_headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response_headers.insert(header::ETAG, value);
+    }
+    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    response_headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if etag_matches(&headers, &etag) {
+        return (StatusCode::NOT_MODIFIED, response_headers).into_response();
+    }
+    if let Ok(value) = HeaderValue::from_str(&mime) {
+        response_headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Some(coding) = encoding {
+        response_headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    (StatusCode::OK, response_headers, file.data.into_owned()).into_response()
+}
+
+fn not_found() -> Response {
+    ApiError::NotFound("no such static file".into()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traversal_is_refused() {
+        for bad in [
+            "../Cargo.toml",
+            "a/../../b",
+            "./x",
+            "/etc/passwd",
+            "a//b",
+            "a\\..\\b",
+            "",
+        ] {
+            assert!(!is_safe(bad), "{bad}");
+        }
+        assert!(is_safe("img/logo.svg"));
+    }
+
+    #[test]
+    fn fingerprints_are_recognised() {
+        assert!(is_fingerprinted("app.4fd4bfc6.css"));
+        assert!(is_fingerprinted("js/chunk.0123456789abcdef.js"));
+        assert!(!is_fingerprinted("app.css"));
+        assert!(!is_fingerprinted("jquery.min.js"));
+    }
+
+    #[test]
+    fn accept_encoding_honours_q_zero() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_static("gzip, br;q=0"),
+        );
+        assert!(accepts(&headers, "gzip"));
+        assert!(!accepts(&headers, "br"));
+    }
+
+    #[test]
+    fn the_folder_is_embedded_without_knowledge_files() {
+        assert!(StaticAssets::get("app.css").is_some());
+        assert!(StaticAssets::iter().all(|name| !name.contains("knowledge")));
+    }
+}
