@@ -14,8 +14,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 
 command -v wrk >/dev/null || { echo "installing wrk"; sudo apt-get install -y -qq wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --locked -q
-BIN="$PWD/target/release/bsn-knowledge"
+if [ -z "${BIN:-}" ]; then cargo build --release --locked -q; BIN="$PWD/target/release/bsn-knowledge"; fi
 WORK="$(mktemp -d)"
 PORT="${PORT:-18080}"
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT

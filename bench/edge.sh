@@ -30,7 +30,7 @@ fi
 
 echo "building the release binary..."
 cargo build --release --quiet
-BIN="$PWD/target/release/bsn-knowledge"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/bsn-knowledge"
 
 WORK="$(mktemp -d)"
 PIDS=()

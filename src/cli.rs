@@ -48,6 +48,18 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Consistent online backup (works while the server runs); prints the file written
+    Backup {
+        /// File or directory to write (default: a dated file in [backup].dir)
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
+    /// Verify a backup and restore it into the data directory (the server must be stopped)
+    Restore {
+        /// The backup archive (.tar.gz)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Print the version
     Version,
 }

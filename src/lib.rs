@@ -9,6 +9,8 @@ pub mod cache;
 pub mod cli;
 /// The typed config file, its layers and validation.
 pub mod config;
+/// The embedded knowledge base, item catalog and topic index.
+pub mod content;
 /// SQLite storage and migrations.
 pub mod db;
 /// The domain core: pure rules and values, no IO.

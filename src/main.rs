@@ -96,6 +96,14 @@ fn main() -> ExitCode {
                 Err(error) => failure(&error),
             }
         }
+        Command::Backup { output } => match load_config(&origin) {
+            Ok(config) => ops::backup::command(&config, &origin.source, output),
+            Err(error) => config_failure(&error),
+        },
+        Command::Restore { file } => match load_config(&origin) {
+            Ok(config) => ops::restore::command(&config, &file),
+            Err(error) => config_failure(&error),
+        },
         Command::Serve => serve(origin),
     }
 }
@@ -145,6 +153,8 @@ fn load_config(origin: &ConfigOrigin) -> Result<Config, ConfigError> {
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Deep middleware stacks make large futures in unoptimised builds; 2 MiB is tight.
+        .thread_stack_size(8 * 1024 * 1024)
         .build()
 }
 

@@ -52,6 +52,62 @@ pub struct Metrics {
     cache_entries: Family<CacheLabels, Gauge>,
     /// Seconds since the epoch at which the served certificate expires; 0 = no TLS.
     pub tls_certificate_expiry: Gauge<i64, AtomicI64>,
+    /// Backup outcomes (scheduled and admin-triggered backups of this process).
+    pub backup: BackupMetrics,
+}
+
+/// The backup series: when the last backup succeeded or failed, how long it took, how big it was.
+pub struct BackupMetrics {
+    pub last_success: Gauge<i64, AtomicI64>,
+    pub last_failure: Gauge<i64, AtomicI64>,
+    pub successes: Counter,
+    pub failures: Counter,
+    pub duration: Gauge<f64, AtomicU64>,
+    pub size: Gauge<i64, AtomicI64>,
+}
+
+impl BackupMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let metrics = Self {
+            last_success: Gauge::default(),
+            last_failure: Gauge::default(),
+            successes: Counter::default(),
+            failures: Counter::default(),
+            duration: Gauge::default(),
+            size: Gauge::default(),
+        };
+        registry.register(
+            "backup_last_success_timestamp_seconds",
+            "When the last backup succeeded, seconds since the epoch (0 = none since start and none on disk)",
+            metrics.last_success.clone(),
+        );
+        registry.register(
+            "backup_last_failure_timestamp_seconds",
+            "When the last backup failed, seconds since the epoch (0 = none since start)",
+            metrics.last_failure.clone(),
+        );
+        registry.register(
+            "backup_success",
+            "Backups written and verified",
+            metrics.successes.clone(),
+        );
+        registry.register(
+            "backup_failures",
+            "Backups that failed (including failed uploads)",
+            metrics.failures.clone(),
+        );
+        registry.register(
+            "backup_duration_seconds",
+            "Duration of the last backup",
+            metrics.duration.clone(),
+        );
+        registry.register(
+            "backup_size_bytes",
+            "Size of the last backup archive",
+            metrics.size.clone(),
+        );
+        metrics
+    }
 }
 
 impl Metrics {
@@ -129,6 +185,7 @@ impl Metrics {
                 tls_certificate_expiry.clone(),
             );
         }
+        let backup = BackupMetrics::register(&mut registry);
         Arc::new(Self {
             registry,
             requests,
@@ -139,6 +196,7 @@ impl Metrics {
             cache_misses,
             cache_entries,
             tls_certificate_expiry,
+            backup,
         })
     }
 

@@ -44,6 +44,8 @@ pub enum StartError {
     Tls(#[from] crate::tls::TlsError),
     #[error("{0:#}")]
     Accounts(anyhow::Error),
+    #[error("the built-in content could not be loaded (this binary is damaged; reinstall it): {0}")]
+    Content(String),
 }
 
 /// Creates the first admin when there is none and tells the operator its password once.
@@ -123,6 +125,18 @@ impl Application {
             Auth::new(&config.auth, &config.rate_limits, &data_dir).map_err(StartError::Accounts)?,
         );
         bootstrap(&db, &auth).await?;
+        let started = std::time::Instant::now();
+        let content = tokio::task::spawn_blocking(crate::content::Content::load)
+            .await
+            .map_err(|error| StartError::Content(error.to_string()))?
+            .map_err(|error| StartError::Content(error.to_string()))?;
+        tracing::info!(
+            facts = content.kb.facts().len(),
+            item_models = content.catalog.models().count(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "knowledge base and item catalog ready"
+        );
+        let content = Arc::new(content);
         let cache = AppCache::new(&config.cache);
         let metrics = Metrics::new(crate::VERSION, config.tls.mode != config::TlsMode::Off);
         let tls = match config.tls.mode {
@@ -133,6 +147,10 @@ impl Application {
         if let Some(tls) = &tls {
             health.add_check(tls.store.health_check());
         }
+        let backups = crate::ops::backup::BackupService::new(Arc::clone(&config), db.clone(), Arc::clone(&metrics));
+        if let Some(check) = backups.health_check() {
+            health.add_check(check);
+        }
         let health = Arc::new(health);
         let state = AppState {
             config: Arc::clone(&config),
@@ -141,6 +159,8 @@ impl Application {
             metrics,
             health,
             auth,
+            backups,
+            content,
         };
         let edge = http::Edge::new(&config, tls.as_ref().map(|tls| tls.local_addr));
         let router = http::router_with_edge(state.clone(), &edge);
@@ -199,6 +219,10 @@ impl Application {
         if let Some(tls) = &self.tls {
             tracing::info!("listening on https://{}", tls.local_addr);
         }
+        self.state.backups.set_config_source(&origin.source);
+        let backup_scheduler = self.state.backups.spawn_scheduler();
+        crate::ops::systemd::notify_ready(&format!("serving on {}", self.local_addr));
+        let watchdog = crate::ops::systemd::spawn_watchdog();
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
@@ -232,6 +256,10 @@ impl Application {
                     }
                 }
             }
+        }
+        crate::ops::systemd::notify_stopping();
+        for task in [backup_scheduler, watchdog].into_iter().flatten() {
+            task.abort();
         }
         drop(self.listener);
         drop(self.tls);

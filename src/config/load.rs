@@ -605,6 +605,7 @@ fn validate(config: &Config) -> Result<(), KeyProblem> {
     if let Some(count) = config.backup.keep_count {
         check_range("backup.keep_count", u64::from(count), 1, 10_000)?;
     }
+    super::schedule::validate_backup(&config.backup)?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! it without reading code. This module knows nothing of the rest of the crate.
 
 mod load;
+mod schedule;
 mod secret;
 
 use std::net::SocketAddr;
@@ -14,6 +15,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 pub use load::{ConfigError, ConfigSource, Overrides, load, load_from_str};
+pub use schedule::Schedule;
 pub use secret::Secret;
 
 /// The effective configuration of one process.

@@ -7,6 +7,7 @@
 //! not the config, and knows nothing of HTTP.
 
 pub mod accounts;
+pub mod items;
 mod lock;
 pub mod migrations;
 

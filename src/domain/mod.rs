@@ -2,4 +2,6 @@
 //! pass in "now" and whatever data the rule needs.
 
 pub mod accounts;
+pub mod items;
+pub mod knowledge;
 pub mod quotas;

@@ -3,11 +3,16 @@
 //! like `app.4fd4bfc6.css`, `no-cache` for the rest), precompressed `.br`/`.gz` variants when the
 //! client accepts them, and refusing any path that tries to leave the folder.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use axum::Router;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use bytes::Bytes;
 use rust_embed::Embed;
 
 use crate::http::AppState;
@@ -89,6 +94,46 @@ fn content_type(mime: &str) -> String {
     }
 }
 
+/// One embedded file with its headers worked out once.
+struct Prepared {
+    body: Bytes,
+    etag: HeaderValue,
+    content_type: HeaderValue,
+    cache: HeaderValue,
+}
+
+/// Every embedded file by path, prepared on first use.
+static PREPARED: LazyLock<HashMap<String, Prepared>> = LazyLock::new(|| {
+    StaticAssets::iter()
+        .filter_map(|name| {
+            let file = StaticAssets::get(&name)?;
+            let hash = file.metadata.sha256_hash();
+            let mut etag = String::with_capacity(34);
+            etag.push('"');
+            for byte in &hash[..16] {
+                etag.push_str(&format!("{byte:02x}"));
+            }
+            etag.push('"');
+            let cache = if is_fingerprinted(&name) {
+                IMMUTABLE
+            } else {
+                NO_CACHE
+            };
+            let prepared = Prepared {
+                content_type: HeaderValue::from_str(&content_type(file.metadata.mimetype()))
+                    .ok()?,
+                etag: HeaderValue::from_str(&etag).ok()?,
+                cache: HeaderValue::from_static(cache),
+                body: match file.data {
+                    Cow::Borrowed(bytes) => Bytes::from_static(bytes),
+                    Cow::Owned(bytes) => Bytes::from(bytes),
+                },
+            };
+            Some((name.into_owned(), prepared))
+        })
+        .collect()
+});
+
 async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     if !is_safe(&path) {
         tracing::info!(
@@ -97,49 +142,34 @@ async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
         );
         return not_found();
     }
-    let Some(original) = StaticAssets::get(&path) else {
+    let Some(original) = PREPARED.get(&path) else {
         return not_found();
     };
-    let mime = content_type(original.metadata.mimetype());
     let mut chosen = (original, None);
-    for (coding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
-        if accepts(&headers, coding)
-            && let Some(variant) = StaticAssets::get(&format!("{path}{suffix}"))
-        {
-            chosen = (variant, Some(coding));
-            break;
+    if headers.contains_key(header::ACCEPT_ENCODING) {
+        for (coding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
+            if accepts(&headers, coding)
+                && let Some(variant) = PREPARED.get(&format!("{path}{suffix}"))
+            {
+                chosen = (variant, Some(coding));
+                break;
+            }
         }
     }
     let (file, encoding) = chosen;
-    let hash = file.metadata.sha256_hash();
-    let etag = format!(
-        "\"{}\"",
-        hash[..16]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    );
-    let cache = if is_fingerprinted(&path) {
-        IMMUTABLE
-    } else {
-        NO_CACHE
-    };
-    let mut response_headers = HeaderMap::new();
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        response_headers.insert(header::ETAG, value);
-    }
-    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    let mut response_headers = HeaderMap::with_capacity(6);
+    response_headers.insert(header::ETAG, file.etag.clone());
+    response_headers.insert(header::CACHE_CONTROL, original.cache.clone());
     response_headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if etag_matches(&headers, &etag) {
+    let etag = file.etag.to_str().unwrap_or_default();
+    if etag_matches(&headers, etag) {
         return (StatusCode::NOT_MODIFIED, response_headers).into_response();
     }
-    if let Ok(value) = HeaderValue::from_str(&mime) {
-        response_headers.insert(header::CONTENT_TYPE, value);
-    }
+    response_headers.insert(header::CONTENT_TYPE, original.content_type.clone());
     if let Some(coding) = encoding {
         response_headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
     }
-    (StatusCode::OK, response_headers, file.data.into_owned()).into_response()
+    (StatusCode::OK, response_headers, file.body.clone()).into_response()
 }
 
 fn not_found() -> Response {

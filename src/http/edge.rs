@@ -11,8 +11,8 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 
 use crate::config::{Config, TlsMode};
 use crate::http::AppState;
@@ -62,7 +62,8 @@ impl EdgeSettings {
                 .map(|host| host.to_ascii_lowercase())
                 .collect(),
             allowed_origins: config.cors.allowed_origins.clone(),
-            https_port: https.map_or(config.server.https_listen.port(), |addr| addr.port()),
+            https_port: public_https_port(config.server.public_url.as_deref())
+                .unwrap_or_else(|| https.map_or(config.server.https_listen.port(), |a| a.port())),
         })
     }
 
@@ -91,6 +92,21 @@ impl EdgeSettings {
         self.allowed_origins
             .iter()
             .any(|allowed| allowed == "*" || allowed.eq_ignore_ascii_case(origin))
+    }
+}
+
+/// The port of an `https://` `public_url` (443 when it names none): behind port forwarding the
+/// public port differs from the one the server binds.
+fn public_https_port(public_url: Option<&str>) -> Option<u16> {
+    let rest = public_url?.strip_prefix("https://")?;
+    let authority = rest.split('/').next()?;
+    let port = authority
+        .rsplit_once(':')
+        .filter(|(host, _)| !host.ends_with(']') || authority.starts_with('['))
+        .and_then(|(host, port)| (!host.is_empty()).then_some(port));
+    match port {
+        Some(port) if !authority.ends_with(']') => port.parse().ok(),
+        _ => Some(443),
     }
 }
 
@@ -287,11 +303,7 @@ async fn redirect_or_challenge(State(state): State<RedirectState>, request: Requ
         return match state.store.http_challenge(token) {
             Some(answer) => {
                 tracing::info!("answered an ACME http-01 validation");
-                (
-                    [(header::CONTENT_TYPE, "application/octet-stream")],
-                    answer,
-                )
-                    .into_response()
+                ([(header::CONTENT_TYPE, "application/octet-stream")], answer).into_response()
             }
             None => ApiError::NotFound("no ACME challenge is pending for this token".into())
                 .into_response(),
@@ -309,24 +321,20 @@ async fn redirect_or_challenge(State(state): State<RedirectState>, request: Requ
         )
         .into_response();
     };
-    if !state.settings.host_allowed(&host, peer_is_loopback(&request)) {
+    if !state
+        .settings
+        .host_allowed(&host, peer_is_loopback(&request))
+    {
         return ApiError::HostNotAllowed(host).into_response();
     }
     let port = match state.settings.https_port {
         443 => String::new(),
         port => format!(":{port}"),
     };
-    let path_and_query = request
-        .uri()
-        .path_and_query()
-        .map_or("/", |pq| pq.as_str());
+    let path_and_query = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
     let location = format!("https://{host}{port}{path_and_query}");
     match HeaderValue::from_str(&location) {
-        Ok(value) => (
-            StatusCode::MOVED_PERMANENTLY,
-            [(header::LOCATION, value)],
-        )
-            .into_response(),
+        Ok(value) => (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, value)]).into_response(),
         Err(_) => ApiError::BadRequest("the request's host is not valid".into()).into_response(),
     }
 }
@@ -354,6 +362,25 @@ mod tests {
         assert!(s.host_allowed("localhost", true));
         assert!(!s.host_allowed("localhost", false));
         assert!(settings(&[]).host_allowed("anything", false));
+    }
+
+    #[test]
+    fn the_public_url_sets_the_redirect_port() {
+        assert_eq!(
+            public_https_port(Some("https://quiz.school.edu")),
+            Some(443)
+        );
+        assert_eq!(
+            public_https_port(Some("https://quiz.school.edu:8443/x")),
+            Some(8443)
+        );
+        assert_eq!(public_https_port(Some("https://[2001:db8::1]/")), Some(443));
+        assert_eq!(
+            public_https_port(Some("https://[2001:db8::1]:9443/")),
+            Some(9443)
+        );
+        assert_eq!(public_https_port(Some("http://quiz.school.edu")), None);
+        assert_eq!(public_https_port(None), None);
     }
 
     #[test]

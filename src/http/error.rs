@@ -69,7 +69,9 @@ pub enum ApiError {
     #[error("the host `{0}` is not served here; use the server's configured name")]
     HostNotAllowed(String),
     /// 403: a CORS preflight from an origin outside `[cors].allowed_origins`.
-    #[error("the origin `{0}` may not call this API; ask the administrator to add it to [cors].allowed_origins")]
+    #[error(
+        "the origin `{0}` may not call this API; ask the administrator to add it to [cors].allowed_origins"
+    )]
     OriginNotAllowed(String),
     /// 429: the user's hourly quota for this class of request is used up.
     #[error("Rate limit exceeded for {class} requests ({limit} per hour). Please try again later.")]

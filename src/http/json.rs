@@ -72,10 +72,15 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             }
             _ => strip_position(&inner.to_string()),
         };
-        let field = if field == "." || field.is_empty() {
-            "body".to_owned()
-        } else {
-            field
+        let missing = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned);
+        let field = match (field.as_str(), missing) {
+            ("." | "", Some(name)) => name,
+            ("." | "", None) => "body".to_owned(),
+            (path, Some(name)) => format!("{path}.{name}"),
+            (path, None) => path.to_owned(),
         };
         let error = FieldError::new(field, message);
         ApiError::Validation {
@@ -124,7 +129,7 @@ mod tests {
         assert_eq!(field_of("{\"username\": 5, \"count\": 1}").0, "username");
         assert_eq!(field_of("{\"username\": \"a\", \"count\": 900}").0, "count");
         let (field, message) = field_of("{\"username\": \"a\"}");
-        assert_eq!(field, "body");
+        assert_eq!(field, "count");
         assert!(message.contains("missing field `count`"), "{message}");
         let (field, message) = field_of("{\"username\": ");
         assert_eq!(field, "username");

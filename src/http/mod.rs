@@ -4,7 +4,9 @@
 mod admin;
 pub mod assets;
 pub mod auth;
+mod backups;
 mod cohorts;
+mod items;
 pub mod context;
 pub mod edge;
 pub mod error;
@@ -39,6 +41,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub health: Arc<HealthMonitor>,
     pub auth: Arc<crate::auth::Auth>,
+    pub content: Arc<crate::content::Content>,
+    pub backups: Arc<crate::ops::backup::BackupService>,
 }
 
 #[derive(OpenApi)]
@@ -55,6 +59,7 @@ pub struct AppState {
         (name = "auth", description = "Login, tokens, accounts"),
         (name = "cohorts", description = "Groups of students and their instructors"),
         (name = "admin", description = "Administration: audit log"),
+        (name = "items", description = "NCLEX item generation and the item bank"),
     )
 )]
 struct ApiDoc;
@@ -79,6 +84,8 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
     let v1 = auth::routes()
         .merge(cohorts::routes())
         .merge(admin::routes())
+        .merge(items::routes())
+        .merge(backups::routes())
         .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
     OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(system::routes()).merge(v1)
 }

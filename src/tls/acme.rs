@@ -73,6 +73,16 @@ impl AcmeSettings {
     fn account_path(&self) -> PathBuf {
         self.dir.join("account.json")
     }
+
+    /// Which directory issued the stored certificate.
+    fn meta_path(&self) -> PathBuf {
+        self.dir.join("cert-meta.json")
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CertMeta {
+    directory_url: String,
 }
 
 /// Why an order failed; decides how long to wait before the next one.
@@ -141,6 +151,16 @@ pub fn load_stored(settings: &AcmeSettings) -> Option<Loaded> {
             return None;
         }
     };
+    if let Ok(text) = std::fs::read(settings.meta_path())
+        && let Ok(meta) = serde_json::from_slice::<CertMeta>(&text)
+        && meta.directory_url != settings.directory_url
+    {
+        tracing::info!(
+            issued_by = meta.directory_url.as_str(),
+            "the stored ACME certificate came from another ACME directory; requesting a new one"
+        );
+        return None;
+    }
     match super::load_pem(&cert, &key, &cert_path.display().to_string(), "acme") {
         Ok(loaded) if loaded.info.seconds_left() <= 0 => {
             tracing::warn!("the stored ACME certificate has expired; requesting a new one");
@@ -421,8 +441,7 @@ async fn order(settings: &AcmeSettings, store: &Arc<CertStore>) -> Result<Loaded
 
     let mut authorizations = order.authorizations();
     while let Some(authorization) = authorizations.next().await {
-        let mut authorization =
-            authorization.map_err(|error| AcmeError::from_acme(url, error))?;
+        let mut authorization = authorization.map_err(|error| AcmeError::from_acme(url, error))?;
         match authorization.status {
             AuthorizationStatus::Valid => continue,
             AuthorizationStatus::Pending => {}
@@ -503,5 +522,11 @@ async fn order(settings: &AcmeSettings, store: &Arc<CertStore>) -> Result<Loaded
     let loaded = super::load_pem(chain.as_bytes(), key_pem.as_bytes(), "acme order", "acme")?;
     super::write_private(&settings.key_path(), key_pem.as_bytes())?;
     super::write_private(&settings.cert_path(), chain.as_bytes())?;
+    let meta = CertMeta {
+        directory_url: settings.directory_url.clone(),
+    };
+    if let Ok(json) = serde_json::to_vec(&meta) {
+        super::write_private(&settings.meta_path(), &json)?;
+    }
     Ok(loaded)
 }

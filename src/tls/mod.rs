@@ -136,11 +136,10 @@ pub fn load_pem(
     let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|error| TlsError::KeyMismatch {
         reason: format!("the key file is not a PEM private key: {error}"),
     })?;
-    let certified = CertifiedKey::from_der(chain, key, &provider()).map_err(|error| {
-        TlsError::KeyMismatch {
+    let certified =
+        CertifiedKey::from_der(chain, key, &provider()).map_err(|error| TlsError::KeyMismatch {
             reason: error.to_string(),
-        }
-    })?;
+        })?;
     Ok(Loaded {
         key: Arc::new(certified),
         info,
@@ -360,11 +359,7 @@ pub fn server_config(store: &Arc<CertStore>) -> Result<Arc<rustls::ServerConfig>
         .map_err(|error| TlsError::Config(error.to_string()))?
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(Resolver(Arc::clone(store))));
-    config.alpn_protocols = vec![
-        b"h2".to_vec(),
-        b"http/1.1".to_vec(),
-        ACME_TLS_ALPN.to_vec(),
-    ];
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec(), ACME_TLS_ALPN.to_vec()];
     config.session_storage = ServerSessionMemoryCache::new(20_000);
     config.ticketer = rustls::crypto::aws_lc_rs::Ticketer::new()
         .map_err(|error| TlsError::Config(error.to_string()))?;
@@ -503,10 +498,7 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), TlsError> {
     let write = || -> std::io::Result<()> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
-            std::fs::set_permissions(
-                parent,
-                std::os::unix::fs::PermissionsExt::from_mode(0o700),
-            )?;
+            std::fs::set_permissions(parent, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
         }
         let temporary = path.with_extension("tmp");
         let mut file = std::fs::OpenOptions::new()

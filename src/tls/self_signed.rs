@@ -53,12 +53,7 @@ pub fn load_or_create(data_dir: &Path, domains: &[String]) -> Result<Loaded, Tls
     let key_path = dir.join("self-signed-key.pem");
     let wanted = names_for(domains);
     if let (Ok(cert), Ok(key)) = (std::fs::read(&cert_path), std::fs::read(&key_path)) {
-        match super::load_pem(
-            &cert,
-            &key,
-            &cert_path.display().to_string(),
-            "self-signed",
-        ) {
+        match super::load_pem(&cert, &key, &cert_path.display().to_string(), "self-signed") {
             Ok(loaded)
                 if loaded.info.seconds_left() > REPLACE_DAYS * 86_400
                     && wanted.iter().all(|name| loaded.info.covers(name)) =>
@@ -111,7 +106,11 @@ pub fn alpn_challenge(domain: &str, digest: &[u8]) -> Result<Arc<CertifiedKey>, 
         .map_err(|e| TlsError::Generate(e.to_string()))?;
     let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let chain: Vec<CertificateDer<'static>> = vec![cert.der().clone()];
-    let certified = CertifiedKey::from_der(chain, key_der, &super::provider())
+    // Not `CertifiedKey::from_der`: its consistency check parses the certificate with webpki,
+    // which rejects the critical acmeIdentifier extension this certificate must carry.
+    let signing_key = super::provider()
+        .key_provider
+        .load_private_key(key_der)
         .map_err(|e| TlsError::Generate(e.to_string()))?;
-    Ok(Arc::new(certified))
+    Ok(Arc::new(CertifiedKey::new(chain, signing_key)))
 }

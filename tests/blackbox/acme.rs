@@ -7,7 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use crate::edge_helpers::{
-    Pebble, PebblePki, free_port, handshake, install_provider, self_signed, tls_section, wait_for_cert,
+    Pebble, PebblePki, free_port, handshake, install_provider, self_signed, tls_section,
+    wait_for_cert,
 };
 use crate::helpers::Server;
 
@@ -63,13 +64,22 @@ fn tls_alpn_01_issues_then_a_restart_reuses_the_stored_certificate() {
     // Startup does not wait for the CA: a temporary certificate is served at once.
     assert!(server.wait_for_log("listening on https://", Duration::from_secs(5)));
     wait_issued(&server, &pebble);
-    assert!(server.logs().contains("answered an ACME tls-alpn-01 validation"));
-    let issued = wait_for_cert(https(https_port), DOMAIN, Duration::from_secs(10), is_pebble)
-        .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
+    assert!(
+        server
+            .logs()
+            .contains("answered an ACME tls-alpn-01 validation")
+    );
+    let issued = wait_for_cert(
+        https(https_port),
+        DOMAIN,
+        Duration::from_secs(10),
+        is_pebble,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
     assert_eq!(issued.alpn.as_deref(), Some("h2"));
 
     // Stored with mode 0600.
-    for file in ["account.json", "cert.pem", "key.pem"] {
+    for file in ["account.json", "cert.pem", "key.pem", "cert-meta.json"] {
         let path = server.data_dir().join("acme").join(file);
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{}", path.display());
@@ -113,7 +123,10 @@ fn tls_alpn_01_issues_then_a_restart_reuses_the_stored_certificate() {
     // A restart reuses the stored certificate: no new order.
     let server = restart(&mut server, &config, http_port);
     assert!(
-        server.wait_for_log("reusing the stored ACME certificate", Duration::from_secs(10)),
+        server.wait_for_log(
+            "reusing the stored ACME certificate",
+            Duration::from_secs(10)
+        ),
         "{}",
         server.logs()
     );
@@ -135,9 +148,18 @@ fn http_01_is_answered_on_the_http_listener() {
     let config = server_config(&pebble.tls_config(DOMAIN, "http-01", 30), https_port);
     let server = start(&config, http_port);
     wait_issued(&server, &pebble);
-    assert!(server.logs().contains("answered an ACME http-01 validation"));
-    wait_for_cert(https(https_port), DOMAIN, Duration::from_secs(10), is_pebble)
-        .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
+    assert!(
+        server
+            .logs()
+            .contains("answered an ACME http-01 validation")
+    );
+    wait_for_cert(
+        https(https_port),
+        DOMAIN,
+        Duration::from_secs(10),
+        is_pebble,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
 }
 
 #[test]
@@ -160,15 +182,23 @@ fn a_stored_certificate_inside_the_renewal_window_is_renewed() {
         &[("BSN_SERVER__HTTP_LISTEN", &format!("127.0.0.1:{http_port}"))],
     );
     assert!(
-        server.wait_for_log("reusing the stored ACME certificate", Duration::from_secs(10)),
+        server.wait_for_log(
+            "reusing the stored ACME certificate",
+            Duration::from_secs(10)
+        ),
         "{}",
         server.logs()
     );
     // The old one is served until the new one arrives, then swapped in live.
     wait_issued(&server, &pebble);
     assert!(server.logs().contains("renewal=true"), "{}", server.logs());
-    wait_for_cert(https(https_port), DOMAIN, Duration::from_secs(10), is_pebble)
-        .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
+    wait_for_cert(
+        https(https_port),
+        DOMAIN,
+        Duration::from_secs(10),
+        is_pebble,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
 }
 
 #[test]
@@ -196,8 +226,13 @@ fn a_ca_that_is_down_at_first_start_is_retried_until_it_answers() {
     // The CA comes up; the retry loop (backoff with jitter) reaches it without a restart.
     let pebble = Pebble::start_with(http_port, https_port, 0, &pki);
     wait_issued(&server, &pebble);
-    wait_for_cert(https(https_port), DOMAIN, Duration::from_secs(10), is_pebble)
-        .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
+    wait_for_cert(
+        https(https_port),
+        DOMAIN,
+        Duration::from_secs(10),
+        is_pebble,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
 }
 
 #[test]
@@ -239,6 +274,11 @@ fn bad_nonces_and_a_corrupt_stored_certificate_are_survived() {
         server.logs()
     );
     wait_issued(&server, &pebble);
-    wait_for_cert(https(https_port), DOMAIN, Duration::from_secs(10), is_pebble)
-        .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
+    wait_for_cert(
+        https(https_port),
+        DOMAIN,
+        Duration::from_secs(10),
+        is_pebble,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
 }

@@ -20,7 +20,10 @@ fn assert_security_headers(response: &reqwest::Response, hsts: bool) {
     let csp = get("content-security-policy");
     assert!(csp.contains("default-src 'self'"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{csp}"
+    );
     assert_eq!(get("x-frame-options"), "DENY");
     assert_eq!(get("x-content-type-options"), "nosniff");
     assert_eq!(get("referrer-policy"), "strict-origin-when-cross-origin");
@@ -92,7 +95,13 @@ async fn every_response_carries_the_security_headers() {
     let server = Server::start_with(TLS, &[]);
     let https = https_addr(&server);
     let tls = https_client(https, "school.test");
-    for path in ["/health", "/nope", "/static/app.css", "/docs/", "/openapi.json"] {
+    for path in [
+        "/health",
+        "/nope",
+        "/static/app.css",
+        "/docs/",
+        "/openapi.json",
+    ] {
         let response = tls
             .get(https_url(https, "school.test", path))
             .send()
@@ -159,13 +168,19 @@ async fn hosts_outside_the_allow_list_get_the_envelope() {
 
 #[tokio::test]
 async fn cors_allows_only_the_listed_origins_and_answers_preflight() {
-    let server = Server::start_with("[cors]\nallowed_origins = [\"https://lms.school.test\"]\n", &[]);
+    let server = Server::start_with(
+        "[cors]\nallowed_origins = [\"https://lms.school.test\"]\n",
+        &[],
+    );
     let http = client();
     let preflight = http
         .request(reqwest::Method::OPTIONS, server.url("/api/v1/auth/login"))
         .header("origin", "https://lms.school.test")
         .header("access-control-request-method", "POST")
-        .header("access-control-request-headers", "content-type, authorization")
+        .header(
+            "access-control-request-headers",
+            "content-type, authorization",
+        )
         .send()
         .await
         .unwrap();
@@ -196,7 +211,12 @@ async fn cors_allows_only_the_listed_origins_and_answers_preflight() {
         .await
         .unwrap();
     assert_eq!(refused.status(), 403);
-    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
     let body: serde_json::Value = refused.json().await.unwrap();
     assert_envelope(&body, "CORS_ORIGIN_NOT_ALLOWED", "/api/v1/auth/login");
 
@@ -269,11 +289,7 @@ async fn text_over_1_kb_is_compressed_with_gzip_or_brotli() {
         .await
         .unwrap();
     assert!(small.headers().get("content-encoding").is_none());
-    let identity = http
-        .get(server.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap();
+    let identity = http.get(server.url("/openapi.json")).send().await.unwrap();
     assert!(identity.headers().get("content-encoding").is_none());
 }
 

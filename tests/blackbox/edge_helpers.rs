@@ -146,9 +146,7 @@ impl rustls::client::danger::ServerCertVerifier for AcceptAll {
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 
@@ -180,7 +178,8 @@ pub fn handshake(addr: SocketAddr, sni: &str) -> Result<Handshake, String> {
         .and_then(|certs| certs.first())
         .ok_or("no certificate")?
         .clone();
-    let (_, cert) = x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(|e| e.to_string())?;
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(leaf.as_ref()).map_err(|e| e.to_string())?;
     let mut names = Vec::new();
     if let Ok(Some(san)) = cert.subject_alternative_name() {
         for name in &san.value.general_names {
@@ -286,12 +285,7 @@ impl Pebble {
     }
 
     /// Starts Pebble with a given listener certificate and ACME port.
-    pub fn start_with(
-        http_port: u16,
-        tls_port: u16,
-        nonce_reject: u32,
-        pki: &PebblePki,
-    ) -> Pebble {
+    pub fn start_with(http_port: u16, tls_port: u16, nonce_reject: u32, pki: &PebblePki) -> Pebble {
         let dir = tempfile::tempdir().expect("temp dir");
         let ca_root = pki.write_root(dir.path());
         std::fs::write(dir.path().join("cert.pem"), &pki.leaf).unwrap();

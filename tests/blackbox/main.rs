@@ -9,6 +9,8 @@ mod api;
 
 /// Accounts: login, tokens, roles, cohorts, lockout, quotas, attacks.
 mod accounts;
+/// Item generation and the item bank.
+mod items;
 /// Subcommands and exit codes.
 mod cli;
 /// Config layering and config errors through the binary.
@@ -32,3 +34,5 @@ mod edge;
 mod static_assets;
 /// Per-IP rate limits, trusted proxies, SIGHUP.
 mod rate_limits;
+/// Backups and restores: under load, refused while serving, admin API, schedule, S3 (moto).
+mod backup;

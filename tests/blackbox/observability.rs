@@ -100,7 +100,10 @@ fn parse_metrics(text: &str) -> HashMap<String, f64> {
 #[tokio::test]
 async fn metrics_use_route_templates_and_parse() {
     // 40 anonymous requests from one address: lift the per-IP limit so none is throttled.
-    let server = Server::start_with("[rate_limits]\nper_ip_rps = 1000\nper_ip_burst = 1000\n", &[]);
+    let server = Server::start_with(
+        "[rate_limits]\nper_ip_rps = 1000\nper_ip_burst = 1000\n",
+        &[],
+    );
     let http = client();
     for _ in 0..3 {
         http.get(server.url("/health")).send().await.unwrap();

@@ -68,7 +68,12 @@ async fn precompressed_variants_are_served_when_accepted() {
         .unwrap();
     let plain_etag = plain.headers()["etag"].clone();
     let plain_body = plain.bytes().await.unwrap();
-    for (accept, coding) in [("br", "br"), ("gzip", "gzip"), ("gzip, br", "br"), ("br;q=0, gzip", "gzip")] {
+    for (accept, coding) in [
+        ("br", "br"),
+        ("gzip", "gzip"),
+        ("gzip, br", "br"),
+        ("br;q=0, gzip", "gzip"),
+    ] {
         let response = http
             .get(server.url("/static/app.js"))
             .header("accept-encoding", accept)
@@ -116,7 +121,8 @@ fn path_traversal_never_leaves_the_asset_folder() {
         "/static/../assets/knowledge/README.md",
         "/static/%2e%2e/%2e%2e/etc/passwd",
     ] {
-        let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         let answer = raw_exchange(server.addr, request.as_bytes(), Duration::from_secs(5));
         assert!(
             answer.starts_with("HTTP/1.1 404") || answer.starts_with("HTTP/1.1 400"),

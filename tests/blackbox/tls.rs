@@ -9,12 +9,12 @@ use std::time::{Duration, Instant};
 use rustix::process::Signal;
 
 use crate::edge_helpers::{
-    handshake, https_addr, install_provider, raw_exchange, s_client, self_signed, wait_for_cert,
+    handshake, https_addr, install_provider, raw_exchange, run_bounded, s_client, self_signed,
+    wait_for_cert,
 };
 use crate::helpers::Server;
 
-const SELF_SIGNED: &str =
-    "[server]\nhttps_listen = \"127.0.0.1:0\"\n[tls]\nmode = \"self-signed\"\ndomains = [\"school.test\"]\n";
+const SELF_SIGNED: &str = "[server]\nhttps_listen = \"127.0.0.1:0\"\n[tls]\nmode = \"self-signed\"\ndomains = [\"school.test\"]\n";
 
 fn start_self_signed() -> (Server, SocketAddr) {
     install_provider();
@@ -75,10 +75,12 @@ fn only_tls_1_2_and_1_3_with_aead_suites_are_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let session = dir.path().join("session.pem");
     let session = session.to_str().unwrap();
-    let (_, _) = s_client(
-        addr,
-        &[&sni[..], &["-tls1_3", "-sess_out", session, "-ign_eof"]].concat(),
+    // Send a request so the ticket (sent after the handshake) is read before the close.
+    let script = format!(
+        "printf 'GET /health HTTP/1.1\\r\\nHost: school.test\\r\\nConnection: close\\r\\n\\r\\n' | openssl s_client -connect {addr} -servername school.test -tls1_3 -ign_eof -sess_out {session}"
     );
+    let (_, out) = run_bounded("bash", &["-c", &script], Duration::from_secs(15));
+    assert!(out.contains("200 OK"), "{out}");
     let (_, out) = s_client(
         addr,
         &[&sni[..], &["-tls1_3", "-sess_in", session]].concat(),
@@ -181,7 +183,10 @@ fn files_are_reloaded_on_change_and_on_sighup_and_a_bad_file_keeps_the_old_one()
         "{}",
         server.logs()
     );
-    assert_eq!(handshake(addr, "school.test").unwrap().serial, second.serial);
+    assert_eq!(
+        handshake(addr, "school.test").unwrap().serial,
+        second.serial
+    );
 
     // SIGHUP re-reads at once.
     write_pair(certs.path(), &["school.test"]);
@@ -191,7 +196,11 @@ fn files_are_reloaded_on_change_and_on_sighup_and_a_bad_file_keeps_the_old_one()
     })
     .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
     assert_ne!(third.serial, first.serial);
-    assert!(server.logs().contains("SIGHUP: re-reading the tls certificate files"));
+    assert!(
+        server
+            .logs()
+            .contains("SIGHUP: re-reading the tls certificate files")
+    );
 }
 
 #[test]
@@ -225,7 +234,11 @@ fn slow_handshakes_and_slow_headers_are_cut_off() {
         let mut stream = slow_headers.try_clone().unwrap();
         std::thread::spawn(move || {
             use std::io::Write;
-            for byte in b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().cycle().take(40) {
+            for byte in b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "
+                .iter()
+                .cycle()
+                .take(40)
+            {
                 if stream.write_all(&[*byte]).is_err() {
                     break;
                 }

@@ -1,4 +1,12 @@
-//! Bodies of the operator subcommands that are more than a call: `migrate`, `healthcheck`.
+//! Bodies of the operator subcommands that are more than a call (`migrate`, `healthcheck`, `user`),
+//! and the operations machinery behind `backup` and `restore`: the archive format, the backup job and
+//! its scheduler, S3 uploads, and the systemd notifications of the server.
+
+pub mod archive;
+pub mod backup;
+pub mod restore;
+pub mod s3;
+pub mod systemd;
 
 use std::time::Duration;
 
@@ -33,7 +41,11 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
         pool_size: 1,
     };
     let (db, _) = Db::open(&options, &crate::now_rfc3339())?;
-    let actor = Actor { id: None, name: "cli".into(), ip: None };
+    let actor = Actor {
+        id: None,
+        name: "cli".into(),
+        ip: None,
+    };
     let find = |username: String| {
         let db = db.clone();
         async move {
@@ -44,11 +56,19 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
         }
     };
     match command {
-        UserCommand::Create { username, role, password_file, display_name, email } => {
+        UserCommand::Create {
+            username,
+            role,
+            password_file,
+            display_name,
+            email,
+        } => {
             let password = match password_file {
                 Some(path) => Some(
                     std::fs::read_to_string(&path)
-                        .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", path.display()))?
+                        .map_err(|error| {
+                            anyhow::anyhow!("cannot read {}: {error}", path.display())
+                        })?
                         .lines()
                         .next()
                         .unwrap_or_default()
@@ -58,9 +78,18 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
             };
             let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
             let passwords = Arc::new(PasswordHasher::new()?);
-            let body = CreateUser { username, role, display_name, email, password };
+            let body = CreateUser {
+                username,
+                role,
+                display_name,
+                email,
+                password,
+            };
             let created = accounts::create_account(&db, &passwords, &body, &actor).await?;
-            println!("created {} \"{}\" (id {})", created.user.role, created.user.username, created.user.id);
+            println!(
+                "created {} \"{}\" (id {})",
+                created.user.role, created.user.username, created.user.id
+            );
             if let Some(password) = created.generated_password {
                 println!("password: {password}");
                 println!("(shown once; the user must change it at first login)");
@@ -68,7 +97,10 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
         }
         UserCommand::List => {
             let users = db.read(|conn| store::list_users(conn, 0, i64::MAX)).await?;
-            println!("{:>6}  {:<24} {:<11} {:<8} last login", "id", "username", "role", "active");
+            println!(
+                "{:>6}  {:<24} {:<11} {:<8} last login",
+                "id", "username", "role", "active"
+            );
             for user in users {
                 println!(
                     "{:>6}  {:<24} {:<11} {:<8} {}",
@@ -83,13 +115,21 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
         UserCommand::ResetPassword { username } => {
             let user = find(username).await?;
             let passwords = Arc::new(PasswordHasher::new()?);
-            let (name, password) = accounts::reset_account_password(&db, &passwords, user.id, &actor).await?;
+            let (name, password) =
+                accounts::reset_account_password(&db, &passwords, user.id, &actor).await?;
             println!("new password for \"{name}\": {password}");
-            println!("(shown once; the user must change it at next login; their sessions have ended)");
+            println!(
+                "(shown once; the user must change it at next login; their sessions have ended)"
+            );
         }
         UserCommand::Disable { username } => {
             let user = find(username).await?;
-            let update = UpdateUser { role: None, is_active: Some(false), display_name: None, email: None };
+            let update = UpdateUser {
+                role: None,
+                is_active: Some(false),
+                display_name: None,
+                email: None,
+            };
             let user = accounts::apply_user_update(&db, user.id, update, &actor).await?;
             println!("disabled \"{}\"; their sessions have ended", user.username);
         }

@@ -1,0 +1,333 @@
+//! The content the binary carries: the knowledge base embedded from `assets/knowledge/`, the item
+//! catalog built on it, and the topic index (SQLite FTS5 with synonyms) that maps what a user types
+//! ("CHF", "pharm", "diabetic ketoacidosis") to knowledge-base subjects.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use rusqlite::Connection;
+
+use crate::domain::items::catalog::Catalog;
+use crate::domain::knowledge::{Family, KnowledgeBase, KnowledgeProblems, normalise};
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "assets/knowledge/"]
+struct KnowledgeFiles;
+
+/// Everything generation needs, built once at start.
+pub struct Content {
+    pub kb: KnowledgeBase,
+    pub catalog: Catalog,
+    pub topics: TopicIndex,
+}
+
+/// Why the embedded content could not be loaded (a build that ships broken data).
+#[derive(Debug, thiserror::Error)]
+pub enum ContentError {
+    #[error(transparent)]
+    Knowledge(#[from] KnowledgeProblems),
+    #[error("topic index: {0}")]
+    Index(#[from] rusqlite::Error),
+}
+
+/// Parses the embedded knowledge base.
+pub fn knowledge() -> Result<KnowledgeBase, KnowledgeProblems> {
+    let files: Vec<(String, String)> = KnowledgeFiles::iter()
+        .filter(|path| path.ends_with(".toml"))
+        .filter_map(|path| {
+            let file = KnowledgeFiles::get(&path)?;
+            Some((path.to_string(), String::from_utf8_lossy(&file.data).into_owned()))
+        })
+        .collect();
+    KnowledgeBase::load(files.iter().map(|(path, text)| (path.as_str(), text.as_str())))
+}
+
+impl Content {
+    pub fn load() -> Result<Content, ContentError> {
+        let kb = knowledge()?;
+        let catalog = Catalog::builtin(&kb);
+        let topics = TopicIndex::build(&kb)?;
+        Ok(Content { kb, catalog, topics })
+    }
+}
+
+/// Topic names people use for whole areas, mapped to families or disorder classes.
+const AREA_ALIASES: &[(&str, &[&str])] = &[
+    ("pharmacology", &["family:medications"]),
+    ("pharm", &["family:medications"]),
+    ("medications", &["family:medications"]),
+    ("drugs", &["family:medications"]),
+    ("laboratory values", &["family:labs"]),
+    ("labs", &["family:labs"]),
+    ("lab values", &["family:labs"]),
+    ("medical-surgical", &["family:disorders"]),
+    ("med-surg", &["family:disorders"]),
+    ("medical surgical", &["family:disorders"]),
+    ("pathophysiology", &["family:disorders"]),
+    ("critical care", &["class:cardiovascular", "class:respiratory", "class:neurological"]),
+    ("cardiac", &["class:cardiovascular"]),
+    ("cardiovascular", &["class:cardiovascular"]),
+    ("respiratory", &["class:respiratory"]),
+    ("pulmonary", &["class:respiratory"]),
+    ("neuro", &["class:neurological"]),
+    ("neurological", &["class:neurological"]),
+    ("endocrine", &["class:endocrine"]),
+    ("renal", &["class:renal_urinary"]),
+    ("gastrointestinal", &["class:gastrointestinal"]),
+    ("gi", &["class:gastrointestinal"]),
+    ("hematology", &["class:hematologic_oncologic"]),
+    ("oncology", &["class:hematologic_oncologic"]),
+    ("infectious disease", &["class:immune_infectious", "family:isolation"]),
+    ("immunology", &["class:immune_infectious"]),
+    ("musculoskeletal", &["class:musculoskeletal"]),
+    ("orthopedics", &["class:musculoskeletal"]),
+    ("burns", &["class:integumentary_burns"]),
+    ("skin", &["class:integumentary_burns"]),
+    ("maternal", &["class:maternal", "family:maternal_newborn"]),
+    ("maternity", &["class:maternal", "family:maternal_newborn"]),
+    ("obstetrics", &["class:maternal", "family:maternal_newborn"]),
+    ("ob", &["class:maternal", "family:maternal_newborn"]),
+    ("newborn", &["family:maternal_newborn"]),
+    ("pediatric", &["class:pediatric", "family:development"]),
+    ("pediatrics", &["class:pediatric", "family:development"]),
+    ("peds", &["class:pediatric", "family:development"]),
+    ("growth and development", &["family:development"]),
+    ("psychiatric", &["class:psychiatric", "family:mental_health"]),
+    ("psych", &["class:psychiatric", "family:mental_health"]),
+    ("mental health", &["class:psychiatric", "family:mental_health"]),
+    ("fundamentals", &["family:procedures_safety", "family:vital_signs", "family:communication", "family:priority"]),
+    ("safety", &["family:procedures_safety", "family:isolation"]),
+    ("infection control", &["family:isolation"]),
+    ("isolation precautions", &["family:isolation"]),
+    ("delegation", &["family:delegation"]),
+    ("leadership", &["family:delegation", "family:priority"]),
+    ("management of care", &["family:delegation", "family:priority"]),
+    ("prioritization", &["family:priority"]),
+    ("priority", &["family:priority"]),
+    ("communication", &["family:communication"]),
+    ("therapeutic communication", &["family:communication"]),
+    ("dosage calculation", &["family:dosage"]),
+    ("dosage", &["family:dosage"]),
+    ("math", &["family:dosage"]),
+    ("fluids and electrolytes", &["family:fluids_electrolytes"]),
+    ("electrolytes", &["family:fluids_electrolytes"]),
+    ("acid-base", &["family:acid_base"]),
+    ("abg", &["family:acid_base"]),
+    ("arterial blood gases", &["family:acid_base"]),
+    ("vital signs", &["family:vital_signs"]),
+];
+
+/// Abbreviations and lay terms for single subjects.
+const SUBJECT_SYNONYMS: &[(&str, &str)] = &[
+    ("chf", "heart failure"),
+    ("hf", "heart failure"),
+    ("congestive heart failure", "heart failure"),
+    ("mi", "acute coronary syndrome"),
+    ("heart attack", "acute coronary syndrome"),
+    ("myocardial infarction", "acute coronary syndrome"),
+    ("acs", "acute coronary syndrome"),
+    ("afib", "atrial fibrillation"),
+    ("a-fib", "atrial fibrillation"),
+    ("htn", "hypertension"),
+    ("high blood pressure", "hypertension"),
+    ("dvt", "deep vein thrombosis"),
+    ("pe", "pulmonary embolism"),
+    ("copd", "chronic obstructive pulmonary disease"),
+    ("ards", "acute respiratory distress syndrome"),
+    ("tb", "tuberculosis"),
+    ("cva", "stroke"),
+    ("icp", "intracranial pressure"),
+    ("dka", "diabetic ketoacidosis"),
+    ("hhs", "hyperosmolar hyperglycemic state"),
+    ("diabetes", "diabetic"),
+    ("siadh", "syndrome of inappropriate antidiuretic hormone"),
+    ("aki", "acute kidney injury"),
+    ("ckd", "chronic kidney disease"),
+    ("uti", "urinary tract infection"),
+    ("gi bleed", "gastrointestinal bleeding"),
+    ("sbo", "small bowel obstruction"),
+    ("pud", "peptic ulcer disease"),
+    ("ibd", "crohn ulcerative colitis"),
+    ("dic", "disseminated intravascular coagulation"),
+    ("hit", "heparin-induced thrombocytopenia"),
+    ("cdiff", "clostridioides difficile"),
+    ("c. diff", "clostridioides difficile"),
+    ("nms", "neuroleptic malignant syndrome"),
+    ("rsv", "rsv bronchiolitis"),
+    ("pph", "postpartum hemorrhage"),
+    ("gdm", "gestational diabetes"),
+    ("coumadin", "warfarin"),
+    ("lasix", "furosemide"),
+    ("lanoxin", "digoxin"),
+    ("tylenol", "acetaminophen"),
+    ("k", "potassium"),
+    ("na", "sodium"),
+    ("inr", "inr"),
+    ("anticoagulation", "anticoagulant"),
+    ("blood thinners", "anticoagulant"),
+    ("insulin", "insulin"),
+];
+
+/// A full-text index of knowledge-base subjects (with their classes and, for medications, their
+/// indications) in an in-memory SQLite FTS5 table.
+pub struct TopicIndex {
+    conn: Mutex<Connection>,
+    vocabulary: Vec<String>,
+    subjects_by_family: BTreeMap<Family, Vec<String>>,
+    subjects_by_class: BTreeMap<String, Vec<(Family, String)>>,
+}
+
+/// What a topic resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TopicMatch {
+    Subjects(BTreeSet<(Family, String)>),
+    Unknown { suggestions: Vec<String> },
+}
+
+impl TopicIndex {
+    pub fn build(kb: &KnowledgeBase) -> Result<TopicIndex, rusqlite::Error> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch("CREATE VIRTUAL TABLE topics USING fts5(family UNINDEXED, subject UNINDEXED, name, extra, tokenize = 'porter unicode61');")?;
+        let mut vocabulary = BTreeSet::new();
+        let mut subjects_by_family: BTreeMap<Family, Vec<String>> = BTreeMap::new();
+        let mut subjects_by_class: BTreeMap<String, Vec<(Family, String)>> = BTreeMap::new();
+        {
+            let mut insert = conn.prepare("INSERT INTO topics (family, subject, name, extra) VALUES (?1, ?2, ?3, ?4)")?;
+            for family in Family::ALL {
+                for subject in kb.subjects(family) {
+                    let class = kb.class_of(family, subject).unwrap_or("").to_owned();
+                    let mut extra = vec![class.replace('_', " ")];
+                    if family == Family::Medications {
+                        extra.extend(kb.values(family, subject, "indication").iter().map(|fact| fact.text().to_owned()));
+                    }
+                    insert.execute(rusqlite::params![family.folder(), subject, subject, extra.join(" ; ")])?;
+                    vocabulary.insert(subject.clone());
+                    subjects_by_family.entry(family).or_default().push(subject.clone());
+                    if !class.is_empty() {
+                        vocabulary.insert(class.replace('_', " "));
+                        subjects_by_class.entry(class).or_default().push((family, subject.clone()));
+                    }
+                }
+            }
+        }
+        vocabulary.extend(AREA_ALIASES.iter().map(|(alias, _)| (*alias).to_owned()));
+        vocabulary.extend(SUBJECT_SYNONYMS.iter().flat_map(|(alias, term)| [(*alias).to_owned(), (*term).to_owned()]));
+        Ok(TopicIndex { conn: Mutex::new(conn), vocabulary: vocabulary.into_iter().collect(), subjects_by_family, subjects_by_class })
+    }
+
+    /// The subjects a topic covers, or suggestions when it covers none.
+    pub fn resolve(&self, topic: &str) -> TopicMatch {
+        let wanted = normalise(topic);
+        let mut found: BTreeSet<(Family, String)> = BTreeSet::new();
+        if let Some((_, targets)) = AREA_ALIASES.iter().find(|(alias, _)| *alias == wanted) {
+            for target in *targets {
+                if let Some(folder) = target.strip_prefix("family:")
+                    && let Some(family) = Family::from_folder(folder)
+                {
+                    for subject in self.subjects_by_family.get(&family).into_iter().flatten() {
+                        found.insert((family, subject.clone()));
+                    }
+                }
+                if let Some(class) = target.strip_prefix("class:") {
+                    found.extend(self.subjects_by_class.get(class).into_iter().flatten().cloned());
+                }
+            }
+            return TopicMatch::Subjects(found);
+        }
+        let expanded = SUBJECT_SYNONYMS.iter().find(|(alias, _)| *alias == wanted).map_or(wanted.clone(), |(_, term)| (*term).to_owned());
+        let terms: Vec<String> = expanded
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|term| !term.is_empty())
+            .map(|term| format!("\"{term}\"*"))
+            .collect();
+        if !terms.is_empty() {
+            let query = terms.join(" AND ");
+            if let Ok(conn) = self.conn.lock() {
+                let rows = conn.prepare_cached("SELECT family, subject FROM topics WHERE topics MATCH ?1 ORDER BY bm25(topics, 0, 0, 10.0, 1.0) LIMIT 200").and_then(|mut statement| {
+                    statement
+                        .query_map([&query], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+                        .collect::<Result<Vec<_>, _>>()
+                });
+                for (family, subject) in rows.unwrap_or_default() {
+                    if let Some(family) = Family::from_folder(&family) {
+                        found.insert((family, subject));
+                    }
+                }
+            }
+        }
+        if found.is_empty() { TopicMatch::Unknown { suggestions: self.suggest(&wanted) } } else { TopicMatch::Subjects(found) }
+    }
+
+    /// The five known topics closest in spelling.
+    pub fn suggest(&self, topic: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, &String)> = self
+            .vocabulary
+            .iter()
+            .map(|name| {
+                let distance = levenshtein(topic, name);
+                let contains = name.contains(topic) || topic.contains(name.as_str());
+                (if contains { distance / 3 } else { distance }, name)
+            })
+            .collect();
+        scored.sort();
+        scored.into_iter().take(5).map(|(_, name)| name.clone()).collect()
+    }
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_knowledge_base_loads_without_problems() {
+        let kb = knowledge().unwrap_or_else(|problems| panic!("{problems}"));
+        assert!(kb.subjects(Family::Medications).len() >= 120, "at least 120 medications");
+        let classes: BTreeSet<&str> = kb.subjects(Family::Medications).iter().filter_map(|drug| kb.class_of(Family::Medications, drug)).collect();
+        assert!(classes.len() >= 25, "at least 25 drug classes");
+        assert!(kb.subjects(Family::Labs).len() >= 40, "at least 40 lab values");
+        assert!(kb.subjects(Family::Disorders).len() >= 60, "at least 60 disorders");
+        for family in Family::ALL {
+            assert!(!kb.subjects(family).is_empty(), "{family:?} is empty");
+        }
+        for fact in kb.facts() {
+            assert!(kb.source(&fact.source).is_some(), "{} unsourced", fact.id);
+        }
+    }
+
+    #[test]
+    fn topics_resolve_through_names_synonyms_and_areas() {
+        let kb = knowledge().unwrap();
+        let index = TopicIndex::build(&kb).unwrap();
+        let subjects = |topic: &str| match index.resolve(topic) {
+            TopicMatch::Subjects(found) => found,
+            TopicMatch::Unknown { suggestions } => panic!("{topic} unknown; suggestions {suggestions:?}"),
+        };
+        assert!(subjects("warfarin").contains(&(Family::Medications, "warfarin".to_owned())));
+        assert!(subjects("CHF").contains(&(Family::Disorders, "left-sided heart failure".to_owned())));
+        assert!(subjects("heart failure").contains(&(Family::Medications, "furosemide".to_owned())), "drugs by indication");
+        assert!(subjects("Pharmacology").len() >= 120);
+        assert!(subjects("anticoagulants").contains(&(Family::Medications, "heparin".to_owned())), "stemmed class names");
+        match index.resolve("cardiak nursing zzz") {
+            TopicMatch::Unknown { suggestions } => assert!(!suggestions.is_empty()),
+            other => panic!("{other:?}"),
+        }
+        match index.resolve("hart failure") {
+            TopicMatch::Unknown { suggestions } => assert!(suggestions.iter().any(|s| s.contains("heart failure")), "{suggestions:?}"),
+            TopicMatch::Subjects(found) => panic!("{found:?}"),
+        }
+    }
+}

@@ -1,0 +1,541 @@
+//! NCLEX item generation and the item bank over HTTP: `POST /api/v1/nclex/generate`, the blueprint
+//! exam, the yield report, and listing, reading, writing, editing and retiring bank items.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::content::TopicMatch;
+use crate::db::DbError;
+use crate::db::items::{self as bank, ItemQuery, StoredItem};
+use crate::domain::accounts::Role;
+use crate::domain::items::catalog::{Filter, YieldRow, signature};
+use crate::domain::items::rng::mix;
+use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, blueprint, gate};
+use crate::domain::knowledge::normalise;
+use crate::http::AppState;
+use crate::http::auth::CurrentUser;
+use crate::http::error::{ApiError, ApiResult, FieldError};
+use crate::http::json::ApiJson;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(generate))
+        .routes(routes!(blueprint_exam))
+        .routes(routes!(item_yield))
+        .routes(routes!(list_items, create_item))
+        .routes(routes!(get_item, replace_item, set_item_status))
+}
+
+/// `POST /api/v1/nclex/generate` body.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct GenerateRequest {
+    /// What the questions are about: a condition, drug, lab, area ("pharmacology", "CHF", "delegation").
+    pub topic: String,
+    /// 1 to 50 (default 5).
+    #[serde(default)]
+    pub question_count: Option<i64>,
+    /// "beginner", "intermediate" or "advanced": preferred; other levels fill up when too few match.
+    #[serde(default)]
+    pub difficulty: Option<String>,
+    /// Item types to include (default: multiple_choice).
+    #[serde(default)]
+    pub item_types: Option<Vec<String>>,
+    /// Only this client-need subcategory.
+    #[serde(default)]
+    pub client_need: Option<String>,
+    /// The same parameters and seed give the same items; default: derived from the parameters.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Alias of `question_count` used by some integrations.
+    #[serde(default)]
+    pub count: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GenerateMetadata {
+    pub topic: String,
+    pub difficulty: Option<Difficulty>,
+    pub item_types: Vec<ItemType>,
+    pub client_need: Option<ClientNeed>,
+    pub requested: usize,
+    pub returned: usize,
+    /// How many returned items have the requested difficulty.
+    pub matching_difficulty: usize,
+    pub seed: u64,
+    /// Knowledge-base subjects the topic matched.
+    pub subjects_matched: usize,
+    /// Seconds spent generating (0 when served from cache).
+    pub generation_time: f64,
+    pub cached: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GenerateResponse {
+    #[schema(value_type = Vec<Object>)]
+    pub questions: serde_json::Value,
+    pub metadata: GenerateMetadata,
+}
+
+struct ValidGenerate {
+    topic: String,
+    count: usize,
+    difficulty: Option<Difficulty>,
+    item_types: BTreeSet<ItemType>,
+    client_need: Option<ClientNeed>,
+    seed: Option<u64>,
+}
+
+fn validate_generate(request: GenerateRequest) -> ApiResult<ValidGenerate> {
+    let mut errors = Vec::new();
+    let topic = request.topic.trim().to_owned();
+    if topic.is_empty() || topic.chars().count() > 200 {
+        errors.push(FieldError::new("topic", "must be 1 to 200 characters"));
+    }
+    let count = request.question_count.or(request.count).unwrap_or(5);
+    if !(1..=50).contains(&count) {
+        errors.push(FieldError::new("question_count", "must be between 1 and 50"));
+    }
+    let difficulty = match request.difficulty.as_deref() {
+        None => None,
+        Some(text) => match Difficulty::parse(text) {
+            Some(difficulty) => Some(difficulty),
+            None => {
+                errors.push(FieldError::new("difficulty", "must be one of beginner, intermediate, advanced"));
+                None
+            }
+        },
+    };
+    let mut item_types = BTreeSet::new();
+    for name in request.item_types.unwrap_or_else(|| vec!["multiple_choice".to_owned()]) {
+        match ItemType::parse(&name) {
+            Some(kind) => {
+                item_types.insert(kind);
+            }
+            None => errors.push(FieldError::new(
+                "item_types",
+                format!("unknown item type \"{name}\"; known: {}", ItemType::ALL.map(ItemType::as_str).join(", ")),
+            )),
+        }
+    }
+    if item_types.is_empty() && errors.is_empty() {
+        errors.push(FieldError::new("item_types", "must name at least one item type"));
+    }
+    let client_need = match request.client_need.as_deref() {
+        None => None,
+        Some(text) => match ClientNeed::parse(text) {
+            Some(need) => Some(need),
+            None => {
+                errors.push(FieldError::new("client_need", format!("unknown client need \"{text}\"")));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        let message = errors.iter().map(|error| format!("{}: {}", error.field, error.message)).collect::<Vec<_>>().join("; ");
+        return Err(ApiError::Validation { message, errors });
+    }
+    Ok(ValidGenerate { topic, count: count as usize, difficulty, item_types, client_need, seed: request.seed })
+}
+
+/// Generate NCLEX-style items offline from the knowledge base.
+#[utoipa::path(post, path = "/api/v1/nclex/generate", tag = "items", security(("bearer" = [])), request_body = GenerateRequest,
+    responses((status = 200, body = GenerateResponse), (status = 401, body = crate::http::error::ErrorEnvelope),
+              (status = 422, description = "Bad parameters or unknown topic (with suggestions)", body = crate::http::error::ErrorEnvelope),
+              (status = 429, body = crate::http::error::ErrorEnvelope)))]
+async fn generate(State(state): State<AppState>, _user: CurrentUser, ApiJson(request): ApiJson<GenerateRequest>) -> ApiResult<ApiJson<GenerateResponse>> {
+    let started = Instant::now();
+    let request = validate_generate(request)?;
+    let content = Arc::clone(&state.content);
+    let subjects = match content.topics.resolve(&request.topic) {
+        TopicMatch::Subjects(subjects) => subjects,
+        TopicMatch::Unknown { suggestions } => {
+            let message = format!("no topic matches \"{}\"; try: {}", request.topic, suggestions.join(", "));
+            return Err(ApiError::Validation { message: message.clone(), errors: vec![FieldError::new("topic", message)] });
+        }
+    };
+    let types: Vec<ItemType> = request.item_types.iter().copied().collect();
+    let seed = request.seed.unwrap_or_else(|| {
+        let key = format!("{}|{}|{:?}|{:?}|{:?}", normalise(&request.topic), request.count, request.difficulty, types, request.client_need);
+        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+    });
+    let cache_key = format!("{}|{}|{:?}|{:?}|{:?}|{seed}", normalise(&request.topic), request.count, request.difficulty, types, request.client_need);
+    let subjects_matched = subjects.len();
+    let metadata = |returned: usize, matching: usize, time: f64, cached: bool| GenerateMetadata {
+        topic: request.topic.clone(),
+        difficulty: request.difficulty,
+        item_types: types.clone(),
+        client_need: request.client_need,
+        requested: request.count,
+        returned,
+        matching_difficulty: matching,
+        seed,
+        subjects_matched,
+        generation_time: time,
+        cached,
+    };
+    if let Some(cached) = state.cache.nclex.get(&cache_key)
+        && let Ok(questions) = serde_json::from_slice::<Vec<Item>>(&cached)
+    {
+        let matching = questions.iter().filter(|item| Some(item.difficulty) == request.difficulty).count();
+        let count = questions.len();
+        return Ok(ApiJson(GenerateResponse {
+            questions: serde_json::to_value(&questions).map_err(ApiError::internal)?,
+            metadata: metadata(count, matching, 0.0, true),
+        }));
+    }
+
+    let (count, difficulty, client_need, item_types) = (request.count, request.difficulty, request.client_need, request.item_types.clone());
+    let items = tokio::task::spawn_blocking(move || {
+        let mut filter = Filter { subjects: Some(subjects), item_types: Some(item_types), client_need, difficulty };
+        let mut items = content.catalog.generate_matching(&content.kb, &filter, count, seed);
+        if items.len() < count && difficulty.is_some() {
+            // Fill up with other difficulty levels rather than return too few.
+            filter.difficulty = None;
+            let have: BTreeSet<String> = items.iter().map(signature).collect();
+            let more = content.catalog.generate_matching(&content.kb, &filter, count * 2, mix(seed, 1));
+            items.extend(more.into_iter().filter(|item| !have.contains(&signature(item))).take(count - items.len()));
+        }
+        items
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    if items.is_empty() {
+        state.metrics.nclex_generation_failures.inc();
+        let message = format!(
+            "\"{}\" is known, but no item of the requested types{} can be made for it yet; try other item_types or a broader topic",
+            request.topic,
+            request.client_need.map(|need| format!(" and client need {}", need.as_str())).unwrap_or_default()
+        );
+        return Err(ApiError::Validation { message: message.clone(), errors: vec![FieldError::new("topic", message)] });
+    }
+    let stamp = crate::now_rfc3339();
+    let rows: Vec<(Item, String)> = items.iter().map(|item| (item.clone(), signature(item))).collect();
+    state.db.write(move |tx| bank::insert_generated(tx, &rows, &stamp)).await?;
+    let body = serde_json::to_vec(&items).map_err(ApiError::internal)?;
+    state.cache.nclex.insert(cache_key, Bytes::from(body));
+    let matching = items.iter().filter(|item| Some(item.difficulty) == request.difficulty).count();
+    let returned = items.len();
+    Ok(ApiJson(GenerateResponse {
+        questions: serde_json::to_value(&items).map_err(ApiError::internal)?,
+        metadata: metadata(returned, matching, started.elapsed().as_secs_f64(), false),
+    }))
+}
+
+fn require_staff(user: &CurrentUser) -> ApiResult<()> {
+    match user.0.principal.role {
+        Role::Admin | Role::Instructor => Ok(()),
+        Role::Student => Err(ApiError::Forbidden("Instructor or administrator access required".into())),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BlueprintRequest {
+    /// Items in the exam, 10 to 150.
+    pub count: i64,
+    #[serde(default)]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlueprintShare {
+    pub client_need: ClientNeed,
+    pub items: usize,
+    pub percent: f64,
+    pub test_plan_low: f64,
+    pub test_plan_high: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlueprintResponse {
+    pub questions: Vec<Item>,
+    pub shares: Vec<BlueprintShare>,
+    pub seed: u64,
+}
+
+/// Assemble a practice exam whose client-need shares fall inside the NCLEX-RN test-plan ranges,
+/// with NCJMM functions and item types spread and no near-duplicates (instructors and admins).
+#[utoipa::path(post, path = "/api/v1/nclex/blueprint", tag = "items", security(("bearer" = [])), request_body = BlueprintRequest,
+    responses((status = 200, body = BlueprintResponse), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
+async fn blueprint_exam(State(state): State<AppState>, user: CurrentUser, ApiJson(request): ApiJson<BlueprintRequest>) -> ApiResult<ApiJson<BlueprintResponse>> {
+    require_staff(&user)?;
+    if !(10..=150).contains(&request.count) {
+        return Err(ApiError::validation("count", "must be between 10 and 150"));
+    }
+    let seed = request.seed.unwrap_or_else(crate::unix_now);
+    let total = request.count as usize;
+    let content = Arc::clone(&state.content);
+    let questions = tokio::task::spawn_blocking(move || blueprint::assemble(&content.catalog, &content.kb, total, seed))
+        .await
+        .map_err(ApiError::internal)?;
+    if questions.len() < total {
+        state.metrics.nclex_generation_failures.inc();
+        return Err(ApiError::Unavailable(format!("only {} of {total} items could be assembled to the blueprint", questions.len())));
+    }
+    let shares = ClientNeed::ALL
+        .into_iter()
+        .map(|need| {
+            let items = questions.iter().filter(|item| item.client_need == need).count();
+            let (low, high) = need.test_plan_percent();
+            BlueprintShare { client_need: need, items, percent: items as f64 * 100.0 / total as f64, test_plan_low: low, test_plan_high: high }
+        })
+        .collect();
+    Ok(ApiJson(BlueprintResponse { questions, shares, seed }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct YieldReport {
+    pub models: Vec<YieldRow>,
+    pub total_models: usize,
+    pub total_valid_cases: usize,
+    pub total_distinct_items: usize,
+    pub seeds_per_case: u64,
+}
+
+/// How many distinct valid items each item model can make (instructors and admins). Computed once
+/// per process and kept.
+#[utoipa::path(get, path = "/api/v1/items/yield", tag = "items", security(("bearer" = [])),
+    responses((status = 200, body = YieldReport), (status = 403, body = crate::http::error::ErrorEnvelope)))]
+async fn item_yield(State(state): State<AppState>, user: CurrentUser) -> ApiResult<ApiJson<Arc<YieldReport>>> {
+    require_staff(&user)?;
+    static REPORT: OnceLock<Arc<YieldReport>> = OnceLock::new();
+    if let Some(report) = REPORT.get() {
+        return Ok(ApiJson(Arc::clone(report)));
+    }
+    let content = Arc::clone(&state.content);
+    let report = tokio::task::spawn_blocking(move || yield_report(&content))
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(ApiJson(Arc::clone(REPORT.get_or_init(|| Arc::new(report)))))
+}
+
+/// The yield of every model, for the API and the yield test.
+pub fn yield_report(content: &crate::content::Content) -> YieldReport {
+    const SEEDS: u64 = 8;
+    let models = content.catalog.yield_report(&content.kb, SEEDS);
+    YieldReport {
+        total_models: models.len(),
+        total_valid_cases: models.iter().map(|row| row.valid).sum(),
+        total_distinct_items: models.iter().map(|row| row.distinct).sum(),
+        seeds_per_case: SEEDS,
+        models,
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    pub topic: Option<String>,
+    pub item_type: Option<String>,
+    pub client_need: Option<String>,
+    pub ncjmm_function: Option<String>,
+    pub difficulty: Option<String>,
+    /// "active" (default) or "retired".
+    pub status: Option<String>,
+    /// "generated" or "authored".
+    pub origin: Option<String>,
+    /// 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BankItem {
+    #[serde(flatten)]
+    pub item: Item,
+    pub origin: String,
+    pub status: String,
+    pub author_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl From<StoredItem> for BankItem {
+    fn from(stored: StoredItem) -> Self {
+        BankItem {
+            item: stored.item,
+            origin: stored.origin,
+            status: stored.status,
+            author_id: stored.author_id,
+            created_at: stored.created_at,
+            updated_at: stored.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemPage {
+    pub items: Vec<BankItem>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Items in the bank, newest first (instructors and admins: items carry their keys).
+#[utoipa::path(get, path = "/api/v1/items", tag = "items", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = ItemPage), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
+async fn list_items(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<ApiJson<ItemPage>> {
+    require_staff(&user)?;
+    let Query(query) = query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
+    let limit = query.limit.unwrap_or(50);
+    let offset = query.offset.unwrap_or(0);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 200"));
+    }
+    if offset < 0 {
+        return Err(ApiError::validation("offset", "must be 0 or more"));
+    }
+    if let Some(kind) = &query.item_type
+        && ItemType::parse(kind).is_none()
+    {
+        return Err(ApiError::validation("item_type", format!("unknown item type \"{kind}\"")));
+    }
+    if let Some(need) = &query.client_need
+        && ClientNeed::parse(need).is_none()
+    {
+        return Err(ApiError::validation("client_need", format!("unknown client need \"{need}\"")));
+    }
+    let status = query.status.clone().unwrap_or_else(|| "active".to_owned());
+    if !matches!(status.as_str(), "active" | "retired") {
+        return Err(ApiError::validation("status", "must be active or retired"));
+    }
+    let filter = ItemQuery {
+        topic: query.topic,
+        item_type: query.item_type,
+        client_need: query.client_need,
+        ncjmm_function: query.ncjmm_function,
+        difficulty: query.difficulty,
+        status: Some(status),
+        origin: query.origin,
+        limit,
+        offset,
+    };
+    let (items, total) = state.db.read(move |conn| bank::list_items(conn, &filter)).await?;
+    Ok(ApiJson(ItemPage { items: items.into_iter().map(BankItem::from).collect(), total, limit, offset }))
+}
+
+/// One bank item with its key and rationales (instructors and admins).
+#[utoipa::path(get, path = "/api/v1/items/{item_id}", tag = "items", security(("bearer" = [])),
+    params(("item_id" = String, Path, description = "Item id")),
+    responses((status = 200, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
+async fn get_item(State(state): State<AppState>, user: CurrentUser, Path(item_id): Path<String>) -> ApiResult<ApiJson<BankItem>> {
+    require_staff(&user)?;
+    let id = item_id.clone();
+    let stored = state.db.read(move |conn| bank::find_item(conn, &id)).await?;
+    let stored = stored.ok_or_else(|| ApiError::NotFound(format!("no item with id {item_id}")))?;
+    Ok(ApiJson(BankItem::from(stored)))
+}
+
+/// Checks an instructor's item with the authored-item gate and names every problem.
+fn gate_authored(item: &Item) -> ApiResult<()> {
+    let problems = gate::check_authored(item);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let errors: Vec<FieldError> = problems.iter().map(|problem| FieldError::new("item", problem.clone())).collect();
+    Err(ApiError::Validation { message: format!("the item does not pass the quality gate: {}", problems.join("; ")), errors })
+}
+
+/// Add an item you wrote (instructors and admins). It must pass the same quality gate as generated
+/// items, citing its references in `sources`.
+#[utoipa::path(post, path = "/api/v1/items", tag = "items", security(("bearer" = [])), request_body = Object,
+    responses((status = 201, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
+async fn create_item(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: Result<ApiJson<Item>, ApiError>,
+) -> ApiResult<(StatusCode, ApiJson<BankItem>)> {
+    require_staff(&user)?;
+    let ApiJson(mut item) = body?;
+    item.id = format!("authored-{}", uuid::Uuid::new_v4().simple());
+    item.item_model = "authored".to_owned();
+    item.seed = 0;
+    gate_authored(&item)?;
+    let stamp = crate::now_rfc3339();
+    let author = user.0.principal.user_id;
+    let id = item.id.clone();
+    let stored = state
+        .db
+        .write(move |tx| {
+            bank::insert_authored(tx, &item, &signature(&item), author, &stamp)?;
+            bank::find_item(tx, &item.id)?.ok_or_else(|| DbError::Task("stored item vanished".into()))
+        })
+        .await?;
+    tracing::info!(item = id.as_str(), author, "item authored");
+    Ok((StatusCode::CREATED, ApiJson(BankItem::from(stored))))
+}
+
+/// Replace an item's content (instructors and admins); the edited item must pass the gate and
+/// becomes instructor-authored.
+#[utoipa::path(put, path = "/api/v1/items/{item_id}", tag = "items", security(("bearer" = [])),
+    params(("item_id" = String, Path, description = "Item id")), request_body = Object,
+    responses((status = 200, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
+async fn replace_item(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(item_id): Path<String>,
+    body: Result<ApiJson<Item>, ApiError>,
+) -> ApiResult<ApiJson<BankItem>> {
+    require_staff(&user)?;
+    let ApiJson(mut item) = body?;
+    item.id = item_id.clone();
+    gate_authored(&item)?;
+    let stamp = crate::now_rfc3339();
+    let author = user.0.principal.user_id;
+    let stored = state
+        .db
+        .write(move |tx| {
+            if !bank::update_item(tx, &item, &signature(&item), author, &stamp)? {
+                return Ok(None);
+            }
+            bank::find_item(tx, &item.id)
+        })
+        .await?;
+    stored.map(|stored| ApiJson(BankItem::from(stored))).ok_or_else(|| ApiError::NotFound(format!("no item with id {item_id}")))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// "retired" (never served again) or "active".
+    pub status: String,
+}
+
+/// Retire an item or bring it back (instructors and admins).
+#[utoipa::path(patch, path = "/api/v1/items/{item_id}", tag = "items", security(("bearer" = [])),
+    params(("item_id" = String, Path, description = "Item id")), request_body = StatusChange,
+    responses((status = 200, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
+async fn set_item_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(item_id): Path<String>,
+    ApiJson(change): ApiJson<StatusChange>,
+) -> ApiResult<ApiJson<BankItem>> {
+    require_staff(&user)?;
+    if !matches!(change.status.as_str(), "active" | "retired") {
+        return Err(ApiError::validation("status", "must be active or retired"));
+    }
+    let stamp = crate::now_rfc3339();
+    let id = item_id.clone();
+    let stored = state
+        .db
+        .write(move |tx| {
+            if !bank::set_status(tx, &id, &change.status, &stamp)? {
+                return Ok(None);
+            }
+            bank::find_item(tx, &id)
+        })
+        .await?;
+    stored.map(|stored| ApiJson(BankItem::from(stored))).ok_or_else(|| ApiError::NotFound(format!("no item with id {item_id}")))
+}
