@@ -58,7 +58,8 @@ def ms(label):
     v, u = float(m.group(1)), m.group(2)
     return v / 1000 if u == "us" else v * 1000 if u == "s" else v
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{float(re.search(r'Requests/sec:\s+([\d.]+)', text).group(1)):.0f} {ms(50):.2f} {ms(99):.2f} {errors.group(1) if errors else 0}")
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+print(f"{rps:.0f} {ms(50):.2f} {ms(99):.2f} {errors.group(1) if errors else 0}")
 PY
 )"
 verdict() { python3 -c "print('ok' if $1 else 'BELOW FLOOR')"; }

@@ -38,9 +38,9 @@ data_dir = "$WORK/data"
 [rate_limits]
 per_ip_rps = 100000
 per_ip_burst = 100000
-general_per_hour = 100000000
+general_per_hour = 1000000
 [auth]
-lockout_threshold = 1000000
+lockout_threshold = 100
 [logging]
 level = "warn"
 EOF

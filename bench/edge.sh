@@ -5,13 +5,14 @@
 # p99 latency and resident memory, then prints a table and the ratios against the floors:
 #   keep-alive HTTPS >= 0.9x nginx and >= 1.0x Caddy; handshake rate >= 0.8x nginx.
 #
-# Usage: bench/edge.sh [duration_secs] [connections]      (defaults: 10 64)
+# Usage: [ROUNDS=3] bench/edge.sh [duration_secs] [connections]      (defaults: 10 64)
 # Needs: cargo, openssl, and Debian packages nginx, caddy, wrk (installed if missing, as root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION="${1:-10}"
 CONNECTIONS="${2:-64}"
+ROUNDS="${ROUNDS:-3}"
 CORES="$(nproc)"
 THREADS="$CORES"
 ASSET="assets/static/app.css"
@@ -33,6 +34,7 @@ cargo build --release --quiet
 BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/bsn-knowledge"
 
 WORK="$(mktemp -d)"
+chmod 755 "$WORK" # nginx workers run unprivileged and must read the web root
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -99,7 +101,6 @@ http {
   scgi_temp_path $WORK/nginx;
   server {
     listen 127.0.0.1:$NGINX_PORT ssl;
-    http2 on;
     ssl_certificate $WORK/cert.pem;
     ssl_certificate_key $WORK/key.pem;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -119,6 +120,7 @@ cat >"$WORK/Caddyfile" <<EOF
   admin off
   auto_https off
   default_sni bench.test
+  skip_install_trust
   storage file_system $WORK/caddy-data
 }
 https://127.0.0.1:$CADDY_PORT, https://bench.test:$CADDY_PORT {
@@ -133,10 +135,14 @@ CADDY_PID=$!
 PIDS+=("$CADDY_PID")
 
 wait_port "$BSN_PORT"; wait_port "$NGINX_PORT"; wait_port "$CADDY_PORT"
+want="$(sha256sum <"$ASSET")"
 for port in "$BSN_PORT" "$NGINX_PORT" "$CADDY_PORT"; do
-  body="$(curl -sk --resolve "bench.test:$port:127.0.0.1" "https://bench.test:$port$URL_PATH" | sha256sum)"
-  want="$(sha256sum <"$ASSET")"
-  [ "$body" = "$want" ] || { echo "port $port does not serve the asset" >&2; exit 1; }
+  for attempt in $(seq 1 100); do
+    body="$(curl -sk --resolve "bench.test:$port:127.0.0.1" "https://bench.test:$port$URL_PATH" | sha256sum)"
+    [ "$body" = "$want" ] && break
+    [ "$attempt" -eq 100 ] && { echo "port $port does not serve the asset" >&2; exit 1; }
+    sleep 0.1
+  done
 done
 
 rss_kb() { # total resident memory of a process and its children
@@ -167,30 +173,40 @@ if ! getent hosts bench.test >/dev/null 2>&1; then
 fi
 getent hosts bench.test >/dev/null 2>&1 || { echo "cannot resolve bench.test; add it to /etc/hosts" >&2; exit 1; }
 
-declare -A KA_RPS KA_P99 NC_RPS NC_P99 RSS
+declare -A KA_RPS KA_P99 NC_RPS NC_P99 RSS PORT PID
+PORT=([bsn]=$BSN_PORT [nginx]=$NGINX_PORT [caddy]=$CADDY_PORT)
+PID=([bsn]=$BSN_PID [nginx]=$NGINX_PID [caddy]=$CADDY_PID)
 for name in bsn nginx caddy; do
-  case $name in
-    bsn) port=$BSN_PORT; pid=$BSN_PID ;;
-    nginx) port=$NGINX_PORT; pid=$NGINX_PID ;;
-    caddy) port=$CADDY_PORT; pid=$CADDY_PID ;;
-  esac
-  echo "measuring $name (keep-alive)..."
-  run_wrk "$port" >/dev/null # warm-up
-  out="$(run_wrk "$port")"
-  KA_RPS[$name]="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  KA_P99[$name]="$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
-  echo "measuring $name (new connection per request)..."
-  out="$(run_wrk "$port" -H 'Connection: close')"
-  NC_RPS[$name]="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-  NC_P99[$name]="$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
-  RSS[$name]="$(rss_kb "$pid")"
+  KA_RPS[$name]=0; NC_RPS[$name]=0
+  run_wrk "${PORT[$name]}" >/dev/null # warm-up
+done
+better() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+# Rounds alternate between the servers so background load hits all three alike; the best
+# round of each counts.
+for round in $(seq 1 "$ROUNDS"); do
+  for name in bsn nginx caddy; do
+    echo "round $round/$ROUNDS: $name (keep-alive, then a new connection per request)..."
+    out="$(run_wrk "${PORT[$name]}")"
+    rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+    if better "$rps" "${KA_RPS[$name]}"; then
+      KA_RPS[$name]="$rps"
+      KA_P99[$name]="$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
+    fi
+    out="$(run_wrk "${PORT[$name]}" -H 'Connection: close')"
+    rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
+    if better "$rps" "${NC_RPS[$name]}"; then
+      NC_RPS[$name]="$rps"
+      NC_P99[$name]="$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")"
+    fi
+    RSS[$name]="$(rss_kb "${PID[$name]}")"
+  done
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 verdict() { awk -v r="$1" -v f="$2" 'BEGIN { print (r >= f) ? "PASS" : "FAIL" }'; }
 
 echo
-echo "HTTPS, $DURATION s per run, $CONNECTIONS connections, $THREADS wrk threads, $CORES cores, asset $(stat -c %s "$ASSET") bytes"
+echo "HTTPS, best of $ROUNDS rounds of $DURATION s, $CONNECTIONS connections, $THREADS wrk threads, $CORES cores, asset $(stat -c %s "$ASSET") bytes"
 printf '%-8s %14s %10s %16s %10s %10s\n' server "keep-alive r/s" "p99 ms" "handshakes/s" "p99 ms" "RSS MiB"
 for name in bsn nginx caddy; do
   printf '%-8s %14s %10s %16s %10s %10s\n' "$name" "${KA_RPS[$name]}" "${KA_P99[$name]}" \

@@ -61,7 +61,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 runuser -u bsn-knowledge -- env BSN_TLS__MODE=off BSN_SERVER__HTTP_LISTEN="127.0.0.1:$PORT" \
   bsn-knowledge serve > "$WORK/serve.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   if bsn-knowledge healthcheck --url "http://127.0.0.1:$PORT/health" > "$WORK/health.json" 2>/dev/null; then break; fi
   sleep 0.1
 done

@@ -60,6 +60,29 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Export item-bank items for an LMS: QTI 2.1 or 3.0 packages, Moodle XML or GIFT
+    Export {
+        #[arg(long, value_parser = ["qti21", "qti30", "moodle", "gift"])]
+        format: String,
+        /// Where to write (default: bsn-items-<format>.<ext> in the current directory)
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Only items with this topic
+        #[arg(long)]
+        topic: Option<String>,
+        /// Only this client-need subcategory, e.g. pharmacological_parenteral
+        #[arg(long)]
+        client_need: Option<String>,
+        /// Only this item type (multiple_choice or multiple_response export; others are skipped)
+        #[arg(long)]
+        item_type: Option<String>,
+        /// Include retired items
+        #[arg(long)]
+        include_retired: bool,
+        /// At most this many items (newest first)
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+    },
     /// Print the version
     Version,
 }

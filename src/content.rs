@@ -30,16 +30,86 @@ pub enum ContentError {
     Index(#[from] rusqlite::Error),
 }
 
+/// The content, loaded in the background after the server starts listening: building the catalog
+/// takes longer than the rest of start-up, and nothing but generation needs it.
+#[derive(Default)]
+pub struct LazyContent {
+    cell: tokio::sync::OnceCell<Result<std::sync::Arc<Content>, String>>,
+}
+
+impl LazyContent {
+    /// Starts loading on the blocking pool; callers of [`LazyContent::get`] wait for it.
+    pub fn spawn_load(self: &std::sync::Arc<Self>) {
+        let this = std::sync::Arc::clone(self);
+        tokio::spawn(async move {
+            let _ = this.get().await;
+        });
+    }
+
+    /// The content, waiting for the load to finish; the error says why it could not be loaded.
+    pub async fn get(&self) -> Result<std::sync::Arc<Content>, String> {
+        self.cell
+            .get_or_init(|| async {
+                let started = std::time::Instant::now();
+                let loaded = tokio::task::spawn_blocking(Content::load).await;
+                match loaded {
+                    Ok(Ok(content)) => {
+                        tracing::info!(
+                            facts = content.kb.facts().len(),
+                            item_models = content.catalog.models().count(),
+                            elapsed_ms = started.elapsed().as_millis() as u64,
+                            "knowledge base and item catalog ready"
+                        );
+                        Ok(std::sync::Arc::new(content))
+                    }
+                    Ok(Err(error)) => {
+                        tracing::error!(%error, "the built-in content could not be loaded; item generation is unavailable (reinstall the package)");
+                        Err(error.to_string())
+                    }
+                    Err(error) => Err(error.to_string()),
+                }
+            })
+            .await
+            .clone()
+    }
+
+    /// The health of the content: loading, ready, or failed (failure only degrades the service).
+    pub fn status(&self) -> (bool, String) {
+        match self.cell.get() {
+            None => (
+                true,
+                "loading the knowledge base and item catalog".to_owned(),
+            ),
+            Some(Ok(content)) => (
+                true,
+                format!(
+                    "{} facts, {} item models",
+                    content.kb.facts().len(),
+                    content.catalog.models().count()
+                ),
+            ),
+            Some(Err(error)) => (false, error.clone()),
+        }
+    }
+}
+
 /// Parses the embedded knowledge base.
 pub fn knowledge() -> Result<KnowledgeBase, KnowledgeProblems> {
     let files: Vec<(String, String)> = KnowledgeFiles::iter()
         .filter(|path| path.ends_with(".toml"))
         .filter_map(|path| {
             let file = KnowledgeFiles::get(&path)?;
-            Some((path.to_string(), String::from_utf8_lossy(&file.data).into_owned()))
+            Some((
+                path.to_string(),
+                String::from_utf8_lossy(&file.data).into_owned(),
+            ))
         })
         .collect();
-    KnowledgeBase::load(files.iter().map(|(path, text)| (path.as_str(), text.as_str())))
+    KnowledgeBase::load(
+        files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    )
 }
 
 impl Content {
@@ -47,7 +117,11 @@ impl Content {
         let kb = knowledge()?;
         let catalog = Catalog::builtin(&kb);
         let topics = TopicIndex::build(&kb)?;
-        Ok(Content { kb, catalog, topics })
+        Ok(Content {
+            kb,
+            catalog,
+            topics,
+        })
     }
 }
 
@@ -64,7 +138,14 @@ const AREA_ALIASES: &[(&str, &[&str])] = &[
     ("med-surg", &["family:disorders"]),
     ("medical surgical", &["family:disorders"]),
     ("pathophysiology", &["family:disorders"]),
-    ("critical care", &["class:cardiovascular", "class:respiratory", "class:neurological"]),
+    (
+        "critical care",
+        &[
+            "class:cardiovascular",
+            "class:respiratory",
+            "class:neurological",
+        ],
+    ),
     ("cardiac", &["class:cardiovascular"]),
     ("cardiovascular", &["class:cardiovascular"]),
     ("respiratory", &["class:respiratory"]),
@@ -77,7 +158,10 @@ const AREA_ALIASES: &[(&str, &[&str])] = &[
     ("gi", &["class:gastrointestinal"]),
     ("hematology", &["class:hematologic_oncologic"]),
     ("oncology", &["class:hematologic_oncologic"]),
-    ("infectious disease", &["class:immune_infectious", "family:isolation"]),
+    (
+        "infectious disease",
+        &["class:immune_infectious", "family:isolation"],
+    ),
     ("immunology", &["class:immune_infectious"]),
     ("musculoskeletal", &["class:musculoskeletal"]),
     ("orthopedics", &["class:musculoskeletal"]),
@@ -92,16 +176,33 @@ const AREA_ALIASES: &[(&str, &[&str])] = &[
     ("pediatrics", &["class:pediatric", "family:development"]),
     ("peds", &["class:pediatric", "family:development"]),
     ("growth and development", &["family:development"]),
-    ("psychiatric", &["class:psychiatric", "family:mental_health"]),
+    (
+        "psychiatric",
+        &["class:psychiatric", "family:mental_health"],
+    ),
     ("psych", &["class:psychiatric", "family:mental_health"]),
-    ("mental health", &["class:psychiatric", "family:mental_health"]),
-    ("fundamentals", &["family:procedures_safety", "family:vital_signs", "family:communication", "family:priority"]),
+    (
+        "mental health",
+        &["class:psychiatric", "family:mental_health"],
+    ),
+    (
+        "fundamentals",
+        &[
+            "family:procedures_safety",
+            "family:vital_signs",
+            "family:communication",
+            "family:priority",
+        ],
+    ),
     ("safety", &["family:procedures_safety", "family:isolation"]),
     ("infection control", &["family:isolation"]),
     ("isolation precautions", &["family:isolation"]),
     ("delegation", &["family:delegation"]),
     ("leadership", &["family:delegation", "family:priority"]),
-    ("management of care", &["family:delegation", "family:priority"]),
+    (
+        "management of care",
+        &["family:delegation", "family:priority"],
+    ),
     ("prioritization", &["family:priority"]),
     ("priority", &["family:priority"]),
     ("communication", &["family:communication"]),
@@ -192,27 +293,53 @@ impl TopicIndex {
         let mut subjects_by_family: BTreeMap<Family, Vec<String>> = BTreeMap::new();
         let mut subjects_by_class: BTreeMap<String, Vec<(Family, String)>> = BTreeMap::new();
         {
-            let mut insert = conn.prepare("INSERT INTO topics (family, subject, name, extra) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut insert = conn.prepare(
+                "INSERT INTO topics (family, subject, name, extra) VALUES (?1, ?2, ?3, ?4)",
+            )?;
             for family in Family::ALL {
                 for subject in kb.subjects(family) {
                     let class = kb.class_of(family, subject).unwrap_or("").to_owned();
                     let mut extra = vec![class.replace('_', " ")];
                     if family == Family::Medications {
-                        extra.extend(kb.values(family, subject, "indication").iter().map(|fact| fact.text().to_owned()));
+                        extra.extend(
+                            kb.values(family, subject, "indication")
+                                .iter()
+                                .map(|fact| fact.text().to_owned()),
+                        );
                     }
-                    insert.execute(rusqlite::params![family.folder(), subject, subject, extra.join(" ; ")])?;
+                    insert.execute(rusqlite::params![
+                        family.folder(),
+                        subject,
+                        subject,
+                        extra.join(" ; ")
+                    ])?;
                     vocabulary.insert(subject.clone());
-                    subjects_by_family.entry(family).or_default().push(subject.clone());
+                    subjects_by_family
+                        .entry(family)
+                        .or_default()
+                        .push(subject.clone());
                     if !class.is_empty() {
                         vocabulary.insert(class.replace('_', " "));
-                        subjects_by_class.entry(class).or_default().push((family, subject.clone()));
+                        subjects_by_class
+                            .entry(class)
+                            .or_default()
+                            .push((family, subject.clone()));
                     }
                 }
             }
         }
         vocabulary.extend(AREA_ALIASES.iter().map(|(alias, _)| (*alias).to_owned()));
-        vocabulary.extend(SUBJECT_SYNONYMS.iter().flat_map(|(alias, term)| [(*alias).to_owned(), (*term).to_owned()]));
-        Ok(TopicIndex { conn: Mutex::new(conn), vocabulary: vocabulary.into_iter().collect(), subjects_by_family, subjects_by_class })
+        vocabulary.extend(
+            SUBJECT_SYNONYMS
+                .iter()
+                .flat_map(|(alias, term)| [(*alias).to_owned(), (*term).to_owned()]),
+        );
+        Ok(TopicIndex {
+            conn: Mutex::new(conn),
+            vocabulary: vocabulary.into_iter().collect(),
+            subjects_by_family,
+            subjects_by_class,
+        })
     }
 
     /// The subjects a topic covers, or suggestions when it covers none.
@@ -229,12 +356,21 @@ impl TopicIndex {
                     }
                 }
                 if let Some(class) = target.strip_prefix("class:") {
-                    found.extend(self.subjects_by_class.get(class).into_iter().flatten().cloned());
+                    found.extend(
+                        self.subjects_by_class
+                            .get(class)
+                            .into_iter()
+                            .flatten()
+                            .cloned(),
+                    );
                 }
             }
             return TopicMatch::Subjects(found);
         }
-        let expanded = SUBJECT_SYNONYMS.iter().find(|(alias, _)| *alias == wanted).map_or(wanted.clone(), |(_, term)| (*term).to_owned());
+        let expanded = SUBJECT_SYNONYMS
+            .iter()
+            .find(|(alias, _)| *alias == wanted)
+            .map_or(wanted.clone(), |(_, term)| (*term).to_owned());
         let terms: Vec<String> = expanded
             .split(|c: char| !c.is_alphanumeric())
             .filter(|term| !term.is_empty())
@@ -255,7 +391,13 @@ impl TopicIndex {
                 }
             }
         }
-        if found.is_empty() { TopicMatch::Unknown { suggestions: self.suggest(&wanted) } } else { TopicMatch::Subjects(found) }
+        if found.is_empty() {
+            TopicMatch::Unknown {
+                suggestions: self.suggest(&wanted),
+            }
+        } else {
+            TopicMatch::Subjects(found)
+        }
     }
 
     /// The five known topics closest in spelling.
@@ -270,7 +412,11 @@ impl TopicIndex {
             })
             .collect();
         scored.sort();
-        scored.into_iter().take(5).map(|(_, name)| name.clone()).collect()
+        scored
+            .into_iter()
+            .take(5)
+            .map(|(_, name)| name.clone())
+            .collect()
     }
 }
 
@@ -281,7 +427,11 @@ fn levenshtein(a: &str, b: &str) -> usize {
         let mut current = vec![i + 1];
         for (j, cb) in b.iter().enumerate() {
             let cost = usize::from(ca != *cb);
-            current.push((previous[j] + cost).min(previous[j + 1] + 1).min(current[j] + 1));
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
         }
         previous = current;
     }
@@ -295,16 +445,53 @@ mod tests {
     #[test]
     fn the_embedded_knowledge_base_loads_without_problems() {
         let kb = knowledge().unwrap_or_else(|problems| panic!("{problems}"));
-        assert!(kb.subjects(Family::Medications).len() >= 120, "at least 120 medications");
-        let classes: BTreeSet<&str> = kb.subjects(Family::Medications).iter().filter_map(|drug| kb.class_of(Family::Medications, drug)).collect();
+        assert!(
+            kb.subjects(Family::Medications).len() >= 120,
+            "at least 120 medications"
+        );
+        let classes: BTreeSet<&str> = kb
+            .subjects(Family::Medications)
+            .iter()
+            .filter_map(|drug| kb.class_of(Family::Medications, drug))
+            .collect();
         assert!(classes.len() >= 25, "at least 25 drug classes");
-        assert!(kb.subjects(Family::Labs).len() >= 40, "at least 40 lab values");
-        assert!(kb.subjects(Family::Disorders).len() >= 60, "at least 60 disorders");
+        assert!(
+            kb.subjects(Family::Labs).len() >= 40,
+            "at least 40 lab values"
+        );
+        assert!(
+            kb.subjects(Family::Disorders).len() >= 60,
+            "at least 60 disorders"
+        );
         for family in Family::ALL {
             assert!(!kb.subjects(family).is_empty(), "{family:?} is empty");
         }
         for fact in kb.facts() {
             assert!(kb.source(&fact.source).is_some(), "{} unsourced", fact.id);
+        }
+    }
+
+    /// `docs/content.md` lists every item model as the code describes it. Run with `BLESS=1` to
+    /// rewrite the list after changing models.
+    #[test]
+    fn docs_content_lists_every_item_model() {
+        let kb = knowledge().unwrap();
+        let catalog = Catalog::builtin(&kb);
+        let table = crate::domain::items::catalog::model_table(&catalog);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/content.md");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let (start, end) = ("<!-- item-models:start -->\n", "<!-- item-models:end -->");
+        let rendered = match (text.find(start), text.find(end)) {
+            (Some(a), Some(b)) if a < b => format!("{}{start}{table}{}", &text[..a], &text[b..]),
+            _ => format!("{text}\n## Item models\n\n{start}{table}{end}\n"),
+        };
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&path, &rendered).unwrap();
+        } else {
+            assert!(
+                text == rendered,
+                "docs/content.md is out of date: run `BLESS=1 cargo test --lib docs_content` and commit it"
+            );
         }
     }
 
@@ -314,19 +501,32 @@ mod tests {
         let index = TopicIndex::build(&kb).unwrap();
         let subjects = |topic: &str| match index.resolve(topic) {
             TopicMatch::Subjects(found) => found,
-            TopicMatch::Unknown { suggestions } => panic!("{topic} unknown; suggestions {suggestions:?}"),
+            TopicMatch::Unknown { suggestions } => {
+                panic!("{topic} unknown; suggestions {suggestions:?}")
+            }
         };
         assert!(subjects("warfarin").contains(&(Family::Medications, "warfarin".to_owned())));
-        assert!(subjects("CHF").contains(&(Family::Disorders, "left-sided heart failure".to_owned())));
-        assert!(subjects("heart failure").contains(&(Family::Medications, "furosemide".to_owned())), "drugs by indication");
+        assert!(
+            subjects("CHF").contains(&(Family::Disorders, "left-sided heart failure".to_owned()))
+        );
+        assert!(
+            subjects("heart failure").contains(&(Family::Medications, "furosemide".to_owned())),
+            "drugs by indication"
+        );
         assert!(subjects("Pharmacology").len() >= 120);
-        assert!(subjects("anticoagulants").contains(&(Family::Medications, "heparin".to_owned())), "stemmed class names");
+        assert!(
+            subjects("anticoagulants").contains(&(Family::Medications, "heparin".to_owned())),
+            "stemmed class names"
+        );
         match index.resolve("cardiak nursing zzz") {
             TopicMatch::Unknown { suggestions } => assert!(!suggestions.is_empty()),
             other => panic!("{other:?}"),
         }
         match index.resolve("hart failure") {
-            TopicMatch::Unknown { suggestions } => assert!(suggestions.iter().any(|s| s.contains("heart failure")), "{suggestions:?}"),
+            TopicMatch::Unknown { suggestions } => assert!(
+                suggestions.iter().any(|s| s.contains("heart failure")),
+                "{suggestions:?}"
+            ),
             TopicMatch::Subjects(found) => panic!("{found:?}"),
         }
     }

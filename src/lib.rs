@@ -3,6 +3,8 @@
 
 #![forbid(unsafe_code)]
 
+/// Passwords, tokens, brute-force and quota state.
+pub mod auth;
 /// The in-memory cache.
 pub mod cache;
 /// Command-line types.
@@ -19,8 +21,6 @@ pub mod domain;
 pub mod health;
 /// The HTTP edge: router, middleware, error envelope, handlers.
 pub mod http;
-/// Passwords, tokens, brute-force and quota state.
-pub mod auth;
 /// Prometheus metrics.
 pub mod metrics;
 /// Bodies of the operator subcommands.
@@ -46,5 +46,7 @@ pub fn now_rfc3339() -> String {
 
 /// Now, as seconds since the Unix epoch.
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |elapsed| elapsed.as_secs())
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs())
 }

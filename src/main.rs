@@ -24,6 +24,36 @@ fn main() -> ExitCode {
         },
     };
     match cli.command.unwrap_or(Command::Serve) {
+        Command::Export {
+            format,
+            output,
+            topic,
+            client_need,
+            item_type,
+            include_retired,
+            limit,
+        } => {
+            let config = match load_config(&origin) {
+                Ok(config) => config,
+                Err(error) => return config_failure(&error),
+            };
+            let request = ops::ExportRequest {
+                format,
+                output,
+                topic,
+                client_need,
+                item_type,
+                include_retired,
+                limit,
+            };
+            match ops::export(&config, request) {
+                Ok(summary) => {
+                    println!("{summary}");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => failure(&format!("{error:#}")),
+            }
+        }
         Command::Version => {
             println!("bsn-knowledge {}", bsn_knowledge::VERSION);
             ExitCode::SUCCESS

@@ -44,21 +44,25 @@ pub enum StartError {
     Tls(#[from] crate::tls::TlsError),
     #[error("{0:#}")]
     Accounts(anyhow::Error),
-    #[error("the built-in content could not be loaded (this binary is damaged; reinstall it): {0}")]
-    Content(String),
 }
 
 /// Creates the first admin when there is none and tells the operator its password once.
 async fn bootstrap(db: &Db, auth: &Arc<Auth>) -> Result<(), StartError> {
-    let password_file = std::env::var_os(bootstrap::PASSWORD_FILE_ENV).map(std::path::PathBuf::from);
+    let password_file =
+        std::env::var_os(bootstrap::PASSWORD_FILE_ENV).map(std::path::PathBuf::from);
     let (db, hasher) = (db.clone(), Arc::clone(&auth.passwords));
-    let outcome = tokio::task::spawn_blocking(move || bootstrap::bootstrap_admin(&db, &hasher, password_file.as_deref()))
-        .await
-        .map_err(|error| StartError::Accounts(anyhow::anyhow!("bootstrap task failed: {error}")))?
-        .map_err(StartError::Accounts)?;
+    let outcome = tokio::task::spawn_blocking(move || {
+        bootstrap::bootstrap_admin(&db, &hasher, password_file.as_deref())
+    })
+    .await
+    .map_err(|error| StartError::Accounts(anyhow::anyhow!("bootstrap task failed: {error}")))?
+    .map_err(StartError::Accounts)?;
     match outcome {
         Bootstrap::NotNeeded => {}
-        Bootstrap::FromFile => tracing::warn!("created the first admin account \"admin\" with the password from {}", bootstrap::PASSWORD_FILE_ENV),
+        Bootstrap::FromFile => tracing::warn!(
+            "created the first admin account \"admin\" with the password from {}",
+            bootstrap::PASSWORD_FILE_ENV
+        ),
         Bootstrap::Generated(password) => {
             let message = format!(
                 "created the first admin account: username \"admin\", password \"{password}\" (shown once; you must change it at first login; if it is lost, run `bsn-knowledge user reset-password --username admin`)"
@@ -122,21 +126,12 @@ impl Application {
         tracing::info!(path = %db.path().display(), schema_version = report.current_version, "database ready");
 
         let auth = Arc::new(
-            Auth::new(&config.auth, &config.rate_limits, &data_dir).map_err(StartError::Accounts)?,
+            Auth::new(&config.auth, &config.rate_limits, &data_dir)
+                .map_err(StartError::Accounts)?,
         );
         bootstrap(&db, &auth).await?;
-        let started = std::time::Instant::now();
-        let content = tokio::task::spawn_blocking(crate::content::Content::load)
-            .await
-            .map_err(|error| StartError::Content(error.to_string()))?
-            .map_err(|error| StartError::Content(error.to_string()))?;
-        tracing::info!(
-            facts = content.kb.facts().len(),
-            item_models = content.catalog.models().count(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "knowledge base and item catalog ready"
-        );
-        let content = Arc::new(content);
+        let content = Arc::new(crate::content::LazyContent::default());
+        content.spawn_load();
         let cache = AppCache::new(&config.cache);
         let metrics = Metrics::new(crate::VERSION, config.tls.mode != config::TlsMode::Off);
         let tls = match config.tls.mode {
@@ -144,10 +139,32 @@ impl Application {
             _ => Some(TlsRuntime::start(&config, Arc::clone(&metrics)).await?),
         };
         let mut health = HealthMonitor::new(db.clone(), cache.clone(), data_dir, crate::VERSION);
+        let content_for_health = Arc::clone(&content);
+        health.add_check(Box::new(move || {
+            let (ok, detail) = content_for_health.status();
+            let status = if ok {
+                crate::health::Status::Healthy
+            } else {
+                crate::health::Status::Unhealthy
+            };
+            (
+                "content".to_owned(),
+                crate::health::Check {
+                    status,
+                    detail,
+                    latency_ms: 0.0,
+                    critical: false,
+                },
+            )
+        }));
         if let Some(tls) = &tls {
             health.add_check(tls.store.health_check());
         }
-        let backups = crate::ops::backup::BackupService::new(Arc::clone(&config), db.clone(), Arc::clone(&metrics));
+        let backups = crate::ops::backup::BackupService::new(
+            Arc::clone(&config),
+            db.clone(),
+            Arc::clone(&metrics),
+        );
         if let Some(check) = backups.health_check() {
             health.add_check(check);
         }
@@ -213,6 +230,9 @@ impl Application {
         let grace = Duration::from_secs(self.state.config.server.shutdown_grace_secs);
         let graceful = GracefulShutdown::new();
         let builder = connection_builder();
+        // TLS: one buffer per response, so headers and body leave in one TLS record.
+        let mut tls_builder = connection_builder();
+        tls_builder.http1().writev(false);
         let mut current_config = (*self.state.config).clone();
 
         tracing::info!("listening on http://{}", self.local_addr);
@@ -241,7 +261,7 @@ impl Application {
                 accepted = accept_tls(self.tls.as_ref()) => {
                     if let (Some((stream, peer)), Some(tls)) = (accepted, self.tls.as_ref()) {
                         let acceptor = tls.acceptor.clone();
-                        let (builder, watcher, router) = (builder.clone(), graceful.watcher(), self.router.clone());
+                        let (builder, watcher, router) = (tls_builder.clone(), graceful.watcher(), self.router.clone());
                         tokio::spawn(async move {
                             if let Some(stream) = crate::tls::handshake(&acceptor, stream, peer).await {
                                 serve_watched(&builder, watcher, TokioIo::new(stream), peer, router);

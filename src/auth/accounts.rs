@@ -26,7 +26,10 @@ pub enum AccountError {
 
 impl AccountError {
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Invalid { field: field.into(), message: message.into() }
+        Self::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -101,20 +104,36 @@ pub struct Actor {
 }
 
 /// Validates and stores a new account; shared by the API and the `user create` subcommand.
-pub async fn create_account(db: &Db, passwords: &Arc<PasswordHasher>, body: &CreateUser, actor: &Actor) -> AccountResult<CreatedUser> {
-    let username = Username::parse(&body.username).map_err(|problem| AccountError::validation("username", problem.to_string()))?;
-    let display_name = body.display_name.clone().unwrap_or_else(|| body.username.trim().to_owned());
+pub async fn create_account(
+    db: &Db,
+    passwords: &Arc<PasswordHasher>,
+    body: &CreateUser,
+    actor: &Actor,
+) -> AccountResult<CreatedUser> {
+    let username = Username::parse(&body.username)
+        .map_err(|problem| AccountError::validation("username", problem.to_string()))?;
+    let display_name = body
+        .display_name
+        .clone()
+        .unwrap_or_else(|| body.username.trim().to_owned());
     if display_name.chars().count() > 200 || display_name.trim().is_empty() {
-        return Err(AccountError::validation("display_name", "must be 1 to 200 characters"));
+        return Err(AccountError::validation(
+            "display_name",
+            "must be 1 to 200 characters",
+        ));
     }
     if let Some(email) = &body.email
         && (email.len() > 254 || !email.contains('@') || email.contains(char::is_whitespace))
     {
-        return Err(AccountError::validation("email", "is not an e-mail address"));
+        return Err(AccountError::validation(
+            "email",
+            "is not an e-mail address",
+        ));
     }
     let (password, generated) = match &body.password {
         Some(password) => {
-            check_new_password(password, &username).map_err(|problem| AccountError::validation("password", problem.to_string()))?;
+            check_new_password(password, &username)
+                .map_err(|problem| AccountError::validation("password", problem.to_string()))?;
             (password.clone(), None)
         }
         None => {
@@ -123,10 +142,19 @@ pub async fn create_account(db: &Db, passwords: &Arc<PasswordHasher>, body: &Cre
         }
     };
     let hasher = Arc::clone(passwords);
-    let hash = hasher.run(move |hasher| hasher.hash(&password)).await.map_err(AccountError::Internal)?.map_err(AccountError::Internal)?;
+    let hash = hasher
+        .run(move |hasher| hasher.hash(&password))
+        .await
+        .map_err(AccountError::Internal)?
+        .map_err(AccountError::Internal)?;
     let stamp = crate::now_rfc3339();
-    let (name, email, role, must_change, actor) =
-        (username.as_str().to_owned(), body.email.clone(), body.role, generated.is_some(), actor.clone());
+    let (name, email, role, must_change, actor) = (
+        username.as_str().to_owned(),
+        body.email.clone(),
+        body.role,
+        generated.is_some(),
+        actor.clone(),
+    );
     let record = db
         .write(move |tx| {
             let new_user = NewUser {
@@ -150,13 +178,16 @@ pub async fn create_account(db: &Db, passwords: &Arc<PasswordHasher>, body: &Cre
                 },
                 &stamp,
             )?;
-            accounts::find_user(tx, id)?.ok_or_else(|| DbError::Task("created user vanished".into()))
+            accounts::find_user(tx, id)?
+                .ok_or_else(|| DbError::Task("created user vanished".into()))
         })
         .await
         .map_err(AccountError::from)?;
-    Ok(CreatedUser { user: UserView::from(&record), generated_password: generated })
+    Ok(CreatedUser {
+        user: UserView::from(&record),
+        generated_password: generated,
+    })
 }
-
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -172,17 +203,27 @@ pub struct UpdateUser {
 }
 
 /// Applies an update with its audit entries; shared by the API and the `user disable` subcommand.
-pub async fn apply_user_update(db: &Db, user_id: i64, body: UpdateUser, actor: &Actor) -> AccountResult<UserRecord> {
+pub async fn apply_user_update(
+    db: &Db,
+    user_id: i64,
+    body: UpdateUser,
+    actor: &Actor,
+) -> AccountResult<UserRecord> {
     let stamp = crate::now_rfc3339();
     let actor = actor.clone();
     let outcome = db
         .write(move |tx| {
-            let Some(before) = accounts::find_user(tx, user_id)? else { return Ok(None) };
+            let Some(before) = accounts::find_user(tx, user_id)? else {
+                return Ok(None);
+            };
             let demotes_admin = before.role == "admin"
                 && before.is_active
-                && (body.role.is_some_and(|role| role != Role::Admin) || body.is_active == Some(false));
+                && (body.role.is_some_and(|role| role != Role::Admin)
+                    || body.is_active == Some(false));
             if demotes_admin && accounts::count_active_admins(tx)? <= 1 {
-                return Err(DbError::Conflict("this is the last active admin: make another admin first".into()));
+                return Err(DbError::Conflict(
+                    "this is the last active admin: make another admin first".into(),
+                ));
             }
             let changes = UserChanges {
                 display_name: body.display_name.as_deref(),
@@ -198,12 +239,22 @@ pub async fn apply_user_update(db: &Db, user_id: i64, body: UpdateUser, actor: &
             let audit = |action: &str, details: serde_json::Value| {
                 accounts::insert_audit(
                     tx,
-                    &AuditEntry { actor_id: actor.id, actor: &actor.name, action, target: Some(&before.username), ip: actor.ip.as_deref(), details },
+                    &AuditEntry {
+                        actor_id: actor.id,
+                        actor: &actor.name,
+                        action,
+                        target: Some(&before.username),
+                        ip: actor.ip.as_deref(),
+                        details,
+                    },
                     &stamp,
                 )
             };
             if let Some(role) = body.role.filter(|role| role.as_str() != before.role) {
-                audit("role_changed", serde_json::json!({ "from": before.role, "to": role.as_str() }))?;
+                audit(
+                    "role_changed",
+                    serde_json::json!({ "from": before.role, "to": role.as_str() }),
+                )?;
             }
             match body.is_active {
                 Some(false) if before.is_active => audit("user_disabled", serde_json::json!({}))?,
@@ -221,27 +272,49 @@ pub async fn apply_user_update(db: &Db, user_id: i64, body: UpdateUser, actor: &
 }
 
 /// Sets a generated password, requires a change at next login, ends sessions; shared with the CLI.
-pub async fn reset_account_password(db: &Db, passwords: &Arc<PasswordHasher>, user_id: i64, actor: &Actor) -> AccountResult<(String, String)> {
+pub async fn reset_account_password(
+    db: &Db,
+    passwords: &Arc<PasswordHasher>,
+    user_id: i64,
+    actor: &Actor,
+) -> AccountResult<(String, String)> {
     let password = crate::auth::generated_password();
     let to_hash = password.clone();
-    let hash = Arc::clone(passwords).run(move |hasher| hasher.hash(&to_hash)).await.map_err(AccountError::Internal)?.map_err(AccountError::Internal)?;
+    let hash = Arc::clone(passwords)
+        .run(move |hasher| hasher.hash(&to_hash))
+        .await
+        .map_err(AccountError::Internal)?
+        .map_err(AccountError::Internal)?;
     let stamp = crate::now_rfc3339();
     let actor = actor.clone();
     let username = db
         .write(move |tx| {
-            let Some(user) = accounts::find_user(tx, user_id)? else { return Ok(None) };
-            let changes = UserChanges { password_hash: Some(&hash), must_change_password: Some(true), ..UserChanges::default() };
+            let Some(user) = accounts::find_user(tx, user_id)? else {
+                return Ok(None);
+            };
+            let changes = UserChanges {
+                password_hash: Some(&hash),
+                must_change_password: Some(true),
+                ..UserChanges::default()
+            };
             accounts::update_user(tx, user_id, &changes, &stamp)?;
             accounts::revoke_user_refresh_tokens(tx, user_id, &stamp)?;
             accounts::insert_audit(
                 tx,
-                &AuditEntry { actor_id: actor.id, actor: &actor.name, action: "password_reset", target: Some(&user.username), ip: actor.ip.as_deref(), details: serde_json::json!({}) },
+                &AuditEntry {
+                    actor_id: actor.id,
+                    actor: &actor.name,
+                    action: "password_reset",
+                    target: Some(&user.username),
+                    ip: actor.ip.as_deref(),
+                    details: serde_json::json!({}),
+                },
                 &stamp,
             )?;
             Ok(Some(user.username))
         })
         .await?;
-    let username = username.ok_or_else(|| AccountError::NotFound(format!("no user with id {user_id}")))?;
+    let username =
+        username.ok_or_else(|| AccountError::NotFound(format!("no user with id {user_id}")))?;
     Ok((username, password))
 }
-

@@ -21,15 +21,29 @@ pub enum Bootstrap {
 }
 
 /// Creates `admin` when there is no admin account at all (blocking; run off the async runtime).
-pub fn bootstrap_admin(db: &Db, hasher: &PasswordHasher, password_file: Option<&Path>) -> anyhow::Result<Bootstrap> {
-    let admins: i64 = db.write_blocking(|tx| Ok(tx.query_row("SELECT count(*) FROM users WHERE role = 'admin'", [], |r| r.get(0))?))?;
+pub fn bootstrap_admin(
+    db: &Db,
+    hasher: &PasswordHasher,
+    password_file: Option<&Path>,
+) -> anyhow::Result<Bootstrap> {
+    let admins: i64 = db.write_blocking(|tx| {
+        Ok(
+            tx.query_row("SELECT count(*) FROM users WHERE role = 'admin'", [], |r| {
+                r.get(0)
+            })?,
+        )
+    })?;
     if admins > 0 {
         return Ok(Bootstrap::NotNeeded);
     }
     let (password, outcome) = match password_file {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|error| anyhow::anyhow!("cannot read {PASSWORD_FILE_ENV} file {}: {error}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|error| {
+                anyhow::anyhow!(
+                    "cannot read {PASSWORD_FILE_ENV} file {}: {error}",
+                    path.display()
+                )
+            })?;
             let password = text.trim_end_matches(['\r', '\n']).to_owned();
             if password.chars().count() < crate::domain::accounts::PASSWORD_MIN {
                 anyhow::bail!(
@@ -60,7 +74,14 @@ pub fn bootstrap_admin(db: &Db, hasher: &PasswordHasher, password_file: Option<&
         accounts::insert_user(tx, &user, &now)?;
         accounts::insert_audit(
             tx,
-            &AuditEntry { actor_id: None, actor: "system", action: "user_created", target: Some("admin"), ip: None, details: serde_json::json!({ "bootstrap": true }) },
+            &AuditEntry {
+                actor_id: None,
+                actor: "system",
+                action: "user_created",
+                target: Some("admin"),
+                ip: None,
+                details: serde_json::json!({ "bootstrap": true }),
+            },
             &now,
         )?;
         Ok::<(), DbError>(())

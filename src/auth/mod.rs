@@ -61,7 +61,11 @@ pub fn quota_limits(config: &RateLimitConfig) -> QuotaLimits {
 
 impl Auth {
     /// Loads or creates the signing secret and sets up hashing and limits.
-    pub fn new(config: &AuthConfig, limits: &RateLimitConfig, data_dir: &Path) -> anyhow::Result<Auth> {
+    pub fn new(
+        config: &AuthConfig,
+        limits: &RateLimitConfig,
+        data_dir: &Path,
+    ) -> anyhow::Result<Auth> {
         let secret = match &config.secret_key {
             Some(secret) => secret.expose().as_bytes().to_vec(),
             None => load_or_create_secret(&data_dir.join(SECRET_FILE))?,
@@ -89,7 +93,10 @@ impl Auth {
     pub fn check_quota(&self, user_id: i64, class: QuotaClass) -> QuotaDecision {
         let limit = self.quota_limits.load().limit(class);
         let now = crate::unix_now();
-        let mut table = self.quotas.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut table = self
+            .quotas
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if table.len() > 100_000 {
             table.prune(now);
         }
@@ -98,22 +105,38 @@ impl Auth {
 
     /// Whether login attempts from `address` must wait, and for how long.
     pub fn address_blocked(&self, address: IpAddr) -> Option<Duration> {
-        let failures = self.address_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let failures = self
+            .address_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let record = failures.get(&address)?;
         let ends = record.first + ADDRESS_WINDOW;
-        (record.count >= ADDRESS_FAILURE_LIMIT).then(|| ends.saturating_duration_since(Instant::now())).filter(|d| !d.is_zero())
+        (record.count >= ADDRESS_FAILURE_LIMIT)
+            .then(|| ends.saturating_duration_since(Instant::now()))
+            .filter(|d| !d.is_zero())
     }
 
     /// Records a failed login from `address`.
     pub fn record_address_failure(&self, address: IpAddr) {
         let now = Instant::now();
-        let mut failures = self.address_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut failures = self
+            .address_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if failures.len() > 50_000 {
             failures.retain(|_, record| now.duration_since(record.first) < ADDRESS_WINDOW);
         }
-        let record = failures.entry(address).or_insert(FailureRecord { count: 0, first: now, locked_until: None });
+        let record = failures.entry(address).or_insert(FailureRecord {
+            count: 0,
+            first: now,
+            locked_until: None,
+        });
         if now.duration_since(record.first) >= ADDRESS_WINDOW {
-            *record = FailureRecord { count: 0, first: now, locked_until: None };
+            *record = FailureRecord {
+                count: 0,
+                first: now,
+                locked_until: None,
+            };
         }
         record.count += 1;
     }
@@ -122,11 +145,20 @@ impl Auth {
     /// Returns true when the name is (now) locked.
     pub fn record_unknown_user_failure(&self, canonical: &str) -> bool {
         let now = Instant::now();
-        let mut failures = self.unknown_user_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut failures = self
+            .unknown_user_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if failures.len() > 50_000 {
             failures.retain(|_, record| record.locked_until.is_some_and(|until| until > now));
         }
-        let record = failures.entry(canonical.to_owned()).or_insert(FailureRecord { count: 0, first: now, locked_until: None });
+        let record = failures
+            .entry(canonical.to_owned())
+            .or_insert(FailureRecord {
+                count: 0,
+                first: now,
+                locked_until: None,
+            });
         record.count += 1;
         if record.count >= self.lockout_threshold {
             record.locked_until = Some(now + self.lockout);
@@ -136,8 +168,14 @@ impl Auth {
     }
 
     pub fn unknown_user_locked(&self, canonical: &str) -> bool {
-        let failures = self.unknown_user_failures.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        failures.get(canonical).and_then(|record| record.locked_until).is_some_and(|until| until > Instant::now())
+        let failures = self
+            .unknown_user_failures
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        failures
+            .get(canonical)
+            .and_then(|record| record.locked_until)
+            .is_some_and(|until| until > Instant::now())
     }
 }
 
@@ -160,14 +198,20 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
         Err(error) => anyhow::bail!("cannot read the signing secret {}: {error}", path.display()),
     }
     let mut bytes = [0u8; 64];
-    getrandom::fill(&mut bytes).map_err(|error| anyhow::anyhow!("no randomness for the signing secret: {error}"))?;
+    getrandom::fill(&mut bytes)
+        .map_err(|error| anyhow::anyhow!("no randomness for the signing secret: {error}"))?;
     let secret: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
-        .map_err(|error| anyhow::anyhow!("cannot create the signing secret {}: {error}", path.display()))?;
+        .map_err(|error| {
+            anyhow::anyhow!(
+                "cannot create the signing secret {}: {error}",
+                path.display()
+            )
+        })?;
     file.write_all(secret.as_bytes())?;
     file.sync_all()?;
     Ok(secret.into_bytes())
@@ -195,7 +239,10 @@ pub fn generated_password() -> String {
     if getrandom::fill(&mut bytes).is_err() {
         return random_token(15);
     }
-    bytes.iter().map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char)
+        .collect()
 }
 
 #[cfg(test)]
@@ -204,7 +251,10 @@ mod tests {
 
     fn auth(threshold: u32) -> Auth {
         let dir = tempfile::tempdir().unwrap();
-        let config = AuthConfig { lockout_threshold: threshold, ..AuthConfig::default() };
+        let config = AuthConfig {
+            lockout_threshold: threshold,
+            ..AuthConfig::default()
+        };
         Auth::new(&config, &RateLimitConfig::default(), dir.path()).unwrap()
     }
 
@@ -213,9 +263,15 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let first = load_or_create_secret(&dir.path().join(SECRET_FILE)).unwrap();
-        let mode = std::fs::metadata(dir.path().join(SECRET_FILE)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join(SECRET_FILE))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
-        assert_eq!(load_or_create_secret(&dir.path().join(SECRET_FILE)).unwrap(), first);
+        assert_eq!(
+            load_or_create_secret(&dir.path().join(SECRET_FILE)).unwrap(),
+            first
+        );
         assert_eq!(first.len(), 128);
     }
 

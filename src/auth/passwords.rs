@@ -25,8 +25,14 @@ impl PasswordHasher {
             .map_err(|error| anyhow::anyhow!("argon2 parameters: {error}"))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let dummy_hash = hash_with(&argon2, &super::random_token(24))?;
-        let permits = tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get() * 2));
-        Ok(Self { argon2, dummy_hash, permits })
+        let permits = tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
+        );
+        Ok(Self {
+            argon2,
+            dummy_hash,
+            permits,
+        })
     }
 
     /// Hashes a new password (blocking).
@@ -37,8 +43,13 @@ impl PasswordHasher {
     /// Verifies `password` against `hash`, or against the dummy hash when there is no user.
     pub fn verify(&self, password: &str, hash: Option<&str>) -> bool {
         let stored = hash.unwrap_or(&self.dummy_hash);
-        let Ok(parsed) = PasswordHash::new(stored) else { return false };
-        let matches = self.argon2.verify_password(password.as_bytes(), &parsed).is_ok();
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return false;
+        };
+        let matches = self
+            .argon2
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
         matches && hash.is_some()
     }
 
@@ -47,7 +58,11 @@ impl PasswordHasher {
         self: &std::sync::Arc<Self>,
         work: impl FnOnce(&PasswordHasher) -> T + Send + 'static,
     ) -> anyhow::Result<T> {
-        let _permit = self.permits.acquire().await.map_err(|error| anyhow::anyhow!("hashing closed: {error}"))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|error| anyhow::anyhow!("hashing closed: {error}"))?;
         let hasher = std::sync::Arc::clone(self);
         tokio::task::spawn_blocking(move || work(&hasher))
             .await
@@ -57,8 +72,10 @@ impl PasswordHasher {
 
 fn hash_with(argon2: &Argon2<'_>, password: &str) -> anyhow::Result<String> {
     let mut salt_bytes = [0u8; 16];
-    getrandom::fill(&mut salt_bytes).map_err(|error| anyhow::anyhow!("no randomness for a salt: {error}"))?;
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| anyhow::anyhow!("salt: {error}"))?;
+    getrandom::fill(&mut salt_bytes)
+        .map_err(|error| anyhow::anyhow!("no randomness for a salt: {error}"))?;
+    let salt =
+        SaltString::encode_b64(&salt_bytes).map_err(|error| anyhow::anyhow!("salt: {error}"))?;
     let hash = argon2
         .hash_password(password.as_bytes(), &salt)
         .map_err(|error| anyhow::anyhow!("hashing failed: {error}"))?;
@@ -73,7 +90,10 @@ mod tests {
     fn hashes_verify_and_record_their_parameters() {
         let hasher = PasswordHasher::new().unwrap();
         let hash = hasher.hash("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(hasher.verify("correct horse battery", Some(&hash)));
         assert!(!hasher.verify("wrong horse battery", Some(&hash)));
         assert!(!hasher.verify("anything", None), "no user never verifies");
@@ -83,7 +103,11 @@ mod tests {
     #[test]
     fn a_hash_with_other_parameters_still_verifies() {
         let hasher = PasswordHasher::new().unwrap();
-        let older = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8_192, 1, 1, None).unwrap());
+        let older = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8_192, 1, 1, None).unwrap(),
+        );
         let hash = hash_with(&older, "an older password").unwrap();
         assert!(hasher.verify("an older password", Some(&hash)));
     }

@@ -42,11 +42,21 @@ impl TokenKeys {
         validation.algorithms = vec![Algorithm::HS256];
         validation.leeway = 5;
         validation.set_required_spec_claims(&["exp", "iat", "sub"]);
-        Ok(Self { encoding: EncodingKey::from_secret(secret)?, decoding: DecodingKey::from_secret(secret)?, validation })
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret)?,
+            decoding: DecodingKey::from_secret(secret)?,
+            validation,
+        })
     }
 
     /// Signs an access token; returns it with its claims.
-    pub fn issue(&self, user_id: i64, role: &str, now: u64, ttl_secs: u64) -> anyhow::Result<(String, AccessClaims)> {
+    pub fn issue(
+        &self,
+        user_id: i64,
+        role: &str,
+        now: u64,
+        ttl_secs: u64,
+    ) -> anyhow::Result<(String, AccessClaims)> {
         let claims = AccessClaims {
             sub: user_id.to_string(),
             role: role.to_owned(),
@@ -62,7 +72,9 @@ impl TokenKeys {
     /// Checks signature, algorithm, expiry and type.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenProblem> {
         match jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation) {
-            Ok(data) if data.claims.typ == "access" && data.claims.user_id().is_some() => Ok(data.claims),
+            Ok(data) if data.claims.typ == "access" && data.claims.user_id().is_some() => {
+                Ok(data.claims)
+            }
             Ok(_) => Err(TokenProblem::Invalid),
             Err(error) => match error.kind() {
                 jsonwebtoken::errors::ErrorKind::ExpiredSignature => Err(TokenProblem::Expired),
@@ -80,7 +92,10 @@ pub fn new_refresh_token() -> (String, String) {
 }
 
 pub fn hash_refresh_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -88,8 +103,6 @@ mod tests {
     use base64::Engine;
 
     use super::*;
-
-    const NOW: u64 = 1_800_000_000;
 
     fn b64(value: &serde_json::Value) -> String {
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
@@ -117,7 +130,9 @@ mod tests {
     #[test]
     fn expired_tokens_are_told_apart() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
-        let (token, _) = keys.issue(7, "student", NOW - 10_000, 3_600).unwrap();
+        let (token, _) = keys
+            .issue(7, "student", crate::unix_now() - 10_000, 3_600)
+            .unwrap();
         assert_eq!(keys.verify(&token), Err(TokenProblem::Expired));
     }
 
@@ -126,12 +141,24 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let other = TokenKeys::new(b"another-secret-another-secret-another").unwrap();
         let (foreign, _) = other.issue(1, "admin", crate::unix_now(), 3_600).unwrap();
-        assert_eq!(keys.verify(&foreign), Err(TokenProblem::Invalid), "another secret");
+        assert_eq!(
+            keys.verify(&foreign),
+            Err(TokenProblem::Invalid),
+            "another secret"
+        );
 
-        let none = forged(serde_json::json!({"alg": "none", "typ": "JWT"}), live_claims(), "");
+        let none = forged(
+            serde_json::json!({"alg": "none", "typ": "JWT"}),
+            live_claims(),
+            "",
+        );
         assert_eq!(keys.verify(&none), Err(TokenProblem::Invalid), "alg none");
         for alg in ["RS256", "HS384", "HS512", "ES256"] {
-            let token = forged(serde_json::json!({"alg": alg, "typ": "JWT"}), live_claims(), "c2ln");
+            let token = forged(
+                serde_json::json!({"alg": alg, "typ": "JWT"}),
+                live_claims(),
+                "c2ln",
+            );
             assert_eq!(keys.verify(&token), Err(TokenProblem::Invalid), "{alg}");
         }
 
@@ -140,11 +167,19 @@ mod tests {
         let mut claims = live_claims();
         claims["sub"] = "7".into();
         let tampered = format!("{}.{}.{}", parts[0], b64(&claims), parts[2]);
-        assert_eq!(keys.verify(&tampered), Err(TokenProblem::Invalid), "tampered payload");
+        assert_eq!(
+            keys.verify(&tampered),
+            Err(TokenProblem::Invalid),
+            "tampered payload"
+        );
         assert_eq!(keys.verify("garbage"), Err(TokenProblem::Invalid));
 
         let (refresh, _) = new_refresh_token();
-        assert_eq!(keys.verify(&refresh), Err(TokenProblem::Invalid), "a refresh token is not an access token");
+        assert_eq!(
+            keys.verify(&refresh),
+            Err(TokenProblem::Invalid),
+            "a refresh token is not an access token"
+        );
     }
 
     #[test]

@@ -65,14 +65,23 @@ pub fn insert_user(conn: &Connection, user: &NewUser<'_>, now: &str) -> Result<i
     Ok(conn.last_insert_rowid())
 }
 
-pub fn find_user_by_username(conn: &Connection, username: &str) -> Result<Option<UserRecord>, DbError> {
+pub fn find_user_by_username(
+    conn: &Connection,
+    username: &str,
+) -> Result<Option<UserRecord>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([username], user_from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([username], user_from_row)
+        .optional()?)
 }
 
 pub fn find_user(conn: &Connection, id: i64) -> Result<Option<UserRecord>, DbError> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
-    Ok(conn.prepare_cached(&sql)?.query_row([id], user_from_row).optional()?)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], user_from_row)
+        .optional()?)
 }
 
 pub fn list_users(conn: &Connection, skip: i64, limit: i64) -> Result<Vec<UserRecord>, DbError> {
@@ -83,7 +92,11 @@ pub fn list_users(conn: &Connection, skip: i64, limit: i64) -> Result<Vec<UserRe
 }
 
 pub fn count_active_admins(conn: &Connection) -> Result<i64, DbError> {
-    Ok(conn.query_row("SELECT count(*) FROM users WHERE role = 'admin' AND is_active = 1", [], |row| row.get(0))?)
+    Ok(conn.query_row(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND is_active = 1",
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 /// What a request needs about its user, read fresh for every request: role, active flag, whether
@@ -99,7 +112,11 @@ pub struct RequestUser {
     pub instructs: Vec<i64>,
 }
 
-pub fn load_request_user(conn: &Connection, user_id: i64, jti: &str) -> Result<Option<RequestUser>, DbError> {
+pub fn load_request_user(
+    conn: &Connection,
+    user_id: i64,
+    jti: &str,
+) -> Result<Option<RequestUser>, DbError> {
     let found = conn
         .prepare_cached(
             "SELECT id, username, role, is_active, must_change_password,
@@ -118,7 +135,9 @@ pub fn load_request_user(conn: &Connection, user_id: i64, jti: &str) -> Result<O
             })
         })
         .optional()?;
-    let Some(mut user) = found else { return Ok(None) };
+    let Some(mut user) = found else {
+        return Ok(None);
+    };
     if user.role == "instructor" {
         user.instructs = cohorts_of(conn, user.id, Some("instructor"))?;
     }
@@ -126,7 +145,11 @@ pub fn load_request_user(conn: &Connection, user_id: i64, jti: &str) -> Result<O
 }
 
 /// Cohort ids of a user, optionally only those where they have `role`.
-pub fn cohorts_of(conn: &Connection, user_id: i64, role: Option<&str>) -> Result<Vec<i64>, DbError> {
+pub fn cohorts_of(
+    conn: &Connection,
+    user_id: i64,
+    role: Option<&str>,
+) -> Result<Vec<i64>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT cohort_id FROM cohort_members WHERE user_id = ?1 AND (?2 IS NULL OR role = ?2) ORDER BY cohort_id",
     )?;
@@ -145,7 +168,12 @@ pub struct UserChanges<'a> {
     pub must_change_password: Option<bool>,
 }
 
-pub fn update_user(conn: &Connection, id: i64, changes: &UserChanges<'_>, now: &str) -> Result<bool, DbError> {
+pub fn update_user(
+    conn: &Connection,
+    id: i64,
+    changes: &UserChanges<'_>,
+    now: &str,
+) -> Result<bool, DbError> {
     let updated = conn.execute(
         "UPDATE users SET
             display_name = COALESCE(?2, display_name),
@@ -187,7 +215,10 @@ pub fn record_failed_login(
         |row| row.get(0),
     )?;
     if failures >= i64::from(threshold) {
-        conn.execute("UPDATE users SET locked_until = ?2, failed_logins = 0 WHERE id = ?1", params![id, lock_until])?;
+        conn.execute(
+            "UPDATE users SET locked_until = ?2, failed_logins = 0 WHERE id = ?1",
+            params![id, lock_until],
+        )?;
         return Ok(true);
     }
     Ok(false)
@@ -246,18 +277,29 @@ pub fn find_refresh_token(conn: &Connection, hash: &str) -> Result<Option<Refres
 }
 
 pub fn mark_refresh_used(conn: &Connection, hash: &str, now: &str) -> Result<(), DbError> {
-    conn.execute("UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1", params![hash, now])?;
+    conn.execute(
+        "UPDATE refresh_tokens SET used_at = ?2 WHERE token_hash = ?1",
+        params![hash, now],
+    )?;
     Ok(())
 }
 
-pub fn revoke_refresh_family(conn: &Connection, family_id: &str, now: &str) -> Result<usize, DbError> {
+pub fn revoke_refresh_family(
+    conn: &Connection,
+    family_id: &str,
+    now: &str,
+) -> Result<usize, DbError> {
     Ok(conn.execute(
         "UPDATE refresh_tokens SET revoked_at = ?2 WHERE family_id = ?1 AND revoked_at IS NULL",
         params![family_id, now],
     )?)
 }
 
-pub fn revoke_user_refresh_tokens(conn: &Connection, user_id: i64, now: &str) -> Result<usize, DbError> {
+pub fn revoke_user_refresh_tokens(
+    conn: &Connection,
+    user_id: i64,
+    now: &str,
+) -> Result<usize, DbError> {
     Ok(conn.execute(
         "UPDATE refresh_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
         params![user_id, now],
@@ -273,8 +315,15 @@ pub fn revoke_access_token(conn: &Connection, jti: &str, expires_at: u64) -> Res
 }
 
 /// Forgets revocations and refresh tokens that have expired anyway.
-pub fn prune_expired_tokens(conn: &Connection, now_epoch: u64, now: &str) -> Result<usize, DbError> {
-    let revoked = conn.execute("DELETE FROM revoked_access_tokens WHERE expires_at < ?1", [now_epoch as i64])?;
+pub fn prune_expired_tokens(
+    conn: &Connection,
+    now_epoch: u64,
+    now: &str,
+) -> Result<usize, DbError> {
+    let revoked = conn.execute(
+        "DELETE FROM revoked_access_tokens WHERE expires_at < ?1",
+        [now_epoch as i64],
+    )?;
     let refresh = conn.execute("DELETE FROM refresh_tokens WHERE expires_at < ?1", [now])?;
     Ok(revoked + refresh)
 }
@@ -307,9 +356,21 @@ fn cohort_from_row(row: &Row<'_>) -> rusqlite::Result<CohortRecord> {
     })
 }
 
-pub fn insert_cohort(conn: &Connection, name: &str, description: &str, now: &str) -> Result<i64, DbError> {
-    conn.execute("INSERT INTO cohorts (name, description, created_at) VALUES (?1, ?2, ?3)", params![name, description, now])
-        .map_err(|error| on_unique(error, || format!("a cohort named \"{name}\" already exists")))?;
+pub fn insert_cohort(
+    conn: &Connection,
+    name: &str,
+    description: &str,
+    now: &str,
+) -> Result<i64, DbError> {
+    conn.execute(
+        "INSERT INTO cohorts (name, description, created_at) VALUES (?1, ?2, ?3)",
+        params![name, description, now],
+    )
+    .map_err(|error| {
+        on_unique(error, || {
+            format!("a cohort named \"{name}\" already exists")
+        })
+    })?;
     Ok(conn.last_insert_rowid())
 }
 
@@ -325,7 +386,10 @@ pub fn list_cohorts(conn: &Connection, only: Option<&[i64]>) -> Result<Vec<Cohor
     let rows = statement.query_map([], cohort_from_row)?;
     let all: Vec<CohortRecord> = rows.collect::<Result<_, _>>()?;
     Ok(match only {
-        Some(ids) => all.into_iter().filter(|cohort| ids.contains(&cohort.id)).collect(),
+        Some(ids) => all
+            .into_iter()
+            .filter(|cohort| ids.contains(&cohort.id))
+            .collect(),
         None => all,
     })
 }
@@ -357,7 +421,13 @@ pub fn cohort_members(conn: &Connection, cohort_id: i64) -> Result<Vec<MemberRec
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub fn upsert_member(conn: &Connection, cohort_id: i64, user_id: i64, role: &str, now: &str) -> Result<(), DbError> {
+pub fn upsert_member(
+    conn: &Connection,
+    cohort_id: i64,
+    user_id: i64,
+    role: &str,
+    now: &str,
+) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO cohort_members (cohort_id, user_id, role, added_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (cohort_id, user_id) DO UPDATE SET role = excluded.role",
@@ -367,7 +437,10 @@ pub fn upsert_member(conn: &Connection, cohort_id: i64, user_id: i64, role: &str
 }
 
 pub fn remove_member(conn: &Connection, cohort_id: i64, user_id: i64) -> Result<bool, DbError> {
-    Ok(conn.execute("DELETE FROM cohort_members WHERE cohort_id = ?1 AND user_id = ?2", params![cohort_id, user_id])? == 1)
+    Ok(conn.execute(
+        "DELETE FROM cohort_members WHERE cohort_id = ?1 AND user_id = ?2",
+        params![cohort_id, user_id],
+    )? == 1)
 }
 
 // Audit log.
@@ -405,7 +478,12 @@ pub struct AuditRecord {
 }
 
 /// Newest first; `before_id` pages backwards; `action` filters.
-pub fn list_audit(conn: &Connection, before_id: Option<i64>, limit: i64, action: Option<&str>) -> Result<Vec<AuditRecord>, DbError> {
+pub fn list_audit(
+    conn: &Connection,
+    before_id: Option<i64>,
+    limit: i64,
+    action: Option<&str>,
+) -> Result<Vec<AuditRecord>, DbError> {
     let mut statement = conn.prepare(
         "SELECT id, at, actor_id, actor, action, target, ip, details FROM audit_log
          WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR action = ?2)

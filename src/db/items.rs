@@ -17,22 +17,46 @@ pub struct StoredItem {
     pub updated_at: String,
 }
 
-fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<(String, String, String, Option<i64>, String, String)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?))
+fn stored_from_row(
+    row: &Row<'_>,
+) -> rusqlite::Result<(String, String, String, Option<i64>, String, String)> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+    ))
 }
 
-fn to_stored(raw: (String, String, String, Option<i64>, String, String)) -> Result<StoredItem, DbError> {
+fn to_stored(
+    raw: (String, String, String, Option<i64>, String, String),
+) -> Result<StoredItem, DbError> {
     let (body, origin, status, author_id, created_at, updated_at) = raw;
-    let item: Item = serde_json::from_str(&body).map_err(|error| DbError::Task(format!("stored item is not valid JSON: {error}")))?;
-    Ok(StoredItem { item, origin, status, author_id, created_at, updated_at })
+    let item: Item = serde_json::from_str(&body)
+        .map_err(|error| DbError::Task(format!("stored item is not valid JSON: {error}")))?;
+    Ok(StoredItem {
+        item,
+        origin,
+        status,
+        author_id,
+        created_at,
+        updated_at,
+    })
 }
 
 fn body_of(item: &Item) -> Result<String, DbError> {
-    serde_json::to_string(item).map_err(|error| DbError::Task(format!("cannot serialise item: {error}")))
+    serde_json::to_string(item)
+        .map_err(|error| DbError::Task(format!("cannot serialise item: {error}")))
 }
 
 /// Stores generated items that are not in the bank yet.
-pub fn insert_generated(conn: &Connection, items: &[(Item, String)], now: &str) -> Result<usize, DbError> {
+pub fn insert_generated(
+    conn: &Connection,
+    items: &[(Item, String)],
+    now: &str,
+) -> Result<usize, DbError> {
     let mut statement = conn.prepare_cached(
         "INSERT INTO items (id, item_type, client_need, ncjmm_function, topic, difficulty, item_model, origin, signature, body, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'generated', ?8, ?9, ?10, ?10)
@@ -57,7 +81,13 @@ pub fn insert_generated(conn: &Connection, items: &[(Item, String)], now: &str) 
 }
 
 /// Stores an item an instructor wrote.
-pub fn insert_authored(conn: &Connection, item: &Item, signature: &str, author_id: i64, now: &str) -> Result<(), DbError> {
+pub fn insert_authored(
+    conn: &Connection,
+    item: &Item,
+    signature: &str,
+    author_id: i64,
+    now: &str,
+) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO items (id, item_type, client_need, ncjmm_function, topic, difficulty, item_model, origin, signature, body, author_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, 'authored', ?7, ?8, ?9, ?10, ?10)",
@@ -79,7 +109,13 @@ pub fn insert_authored(conn: &Connection, item: &Item, signature: &str, author_i
 }
 
 /// Replaces an item's content (an edit makes it instructor-authored).
-pub fn update_item(conn: &Connection, item: &Item, signature: &str, author_id: i64, now: &str) -> Result<bool, DbError> {
+pub fn update_item(
+    conn: &Connection,
+    item: &Item,
+    signature: &str,
+    author_id: i64,
+    now: &str,
+) -> Result<bool, DbError> {
     Ok(conn.execute(
         "UPDATE items SET item_type = ?2, client_need = ?3, ncjmm_function = ?4, topic = ?5, difficulty = ?6, origin = 'authored',
              signature = ?7, body = ?8, author_id = ?9, updated_at = ?10 WHERE id = ?1",
@@ -99,7 +135,10 @@ pub fn update_item(conn: &Connection, item: &Item, signature: &str, author_id: i
 }
 
 pub fn set_status(conn: &Connection, id: &str, status: &str, now: &str) -> Result<bool, DbError> {
-    Ok(conn.execute("UPDATE items SET status = ?2, updated_at = ?3 WHERE id = ?1", params![id, status, now])? == 1)
+    Ok(conn.execute(
+        "UPDATE items SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, status, now],
+    )? == 1)
 }
 
 pub fn find_item(conn: &Connection, id: &str) -> Result<Option<StoredItem>, DbError> {
@@ -139,7 +178,11 @@ pub fn list_items(conn: &Connection, query: &ItemQuery) -> Result<(Vec<StoredIte
         query.status,
         query.origin
     ];
-    let total: i64 = conn.query_row(&format!("SELECT count(*) FROM items WHERE {FILTER}"), filters, |row| row.get(0))?;
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM items WHERE {FILTER}"),
+        filters,
+        |row| row.get(0),
+    )?;
     let sql = format!(
         "SELECT body, origin, status, author_id, created_at, updated_at FROM items WHERE {FILTER}
          ORDER BY created_at DESC, id LIMIT ?8 OFFSET ?9"

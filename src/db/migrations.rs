@@ -18,9 +18,21 @@ pub struct Migration {
 
 /// Every migration, in order. A test checks this list against the files in `migrations/`.
 pub const MIGRATIONS: &[Migration] = &[
-    Migration { version: 1, name: "0001_core", sql: include_str!("../../migrations/0001_core.sql") },
-    Migration { version: 2, name: "0002_accounts", sql: include_str!("../../migrations/0002_accounts.sql") },
-    Migration { version: 3, name: "0003_items", sql: include_str!("../../migrations/0003_items.sql") },
+    Migration {
+        version: 1,
+        name: "0001_core",
+        sql: include_str!("../../migrations/0001_core.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_accounts",
+        sql: include_str!("../../migrations/0002_accounts.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "0003_items",
+        sql: include_str!("../../migrations/0003_items.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -215,6 +215,17 @@ impl Db {
         .await
     }
 
+    /// Runs a short read on the calling thread. For the per-request look-ups on the hot path (a
+    /// primary-key read takes microseconds), where handing off to the blocking pool would cost more
+    /// than the query; everything longer goes through [`Db::read`].
+    pub fn read_now<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let conn = self.inner.readers.get()?;
+        work(&conn)
+    }
+
     /// Runs `work` in a `BEGIN IMMEDIATE` transaction on the writer; commits when it returns `Ok`.
     pub async fn write<T, F>(&self, work: F) -> Result<T, DbError>
     where

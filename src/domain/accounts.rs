@@ -62,9 +62,15 @@ impl Username {
         let canonical = canonical_username(raw);
         let length = canonical.chars().count();
         if !(Self::MIN..=Self::MAX).contains(&length) {
-            return Err(CredentialProblem::Length { min: Self::MIN, max: Self::MAX });
+            return Err(CredentialProblem::Length {
+                min: Self::MIN,
+                max: Self::MAX,
+            });
         }
-        if !canonical.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        if !canonical
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
             return Err(CredentialProblem::Characters);
         }
         Ok(Username(canonical))
@@ -90,7 +96,10 @@ pub fn canonical_username(raw: &str) -> String {
 pub fn check_new_password(password: &str, username: &Username) -> Result<(), CredentialProblem> {
     let length = password.chars().count();
     if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&length) {
-        return Err(CredentialProblem::Length { min: PASSWORD_MIN, max: PASSWORD_MAX });
+        return Err(CredentialProblem::Length {
+            min: PASSWORD_MIN,
+            max: PASSWORD_MAX,
+        });
     }
     if canonical_username(password) == username.as_str() {
         return Err(CredentialProblem::SameAsUsername);
@@ -118,7 +127,10 @@ pub fn can_view_student(viewer: &Principal, student_id: i64, student_cohorts: &[
         Role::Admin => true,
         Role::Student => viewer.user_id == student_id,
         Role::Instructor => {
-            viewer.user_id == student_id || student_cohorts.iter().any(|cohort| viewer.instructs.contains(cohort))
+            viewer.user_id == student_id
+                || student_cohorts
+                    .iter()
+                    .any(|cohort| viewer.instructs.contains(cohort))
         }
     }
 }
@@ -145,7 +157,12 @@ mod tests {
     use super::*;
 
     fn principal(role: Role, user_id: i64, instructs: &[i64]) -> Principal {
-        Principal { user_id, username: format!("u{user_id}"), role, instructs: instructs.to_vec() }
+        Principal {
+            user_id,
+            username: format!("u{user_id}"),
+            role,
+            instructs: instructs.to_vec(),
+        }
     }
 
     #[test]
@@ -153,8 +170,8 @@ mod tests {
         let cases = [
             ("Student1", Ok("student1")),
             ("  maria.lopez ", Ok("maria.lopez")),
-            ("ＡＤＭＩＮ", Ok("admin")),      // full-width letters
-            ("ﬁona", Ok("fiona")),            // ligature
+            ("ＡＤＭＩＮ", Ok("admin")), // full-width letters
+            ("ﬁona", Ok("fiona")),       // ligature
             ("ab", Err(CredentialProblem::Length { min: 3, max: 64 })),
             ("admin' OR 1=1 --", Err(CredentialProblem::Characters)),
             ("robert\u{0000}", Err(CredentialProblem::Characters)),
@@ -170,9 +187,15 @@ mod tests {
     fn password_policy() {
         let user = Username::parse("nurse.student").unwrap();
         assert!(check_new_password("correct horse battery", &user).is_ok());
-        assert_eq!(check_new_password("short", &user), Err(CredentialProblem::Length { min: 10, max: 1024 }));
+        assert_eq!(
+            check_new_password("short", &user),
+            Err(CredentialProblem::Length { min: 10, max: 1024 })
+        );
         assert!(check_new_password(&"x".repeat(1_025), &user).is_err());
-        assert_eq!(check_new_password("Nurse.Student", &user), Err(CredentialProblem::SameAsUsername));
+        assert_eq!(
+            check_new_password("Nurse.Student", &user),
+            Err(CredentialProblem::SameAsUsername)
+        );
     }
 
     #[test]
@@ -189,7 +212,11 @@ mod tests {
             (&student, 4, vec![10], false),
         ];
         for (viewer, student_id, cohorts, expected) in cases {
-            assert_eq!(can_view_student(viewer, student_id, &cohorts), expected, "{viewer:?} -> {student_id}");
+            assert_eq!(
+                can_view_student(viewer, student_id, &cohorts),
+                expected,
+                "{viewer:?} -> {student_id}"
+            );
         }
     }
 
@@ -199,7 +226,15 @@ mod tests {
         assert!(can_manage_cohort(&instructor, 10));
         assert!(!can_manage_cohort(&instructor, 11));
         assert!(!can_manage_cohort(&principal(Role::Student, 3, &[]), 10));
-        assert!(can_view_cohort(&principal(Role::Student, 3, &[]), 10, &[10]));
-        assert!(!can_view_cohort(&principal(Role::Student, 3, &[]), 11, &[10]));
+        assert!(can_view_cohort(
+            &principal(Role::Student, 3, &[]),
+            10,
+            &[10]
+        ));
+        assert!(!can_view_cohort(
+            &principal(Role::Student, 3, &[]),
+            11,
+            &[10]
+        ));
     }
 }

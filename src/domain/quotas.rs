@@ -32,7 +32,9 @@ impl QuotaClass {
         let rest = path.strip_prefix("/api/v1/").unwrap_or(path);
         let first = rest.split('/').next().unwrap_or("");
         match first {
-            "nclex" | "study-guide" | "study-guides" | "clinical-support" | "practice" if !method_is_read => {
+            "nclex" | "study-guide" | "study-guides" | "clinical-support" | "practice"
+                if !method_is_read =>
+            {
                 QuotaClass::Content
             }
             "assessment" | "quizzes" | "attempts" | "cat" => QuotaClass::Assessment,
@@ -84,7 +86,13 @@ pub struct QuotaTable {
 
 impl QuotaTable {
     /// Counts one request of `user_id` in `class` at `now` (epoch seconds) if the quota allows it.
-    pub fn check(&mut self, user_id: i64, class: QuotaClass, limit: u32, now: u64) -> QuotaDecision {
+    pub fn check(
+        &mut self,
+        user_id: i64,
+        class: QuotaClass,
+        limit: u32,
+        now: u64,
+    ) -> QuotaDecision {
         let window = now / WINDOW_SECS;
         let reset_at = (window + 1) * WINDOW_SECS;
         let entry = self.windows.entry((user_id, class)).or_insert((window, 0));
@@ -107,7 +115,8 @@ impl QuotaTable {
     /// Drops entries of past windows so the table stays as small as the set of active users.
     pub fn prune(&mut self, now: u64) {
         let window = now / WINDOW_SECS;
-        self.windows.retain(|_, (entry_window, _)| *entry_window == window);
+        self.windows
+            .retain(|_, (entry_window, _)| *entry_window == window);
     }
 
     pub fn len(&self) -> usize {
@@ -130,8 +139,16 @@ mod tests {
             (false, "/api/v1/study-guides/", QuotaClass::Content),
             (false, "/api/v1/study-guide/create", QuotaClass::Content),
             (true, "/api/v1/study-guides/", QuotaClass::General),
-            (false, "/api/v1/assessment/competency", QuotaClass::Assessment),
-            (true, "/api/v1/analytics/student/5/progress", QuotaClass::Analytics),
+            (
+                false,
+                "/api/v1/assessment/competency",
+                QuotaClass::Assessment,
+            ),
+            (
+                true,
+                "/api/v1/analytics/student/5/progress",
+                QuotaClass::Analytics,
+            ),
             (true, "/api/v1/auth/me", QuotaClass::General),
             (false, "/api/v1/nclexish", QuotaClass::General),
         ];

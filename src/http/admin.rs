@@ -43,14 +43,24 @@ async fn list_audit(
     user: CurrentUser,
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<ApiJson<AuditPage>> {
-    user.require_role(Role::Admin).map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
-    let Query(query) = query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
+    user.require_role(Role::Admin)
+        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
+    let Query(query) =
+        query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
     let limit = query.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 500"));
     }
     let (before, action) = (query.before_id, query.action);
-    let entries = state.db.read(move |conn| accounts::list_audit(conn, before, limit, action.as_deref())).await?;
-    let next_before_id = (entries.len() as i64 == limit).then(|| entries.last().map(|entry| entry.id)).flatten();
-    Ok(ApiJson(AuditPage { entries, next_before_id }))
+    let entries = state
+        .db
+        .read(move |conn| accounts::list_audit(conn, before, limit, action.as_deref()))
+        .await?;
+    let next_before_id = (entries.len() as i64 == limit)
+        .then(|| entries.last().map(|entry| entry.id))
+        .flatten();
+    Ok(ApiJson(AuditPage {
+        entries,
+        next_before_id,
+    }))
 }

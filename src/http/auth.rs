@@ -19,13 +19,16 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::accounts::{
+    AccountError, Actor, CreateUser, CreatedUser, UpdateUser, UserView, apply_user_update,
+    create_account, reset_account_password,
+};
 use crate::auth::{Auth, TokenProblem};
-use crate::auth::accounts::{AccountError, Actor, CreateUser, CreatedUser, UpdateUser, UserView, apply_user_update, create_account, reset_account_password};
 use crate::db::accounts::{self, AuditEntry, UserChanges, UserRecord};
 use crate::db::{Db, DbError};
 use crate::domain::accounts::{
-    CredentialProblem, PASSWORD_MAX, Principal, Role, Username, can_view_student, canonical_username,
-    check_new_password,
+    CredentialProblem, PASSWORD_MAX, Principal, Role, Username, can_view_student,
+    canonical_username, check_new_password,
 };
 use crate::domain::quotas::QuotaClass;
 use crate::http::AppState;
@@ -63,18 +66,31 @@ fn is_public(method: &Method, path: &str) -> bool {
 
 /// Routes a user who must change their password may still call.
 fn allowed_before_password_change(path: &str) -> bool {
-    matches!(path, "/api/v1/auth/me" | "/api/v1/auth/password" | "/api/v1/auth/logout" | "/api/v1/auth/verify-token")
+    matches!(
+        path,
+        "/api/v1/auth/me"
+            | "/api/v1/auth/password"
+            | "/api/v1/auth/logout"
+            | "/api/v1/auth/verify-token"
+    )
 }
 
 /// The bearer token of a request, if it sends one.
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|token| !token.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
 }
 
 /// Middleware for `/api/v1`: identify the caller, enforce "token required", count the quota.
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let auth_state = match bearer_token(request.headers()) {
         None => AuthState::Missing,
         Some(token) => match state.auth.keys.verify(token) {
@@ -92,11 +108,16 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         AuthState::Missing if is_public(request.method(), &path) => None,
         AuthState::Refused(_) if is_public(request.method(), &path) => None,
         AuthState::Missing => {
-            return ApiError::Unauthorized("Not authenticated: send the header Authorization: Bearer <access token>".into())
-                .into_response();
+            return ApiError::Unauthorized(
+                "Not authenticated: send the header Authorization: Bearer <access token>".into(),
+            )
+            .into_response();
         }
         AuthState::Refused(TokenProblem::Expired) => {
-            return ApiError::Unauthorized("Token has expired: get a new one from /api/v1/auth/refresh".into()).into_response();
+            return ApiError::Unauthorized(
+                "Token has expired: get a new one from /api/v1/auth/refresh".into(),
+            )
+            .into_response();
         }
         AuthState::Refused(TokenProblem::Invalid) => {
             return ApiError::Unauthorized("Could not validate credentials".into()).into_response();
@@ -108,14 +129,20 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
         return next.run(request).await;
     };
     if caller.must_change_password && !allowed_before_password_change(&path) {
-        return ApiError::Forbidden("Password change required: set a new password with POST /api/v1/auth/password".into())
-            .into_response();
+        return ApiError::Forbidden(
+            "Password change required: set a new password with POST /api/v1/auth/password".into(),
+        )
+        .into_response();
     }
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     let class = QuotaClass::of(is_read, &path);
     let decision = state.auth.check_quota(caller.principal.user_id, class);
     if !decision.allowed {
-        let client = request.extensions().get::<ClientIp>().map(|ip| ip.0.to_string()).unwrap_or_default();
+        let client = request
+            .extensions()
+            .get::<ClientIp>()
+            .map(|ip| ip.0.to_string())
+            .unwrap_or_default();
         tracing::warn!(
             target: "bsn_knowledge::rate_limit",
             "Rate limit exceeded for {} requests by user \"{}\" from {client}",
@@ -134,22 +161,36 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from(decision.limit));
-    headers.insert("x-ratelimit-remaining", HeaderValue::from(decision.remaining));
+    headers.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(decision.remaining),
+    );
     headers.insert("x-ratelimit-reset", HeaderValue::from(decision.reset_at));
     response
 }
 
-async fn load_caller(db: &Db, claims: &crate::auth::AccessClaims) -> Result<Option<Caller>, DbError> {
-    let Some(user_id) = claims.user_id() else { return Ok(None) };
-    let jti = claims.jti.clone();
-    let user = db.read(move |conn| accounts::load_request_user(conn, user_id, &jti)).await?;
+async fn load_caller(
+    db: &Db,
+    claims: &crate::auth::AccessClaims,
+) -> Result<Option<Caller>, DbError> {
+    let Some(user_id) = claims.user_id() else {
+        return Ok(None);
+    };
+    let user = db.read_now(|conn| accounts::load_request_user(conn, user_id, &claims.jti))?;
     let Some(user) = user else { return Ok(None) };
-    let Some(role) = Role::parse(&user.role) else { return Ok(None) };
+    let Some(role) = Role::parse(&user.role) else {
+        return Ok(None);
+    };
     if !user.is_active || user.token_revoked {
         return Ok(None);
     }
     Ok(Some(Caller {
-        principal: Principal { user_id: user.id, username: user.username, role, instructs: user.instructs },
+        principal: Principal {
+            user_id: user.id,
+            username: user.username,
+            role,
+            instructs: user.instructs,
+        },
         jti: claims.jti.clone(),
         token_expires_at: claims.exp,
         must_change_password: user.must_change_password,
@@ -175,21 +216,33 @@ impl CurrentUser {
         if self.0.principal.role == role {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("{} access required", capitalise(role.as_str()))))
+            Err(ApiError::Forbidden(format!(
+                "{} access required",
+                capitalise(role.as_str())
+            )))
         }
     }
 }
 
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// A username as it may appear in a log line: quotes and control characters cannot forge lines.
 pub fn log_safe(raw: &str) -> String {
     raw.chars()
         .take(64)
-        .map(|c| if c.is_control() || c == '"' || c == '\\' { '?' } else { c })
+        .map(|c| {
+            if c.is_control() || c == '"' || c == '\\' {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -251,7 +304,9 @@ async fn login(
     Extension(ClientIp(client)): Extension<ClientIp>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<ApiJson<TokenPair>> {
-    authenticate_password(&state, client, &body.username, &body.password).await.map(ApiJson)
+    authenticate_password(&state, client, &body.username, &body.password)
+        .await
+        .map(ApiJson)
 }
 
 /// Log in with an OAuth2 password-grant form (`application/x-www-form-urlencoded`).
@@ -264,36 +319,68 @@ async fn login_oauth2(
     form: Result<Form<OAuth2Form>, axum::extract::rejection::FormRejection>,
 ) -> ApiResult<ApiJson<TokenPair>> {
     let Form(form) = form.map_err(|rejection| match rejection {
-        axum::extract::rejection::FormRejection::InvalidFormContentType(_) => ApiError::UnsupportedMediaType(
-            "expected a form body with Content-Type: application/x-www-form-urlencoded".into(),
-        ),
+        axum::extract::rejection::FormRejection::InvalidFormContentType(_) => {
+            ApiError::UnsupportedMediaType(
+                "expected a form body with Content-Type: application/x-www-form-urlencoded".into(),
+            )
+        }
         other => ApiError::validation("body", other.body_text()),
     })?;
-    if form.grant_type.as_deref().is_some_and(|grant| grant != "password") {
-        return Err(ApiError::validation("grant_type", "only the \"password\" grant is supported"));
+    if form
+        .grant_type
+        .as_deref()
+        .is_some_and(|grant| grant != "password")
+    {
+        return Err(ApiError::validation(
+            "grant_type",
+            "only the \"password\" grant is supported",
+        ));
     }
-    authenticate_password(&state, client, &form.username, &form.password).await.map(ApiJson)
+    authenticate_password(&state, client, &form.username, &form.password)
+        .await
+        .map(ApiJson)
 }
 
 const LOGIN_FAILED: &str = "Incorrect username or password";
 
-async fn authenticate_password(state: &AppState, client: IpAddr, username: &str, password: &str) -> ApiResult<TokenPair> {
+async fn authenticate_password(
+    state: &AppState,
+    client: IpAddr,
+    username: &str,
+    password: &str,
+) -> ApiResult<TokenPair> {
     if username.chars().count() > 256 {
-        return Err(ApiError::validation("username", "must be at most 256 characters"));
+        return Err(ApiError::validation(
+            "username",
+            "must be at most 256 characters",
+        ));
     }
     if password.chars().count() > PASSWORD_MAX {
-        return Err(ApiError::validation("password", format!("must be at most {PASSWORD_MAX} characters")));
+        return Err(ApiError::validation(
+            "password",
+            format!("must be at most {PASSWORD_MAX} characters"),
+        ));
     }
     if let Some(wait) = state.auth.address_blocked(client) {
         tracing::warn!(target: "bsn_knowledge::rate_limit", "Rate limit exceeded for logins from {client}");
-        return Err(ApiError::RateLimited { limit: crate::auth::ADDRESS_FAILURE_LIMIT, retry_after_secs: wait.as_secs().max(1) });
+        return Err(ApiError::RateLimited {
+            limit: crate::auth::ADDRESS_FAILURE_LIMIT,
+            retry_after_secs: wait.as_secs().max(1),
+        });
     }
     let canonical = canonical_username(username);
     let lookup = canonical.clone();
-    let user = state.db.read(move |conn| accounts::find_user_by_username(conn, &lookup)).await?;
+    let user = state
+        .db
+        .read(move |conn| accounts::find_user_by_username(conn, &lookup))
+        .await?;
     let now = crate::unix_now();
     let locked = match &user {
-        Some(user) => user.locked_until.as_deref().and_then(parse_time).is_some_and(|until| until > now),
+        Some(user) => user
+            .locked_until
+            .as_deref()
+            .and_then(parse_time)
+            .is_some_and(|until| until > now),
         None => state.auth.unknown_user_locked(&canonical),
     };
     if locked {
@@ -317,7 +404,11 @@ async fn authenticate_password(state: &AppState, client: IpAddr, username: &str,
             Some(user_id) => record_failure(state, user_id, client).await?,
             None => state.auth.record_unknown_user_failure(&canonical),
         };
-        return Err(if now_locked { locked_error(&state.auth) } else { ApiError::Unauthorized(LOGIN_FAILED.into()) });
+        return Err(if now_locked {
+            locked_error(&state.auth)
+        } else {
+            ApiError::Unauthorized(LOGIN_FAILED.into())
+        });
     };
     if !user.is_active {
         return Err(ApiError::BadRequest("User account is disabled".into()));
@@ -328,7 +419,10 @@ async fn authenticate_password(state: &AppState, client: IpAddr, username: &str,
 
 async fn user_id_of(state: &AppState, canonical: &str) -> ApiResult<Option<i64>> {
     let lookup = canonical.to_owned();
-    Ok(state.db.read(move |conn| Ok(accounts::find_user_by_username(conn, &lookup)?.map(|user| user.id))).await?)
+    Ok(state
+        .db
+        .read(move |conn| Ok(accounts::find_user_by_username(conn, &lookup)?.map(|user| user.id)))
+        .await?)
 }
 
 fn locked_error(auth: &Auth) -> ApiError {
@@ -352,8 +446,14 @@ async fn record_failure(state: &AppState, user_id: i64, client: IpAddr) -> ApiRe
         .db
         .write(move |tx| {
             let locked = accounts::record_failed_login(tx, user_id, threshold, &lock_until)?;
-            let username = accounts::find_user(tx, user_id)?.map(|user| user.username).unwrap_or_default();
-            let action = if locked { "account_locked" } else { "login_failed" };
+            let username = accounts::find_user(tx, user_id)?
+                .map(|user| user.username)
+                .unwrap_or_default();
+            let action = if locked {
+                "account_locked"
+            } else {
+                "login_failed"
+            };
             accounts::insert_audit(
                 tx,
                 &AuditEntry {
@@ -381,7 +481,11 @@ async fn issue_tokens(
 ) -> ApiResult<TokenPair> {
     let now = crate::unix_now();
     let ttl = state.auth.access_ttl.as_secs();
-    let (access_token, _) = state.auth.keys.issue(user.id, &user.role, now, ttl).map_err(ApiError::Internal)?;
+    let (access_token, _) = state
+        .auth
+        .keys
+        .issue(user.id, &user.role, now, ttl)
+        .map_err(ApiError::Internal)?;
     let (refresh_token, refresh_hash) = crate::auth::tokens::new_refresh_token();
     let family = family.unwrap_or_else(|| crate::auth::random_token(16));
     let expires_at = format_time(now + state.auth.refresh_ttl.as_secs());
@@ -391,7 +495,14 @@ async fn issue_tokens(
     state
         .db
         .write(move |tx| {
-            accounts::insert_refresh_token(tx, &refresh_hash, user_id, &family, &stamp, &expires_at)?;
+            accounts::insert_refresh_token(
+                tx,
+                &refresh_hash,
+                user_id,
+                &family,
+                &stamp,
+                &expires_at,
+            )?;
             if action == "login" {
                 accounts::record_successful_login(tx, user_id, &stamp)?;
                 accounts::insert_audit(
@@ -441,7 +552,10 @@ async fn refresh(
         parse_json::<RefreshRequest>(&body)?.refresh_token
     };
     let Some(token) = from_body.or(query.refresh_token) else {
-        return Err(ApiError::validation("refresh_token", "a refresh token is required"));
+        return Err(ApiError::validation(
+            "refresh_token",
+            "a refresh token is required",
+        ));
     };
     let hash = crate::auth::tokens::hash_refresh_token(&token);
     let now_epoch = crate::unix_now();
@@ -450,7 +564,9 @@ async fn refresh(
     let outcome = state
         .db
         .write(move |tx| {
-            let Some(record) = accounts::find_refresh_token(tx, &hash)? else { return Ok(RefreshOutcome::Unknown) };
+            let Some(record) = accounts::find_refresh_token(tx, &hash)? else {
+                return Ok(RefreshOutcome::Unknown);
+            };
             if record.revoked_at.is_some() {
                 return Ok(RefreshOutcome::Revoked);
             }
@@ -475,7 +591,8 @@ async fn refresh(
             if parse_time(&record.expires_at).is_none_or(|expires| expires <= now_epoch) {
                 return Ok(RefreshOutcome::Expired);
             }
-            let Some(user) = accounts::find_user(tx, record.user_id)?.filter(|user| user.is_active) else {
+            let Some(user) = accounts::find_user(tx, record.user_id)?.filter(|user| user.is_active)
+            else {
                 return Ok(RefreshOutcome::Revoked);
             };
             accounts::mark_refresh_used(tx, &hash, &stamp)?;
@@ -483,7 +600,9 @@ async fn refresh(
         })
         .await?;
     match outcome {
-        RefreshOutcome::Rotate(user, family) => Ok(ApiJson(issue_tokens(&state, &user, Some(family), None, "refresh").await?)),
+        RefreshOutcome::Rotate(user, family) => Ok(ApiJson(
+            issue_tokens(&state, &user, Some(family), None, "refresh").await?,
+        )),
         RefreshOutcome::Reused(username) => {
             tracing::warn!(target: "bsn_knowledge::auth", "refresh token reused for user \"{}\" from {client}: its family was revoked", log_safe(&username));
             Err(ApiError::Unauthorized("Invalid refresh token".into()))
@@ -511,11 +630,18 @@ pub struct LogoutResponse {
 /// Log out: this access token and every refresh token of the user stop working.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = LogoutResponse), (status = 401, body = crate::http::error::ErrorEnvelope)))]
-async fn logout(State(state): State<AppState>, user: CurrentUser) -> ApiResult<ApiJson<LogoutResponse>> {
+async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<ApiJson<LogoutResponse>> {
     let caller = Arc::clone(&user.0);
     let stamp = crate::now_rfc3339();
-    let (jti, expires, user_id, username) =
-        (caller.jti.clone(), caller.token_expires_at, caller.principal.user_id, caller.principal.username.clone());
+    let (jti, expires, user_id, username) = (
+        caller.jti.clone(),
+        caller.token_expires_at,
+        caller.principal.user_id,
+        caller.principal.username.clone(),
+    );
     state
         .db
         .write(move |tx| {
@@ -525,7 +651,10 @@ async fn logout(State(state): State<AppState>, user: CurrentUser) -> ApiResult<A
             Ok(())
         })
         .await?;
-    Ok(ApiJson(LogoutResponse { message: format!("User {username} logged out successfully"), username }))
+    Ok(ApiJson(LogoutResponse {
+        message: format!("User {username} logged out successfully"),
+        username,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -540,12 +669,18 @@ pub struct MeView {
     responses((status = 200, body = MeView), (status = 401, body = crate::http::error::ErrorEnvelope)))]
 async fn me(State(state): State<AppState>, user: CurrentUser) -> ApiResult<ApiJson<MeView>> {
     let user_id = user.0.principal.user_id;
-    let (record, cohorts) = state
-        .db
-        .read(move |conn| Ok((accounts::find_user(conn, user_id)?, accounts::cohorts_of(conn, user_id, None)?)))
-        .await?;
-    let record = record.ok_or_else(|| ApiError::Unauthorized("Could not validate credentials".into()))?;
-    Ok(ApiJson(MeView { user: UserView::from(&record), cohorts }))
+    let (record, cohorts) = state.db.read_now(|conn| {
+        Ok((
+            accounts::find_user(conn, user_id)?,
+            accounts::cohorts_of(conn, user_id, None)?,
+        ))
+    })?;
+    let record =
+        record.ok_or_else(|| ApiError::Unauthorized("Could not validate credentials".into()))?;
+    Ok(ApiJson(MeView {
+        user: UserView::from(&record),
+        cohorts,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -569,7 +704,11 @@ async fn verify_token(user: CurrentUser) -> ApiJson<VerifyTokenResponse> {
     let principal = &user.0.principal;
     ApiJson(VerifyTokenResponse {
         valid: true,
-        user: TokenUser { id: principal.user_id, username: principal.username.clone(), role: principal.role },
+        user: TokenUser {
+            id: principal.user_id,
+            username: principal.username.clone(),
+            role: principal.role,
+        },
         message: "Token is valid".into(),
     })
 }
@@ -590,7 +729,10 @@ pub struct ServiceStatus {
 #[utoipa::path(get, path = "/api/v1/auth/health", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = ServiceStatus)))]
 async fn auth_health(_user: CurrentUser) -> ApiJson<ServiceStatus> {
-    ApiJson(ServiceStatus { service: "authentication", status: "healthy" })
+    ApiJson(ServiceStatus {
+        service: "authentication",
+        status: "healthy",
+    })
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -610,21 +752,40 @@ async fn change_password(
 ) -> ApiResult<StatusCode> {
     let user_id = user.0.principal.user_id;
     if body.current_password.chars().count() > PASSWORD_MAX {
-        return Err(ApiError::validation("current_password", format!("must be at most {PASSWORD_MAX} characters")));
+        return Err(ApiError::validation(
+            "current_password",
+            format!("must be at most {PASSWORD_MAX} characters"),
+        ));
     }
-    let username = Username::parse(&user.0.principal.username).map_err(|_| ApiError::internal(anyhow::anyhow!("stored username invalid")))?;
-    check_new_password(&body.new_password, &username).map_err(|problem| ApiError::validation("new_password", problem.to_string()))?;
-    let record = state.db.read(move |conn| accounts::find_user(conn, user_id)).await?;
-    let record = record.ok_or_else(|| ApiError::Unauthorized("Could not validate credentials".into()))?;
-    let (current, new, stored) = (body.current_password, body.new_password, record.password_hash);
+    let username = Username::parse(&user.0.principal.username)
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("stored username invalid")))?;
+    check_new_password(&body.new_password, &username)
+        .map_err(|problem| ApiError::validation("new_password", problem.to_string()))?;
+    let record = state
+        .db
+        .read(move |conn| accounts::find_user(conn, user_id))
+        .await?;
+    let record =
+        record.ok_or_else(|| ApiError::Unauthorized("Could not validate credentials".into()))?;
+    let (current, new, stored) = (
+        body.current_password,
+        body.new_password,
+        record.password_hash,
+    );
     let outcome = state
         .auth
         .passwords
-        .run(move |hasher| hasher.verify(&current, Some(&stored)).then(|| hasher.hash(&new)))
+        .run(move |hasher| {
+            hasher
+                .verify(&current, Some(&stored))
+                .then(|| hasher.hash(&new))
+        })
         .await
         .map_err(ApiError::Internal)?;
     let Some(hash) = outcome else {
-        return Err(ApiError::Unauthorized("The current password is not correct".into()));
+        return Err(ApiError::Unauthorized(
+            "The current password is not correct".into(),
+        ));
     };
     let hash = hash.map_err(ApiError::Internal)?;
     let stamp = crate::now_rfc3339();
@@ -632,11 +793,22 @@ async fn change_password(
     state
         .db
         .write(move |tx| {
-            let changes = UserChanges { password_hash: Some(&hash), must_change_password: Some(false), ..UserChanges::default() };
+            let changes = UserChanges {
+                password_hash: Some(&hash),
+                must_change_password: Some(false),
+                ..UserChanges::default()
+            };
             accounts::update_user(tx, user_id, &changes, &stamp)?;
             accounts::insert_audit(
                 tx,
-                &AuditEntry { actor_id: Some(user_id), actor: &name, action: "password_changed", target: Some(&name), ip: Some(&ip), details: serde_json::json!({}) },
+                &AuditEntry {
+                    actor_id: Some(user_id),
+                    actor: &name,
+                    action: "password_changed",
+                    target: Some(&name),
+                    ip: Some(&ip),
+                    details: serde_json::json!({}),
+                },
                 &stamp,
             )?;
             Ok(())
@@ -667,15 +839,20 @@ async fn list_users(
     user: CurrentUser,
     query: Result<Query<Paging>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<ApiJson<Vec<UserView>>> {
-    user.require_role(Role::Admin).map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
-    let Query(paging) = query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
+    user.require_role(Role::Admin)
+        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
+    let Query(paging) =
+        query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
     if paging.skip < 0 {
         return Err(ApiError::validation("skip", "must be 0 or more"));
     }
     if !(1..=1_000).contains(&paging.limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 1000"));
     }
-    let users = state.db.read(move |conn| accounts::list_users(conn, paging.skip, paging.limit)).await?;
+    let users = state
+        .db
+        .read(move |conn| accounts::list_users(conn, paging.skip, paging.limit))
+        .await?;
     Ok(ApiJson(users.iter().map(UserView::from).collect()))
 }
 
@@ -689,8 +866,13 @@ async fn create_user(
     Extension(ClientIp(client)): Extension<ClientIp>,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedUser>)> {
-    user.require_role(Role::Admin).map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
-    let actor = Actor { id: Some(user.0.principal.user_id), name: user.0.principal.username.clone(), ip: Some(client.to_string()) };
+    user.require_role(Role::Admin)
+        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
+    let actor = Actor {
+        id: Some(user.0.principal.user_id),
+        name: user.0.principal.username.clone(),
+        ip: Some(client.to_string()),
+    };
     let created = create_account(&state.db, &state.auth.passwords, &body, &actor).await?;
     Ok((StatusCode::CREATED, ApiJson(created)))
 }
@@ -699,25 +881,44 @@ async fn create_user(
 #[utoipa::path(get, path = "/api/v1/auth/users/{user_id}", tag = "auth", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     responses((status = 200, body = UserView), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
-async fn get_user(State(state): State<AppState>, user: CurrentUser, path: Result<Path<i64>, axum::extract::rejection::PathRejection>) -> ApiResult<ApiJson<UserView>> {
+async fn get_user(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> ApiResult<ApiJson<UserView>> {
     let user_id = path_id(path, "user_id")?;
     let record = authorize_student_access(&state.db, &user.0.principal, user_id).await?;
     Ok(ApiJson(UserView::from(&record)))
 }
 
 /// Parses a numeric path id into a 422 naming the parameter when it is not one.
-pub fn path_id(path: Result<Path<i64>, axum::extract::rejection::PathRejection>, name: &str) -> ApiResult<i64> {
-    path.map(|Path(id)| id).map_err(|_| ApiError::validation(name, "must be a whole number"))
+pub fn path_id(
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    name: &str,
+) -> ApiResult<i64> {
+    path.map(|Path(id)| id)
+        .map_err(|_| ApiError::validation(name, "must be a whole number"))
 }
 
 /// Loads user `target` if `viewer` may see their data: the one access check for every route that
 /// takes a student id. Someone you may not see gets 403 whether or not they exist.
-pub async fn authorize_student_access(db: &Db, viewer: &Principal, target: i64) -> ApiResult<UserRecord> {
+pub async fn authorize_student_access(
+    db: &Db,
+    viewer: &Principal,
+    target: i64,
+) -> ApiResult<UserRecord> {
     let (record, cohorts) = db
-        .read(move |conn| Ok((accounts::find_user(conn, target)?, accounts::cohorts_of(conn, target, Some("student"))?)))
+        .read(move |conn| {
+            Ok((
+                accounts::find_user(conn, target)?,
+                accounts::cohorts_of(conn, target, Some("student"))?,
+            ))
+        })
         .await?;
     if !can_view_student(viewer, target, &cohorts) {
-        return Err(ApiError::Forbidden("You may not see this user's data".into()));
+        return Err(ApiError::Forbidden(
+            "You may not see this user's data".into(),
+        ));
     }
     record.ok_or_else(|| ApiError::NotFound(format!("no user with id {target}")))
 }
@@ -735,14 +936,22 @@ async fn update_user(
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> ApiResult<ApiJson<UserView>> {
-    user.require_role(Role::Admin).map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
+    user.require_role(Role::Admin)
+        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let user_id = path_id(path, "user_id")?;
     if let Some(name) = &body.display_name
         && (name.trim().is_empty() || name.chars().count() > 200)
     {
-        return Err(ApiError::validation("display_name", "must be 1 to 200 characters"));
+        return Err(ApiError::validation(
+            "display_name",
+            "must be 1 to 200 characters",
+        ));
     }
-    let actor = Actor { id: Some(user.0.principal.user_id), name: user.0.principal.username.clone(), ip: Some(client.to_string()) };
+    let actor = Actor {
+        id: Some(user.0.principal.user_id),
+        name: user.0.principal.username.clone(),
+        ip: Some(client.to_string()),
+    };
     let record = apply_user_update(&state.db, user_id, body, &actor).await?;
     Ok(ApiJson(UserView::from(&record)))
 }
@@ -764,18 +973,30 @@ async fn reset_password(
     Extension(ClientIp(client)): Extension<ClientIp>,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<ResetPasswordResponse>> {
-    user.require_role(Role::Admin).map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
+    user.require_role(Role::Admin)
+        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let user_id = path_id(path, "user_id")?;
-    let actor = Actor { id: Some(user.0.principal.user_id), name: user.0.principal.username.clone(), ip: Some(client.to_string()) };
-    let (username, password) = reset_account_password(&state.db, &state.auth.passwords, user_id, &actor).await?;
-    Ok(ApiJson(ResetPasswordResponse { username, generated_password: password }))
+    let actor = Actor {
+        id: Some(user.0.principal.user_id),
+        name: user.0.principal.username.clone(),
+        ip: Some(client.to_string()),
+    };
+    let (username, password) =
+        reset_account_password(&state.db, &state.auth.passwords, user_id, &actor).await?;
+    Ok(ApiJson(ResetPasswordResponse {
+        username,
+        generated_password: password,
+    }))
 }
 
 /// Epoch seconds as RFC 3339 (UTC, seconds).
 pub fn format_time(epoch: u64) -> String {
     time::OffsetDateTime::from_unix_timestamp(epoch as i64)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_default()
 }
 
@@ -810,7 +1031,10 @@ mod tests {
     #[test]
     fn bearer_tokens_are_read_case_insensitively() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer abc.def"));
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer abc.def"),
+        );
         assert_eq!(bearer_token(&headers), Some("abc.def"));
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer_token(&headers), None);
@@ -820,7 +1044,10 @@ mod tests {
 
     #[test]
     fn log_lines_cannot_be_forged_through_usernames() {
-        assert_eq!(log_safe("eve\" from 1.2.3.4\n[ERROR] x"), "eve? from 1.2.3.4?[ERROR] x");
+        assert_eq!(
+            log_safe("eve\" from 1.2.3.4\n[ERROR] x"),
+            "eve? from 1.2.3.4?[ERROR] x"
+        );
     }
 
     #[test]

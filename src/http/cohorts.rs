@@ -28,7 +28,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Cohorts the caller may see: all for admins, their own for everyone else.
 #[utoipa::path(get, path = "/api/v1/cohorts", tag = "cohorts", security(("bearer" = [])),
     responses((status = 200, body = Vec<CohortRecord>)))]
-async fn list_cohorts(State(state): State<AppState>, user: CurrentUser) -> ApiResult<ApiJson<Vec<CohortRecord>>> {
+async fn list_cohorts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<ApiJson<Vec<CohortRecord>>> {
     let principal = user.0.principal.clone();
     let cohorts = state
         .db
@@ -61,26 +64,42 @@ async fn create_cohort(
     Extension(ClientIp(client)): Extension<ClientIp>,
     ApiJson(body): ApiJson<CreateCohort>,
 ) -> ApiResult<(StatusCode, ApiJson<CohortRecord>)> {
-    user.require_role(Role::Admin).map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
+    user.require_role(Role::Admin)
+        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(ApiError::validation("name", "must be 1 to 120 characters"));
     }
     if body.description.chars().count() > 2_000 {
-        return Err(ApiError::validation("description", "must be at most 2000 characters"));
+        return Err(ApiError::validation(
+            "description",
+            "must be at most 2000 characters",
+        ));
     }
     let stamp = crate::now_rfc3339();
-    let (actor_id, actor, ip) = (user.0.principal.user_id, user.0.principal.username.clone(), client.to_string());
+    let (actor_id, actor, ip) = (
+        user.0.principal.user_id,
+        user.0.principal.username.clone(),
+        client.to_string(),
+    );
     let cohort = state
         .db
         .write(move |tx| {
             let id = accounts::insert_cohort(tx, &name, &body.description, &stamp)?;
             accounts::insert_audit(
                 tx,
-                &AuditEntry { actor_id: Some(actor_id), actor: &actor, action: "cohort_created", target: Some(&name), ip: Some(&ip), details: serde_json::json!({ "cohort_id": id }) },
+                &AuditEntry {
+                    actor_id: Some(actor_id),
+                    actor: &actor,
+                    action: "cohort_created",
+                    target: Some(&name),
+                    ip: Some(&ip),
+                    details: serde_json::json!({ "cohort_id": id }),
+                },
                 &stamp,
             )?;
-            accounts::find_cohort(tx, id)?.ok_or_else(|| DbError::Task("created cohort vanished".into()))
+            accounts::find_cohort(tx, id)?
+                .ok_or_else(|| DbError::Task("created cohort vanished".into()))
         })
         .await
         .map_err(|error| match error {
@@ -122,9 +141,12 @@ async fn get_cohort(
         .await?;
     let principal = &user.0.principal;
     if !can_view_cohort(principal, cohort_id, &mine) {
-        return Err(ApiError::Forbidden("You are not a member of this cohort".into()));
+        return Err(ApiError::Forbidden(
+            "You are not a member of this cohort".into(),
+        ));
     }
-    let cohort = cohort.ok_or_else(|| ApiError::NotFound(format!("no cohort with id {cohort_id}")))?;
+    let cohort =
+        cohort.ok_or_else(|| ApiError::NotFound(format!("no cohort with id {cohort_id}")))?;
     let members = can_manage_cohort(principal, cohort_id).then_some(members);
     Ok(ApiJson(CohortDetail { cohort, members }))
 }
@@ -149,19 +171,31 @@ async fn put_member(
     path: Result<Path<(i64, i64)>, axum::extract::rejection::PathRejection>,
     ApiJson(body): ApiJson<Membership>,
 ) -> ApiResult<StatusCode> {
-    let Path((cohort_id, user_id)) = path.map_err(|_| ApiError::validation("path", "cohort_id and user_id must be whole numbers"))?;
+    let Path((cohort_id, user_id)) = path
+        .map_err(|_| ApiError::validation("path", "cohort_id and user_id must be whole numbers"))?;
     let principal = &user.0.principal;
     if !can_manage_cohort(principal, cohort_id) {
-        return Err(ApiError::Forbidden("Only admins and this cohort's instructors may change its members".into()));
+        return Err(ApiError::Forbidden(
+            "Only admins and this cohort's instructors may change its members".into(),
+        ));
     }
     if principal.role == Role::Instructor && body.role != Role::Student {
-        return Err(ApiError::Forbidden("Instructors may add students only".into()));
+        return Err(ApiError::Forbidden(
+            "Instructors may add students only".into(),
+        ));
     }
     if body.role == Role::Admin {
-        return Err(ApiError::validation("role", "cohort members are students or instructors"));
+        return Err(ApiError::validation(
+            "role",
+            "cohort members are students or instructors",
+        ));
     }
     let stamp = crate::now_rfc3339();
-    let (actor_id, actor, ip) = (principal.user_id, principal.username.clone(), client.to_string());
+    let (actor_id, actor, ip) = (
+        principal.user_id,
+        principal.username.clone(),
+        client.to_string(),
+    );
     state
         .db
         .write(move |tx| {
@@ -204,10 +238,13 @@ async fn delete_member(
     Extension(ClientIp(client)): Extension<ClientIp>,
     path: Result<Path<(i64, i64)>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<StatusCode> {
-    let Path((cohort_id, user_id)) = path.map_err(|_| ApiError::validation("path", "cohort_id and user_id must be whole numbers"))?;
+    let Path((cohort_id, user_id)) = path
+        .map_err(|_| ApiError::validation("path", "cohort_id and user_id must be whole numbers"))?;
     let principal = user.0.principal.clone();
     if !can_manage_cohort(&principal, cohort_id) {
-        return Err(ApiError::Forbidden("Only admins and this cohort's instructors may change its members".into()));
+        return Err(ApiError::Forbidden(
+            "Only admins and this cohort's instructors may change its members".into(),
+        ));
     }
     let stamp = crate::now_rfc3339();
     let ip = client.to_string();
@@ -215,7 +252,9 @@ async fn delete_member(
         .db
         .write(move |tx| {
             let member = accounts::find_user(tx, user_id)?;
-            if principal.role == Role::Instructor && member.as_ref().is_some_and(|m| m.role != "student") {
+            if principal.role == Role::Instructor
+                && member.as_ref().is_some_and(|m| m.role != "student")
+            {
                 return Ok(None);
             }
             let removed = accounts::remove_member(tx, cohort_id, user_id)?;
@@ -223,7 +262,14 @@ async fn delete_member(
                 let target = member.map(|m| m.username).unwrap_or_default();
                 accounts::insert_audit(
                     tx,
-                    &AuditEntry { actor_id: Some(principal.user_id), actor: &principal.username, action: "cohort_member_removed", target: Some(&target), ip: Some(&ip), details: serde_json::json!({ "cohort_id": cohort_id }) },
+                    &AuditEntry {
+                        actor_id: Some(principal.user_id),
+                        actor: &principal.username,
+                        action: "cohort_member_removed",
+                        target: Some(&target),
+                        ip: Some(&ip),
+                        details: serde_json::json!({ "cohort_id": cohort_id }),
+                    },
                     &stamp,
                 )?;
             }
@@ -231,8 +277,12 @@ async fn delete_member(
         })
         .await?;
     match removed {
-        None => Err(ApiError::Forbidden("Instructors may remove students only".into())),
-        Some(false) => Err(ApiError::NotFound(format!("user {user_id} is not in cohort {cohort_id}"))),
+        None => Err(ApiError::Forbidden(
+            "Instructors may remove students only".into(),
+        )),
+        Some(false) => Err(ApiError::NotFound(format!(
+            "user {user_id} is not in cohort {cohort_id}"
+        ))),
         Some(true) => Ok(StatusCode::NO_CONTENT),
     }
 }

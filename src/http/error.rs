@@ -75,7 +75,12 @@ pub enum ApiError {
     OriginNotAllowed(String),
     /// 429: the user's hourly quota for this class of request is used up.
     #[error("Rate limit exceeded for {class} requests ({limit} per hour). Please try again later.")]
-    QuotaExceeded { class: &'static str, limit: u32, reset_at: u64, retry_after: u64 },
+    QuotaExceeded {
+        class: &'static str,
+        limit: u32,
+        reset_at: u64,
+        retry_after: u64,
+    },
     /// 500: logged with its cause, shown to the client as a generic message.
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
@@ -146,7 +151,12 @@ impl ApiError {
                 Some(serde_json::json!({ "validation_errors": errors }))
             }
             Self::PayloadTooLarge { limit } => Some(serde_json::json!({ "max_body_bytes": limit })),
-            Self::QuotaExceeded { class, limit, retry_after, .. } => Some(serde_json::json!({
+            Self::QuotaExceeded {
+                class,
+                limit,
+                retry_after,
+                ..
+            } => Some(serde_json::json!({
                 "endpoint_type": class,
                 "current_limit": limit,
                 "window_seconds": 3600,
@@ -209,7 +219,13 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
-        if let Self::QuotaExceeded { limit, reset_at, retry_after, .. } = self {
+        if let Self::QuotaExceeded {
+            limit,
+            reset_at,
+            retry_after,
+            ..
+        } = self
+        {
             let headers = response.headers_mut();
             headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             headers.insert("x-ratelimit-limit", HeaderValue::from(limit));

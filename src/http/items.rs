@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
@@ -23,6 +24,7 @@ use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, blueprint, ga
 use crate::domain::knowledge::normalise;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
+use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::ApiJson;
 
@@ -31,6 +33,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(generate))
         .routes(routes!(blueprint_exam))
         .routes(routes!(item_yield))
+        .routes(routes!(export_items))
         .routes(routes!(list_items, create_item))
         .routes(routes!(get_item, replace_item, set_item_status))
 }
@@ -102,48 +105,77 @@ fn validate_generate(request: GenerateRequest) -> ApiResult<ValidGenerate> {
     }
     let count = request.question_count.or(request.count).unwrap_or(5);
     if !(1..=50).contains(&count) {
-        errors.push(FieldError::new("question_count", "must be between 1 and 50"));
+        errors.push(FieldError::new(
+            "question_count",
+            "must be between 1 and 50",
+        ));
     }
     let difficulty = match request.difficulty.as_deref() {
         None => None,
         Some(text) => match Difficulty::parse(text) {
             Some(difficulty) => Some(difficulty),
             None => {
-                errors.push(FieldError::new("difficulty", "must be one of beginner, intermediate, advanced"));
+                errors.push(FieldError::new(
+                    "difficulty",
+                    "must be one of beginner, intermediate, advanced",
+                ));
                 None
             }
         },
     };
     let mut item_types = BTreeSet::new();
-    for name in request.item_types.unwrap_or_else(|| vec!["multiple_choice".to_owned()]) {
+    for name in request
+        .item_types
+        .unwrap_or_else(|| vec!["multiple_choice".to_owned()])
+    {
         match ItemType::parse(&name) {
             Some(kind) => {
                 item_types.insert(kind);
             }
             None => errors.push(FieldError::new(
                 "item_types",
-                format!("unknown item type \"{name}\"; known: {}", ItemType::ALL.map(ItemType::as_str).join(", ")),
+                format!(
+                    "unknown item type \"{name}\"; known: {}",
+                    ItemType::ALL.map(ItemType::as_str).join(", ")
+                ),
             )),
         }
     }
     if item_types.is_empty() && errors.is_empty() {
-        errors.push(FieldError::new("item_types", "must name at least one item type"));
+        errors.push(FieldError::new(
+            "item_types",
+            "must name at least one item type",
+        ));
     }
     let client_need = match request.client_need.as_deref() {
         None => None,
         Some(text) => match ClientNeed::parse(text) {
             Some(need) => Some(need),
             None => {
-                errors.push(FieldError::new("client_need", format!("unknown client need \"{text}\"")));
+                errors.push(FieldError::new(
+                    "client_need",
+                    format!("unknown client need \"{text}\""),
+                ));
                 None
             }
         },
     };
     if !errors.is_empty() {
-        let message = errors.iter().map(|error| format!("{}: {}", error.field, error.message)).collect::<Vec<_>>().join("; ");
+        let message = errors
+            .iter()
+            .map(|error| format!("{}: {}", error.field, error.message))
+            .collect::<Vec<_>>()
+            .join("; ");
         return Err(ApiError::Validation { message, errors });
     }
-    Ok(ValidGenerate { topic, count: count as usize, difficulty, item_types, client_need, seed: request.seed })
+    Ok(ValidGenerate {
+        topic,
+        count: count as usize,
+        difficulty,
+        item_types,
+        client_need,
+        seed: request.seed,
+    })
 }
 
 /// Generate NCLEX-style items offline from the knowledge base.
@@ -151,23 +183,50 @@ fn validate_generate(request: GenerateRequest) -> ApiResult<ValidGenerate> {
     responses((status = 200, body = GenerateResponse), (status = 401, body = crate::http::error::ErrorEnvelope),
               (status = 422, description = "Bad parameters or unknown topic (with suggestions)", body = crate::http::error::ErrorEnvelope),
               (status = 429, body = crate::http::error::ErrorEnvelope)))]
-async fn generate(State(state): State<AppState>, _user: CurrentUser, ApiJson(request): ApiJson<GenerateRequest>) -> ApiResult<ApiJson<GenerateResponse>> {
+async fn generate(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    ApiJson(request): ApiJson<GenerateRequest>,
+) -> ApiResult<ApiJson<GenerateResponse>> {
     let started = Instant::now();
     let request = validate_generate(request)?;
-    let content = Arc::clone(&state.content);
+    let content = loaded(&state).await?;
     let subjects = match content.topics.resolve(&request.topic) {
         TopicMatch::Subjects(subjects) => subjects,
         TopicMatch::Unknown { suggestions } => {
-            let message = format!("no topic matches \"{}\"; try: {}", request.topic, suggestions.join(", "));
-            return Err(ApiError::Validation { message: message.clone(), errors: vec![FieldError::new("topic", message)] });
+            let message = format!(
+                "no topic matches \"{}\"; try: {}",
+                request.topic,
+                suggestions.join(", ")
+            );
+            return Err(ApiError::Validation {
+                message: message.clone(),
+                errors: vec![FieldError::new("topic", message)],
+            });
         }
     };
     let types: Vec<ItemType> = request.item_types.iter().copied().collect();
     let seed = request.seed.unwrap_or_else(|| {
-        let key = format!("{}|{}|{:?}|{:?}|{:?}", normalise(&request.topic), request.count, request.difficulty, types, request.client_need);
-        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+        let key = format!(
+            "{}|{}|{:?}|{:?}|{:?}",
+            normalise(&request.topic),
+            request.count,
+            request.difficulty,
+            types,
+            request.client_need
+        );
+        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
     });
-    let cache_key = format!("{}|{}|{:?}|{:?}|{:?}|{seed}", normalise(&request.topic), request.count, request.difficulty, types, request.client_need);
+    let cache_key = format!(
+        "{}|{}|{:?}|{:?}|{:?}|{seed}",
+        normalise(&request.topic),
+        request.count,
+        request.difficulty,
+        types,
+        request.client_need
+    );
     let subjects_matched = subjects.len();
     let metadata = |returned: usize, matching: usize, time: f64, cached: bool| GenerateMetadata {
         topic: request.topic.clone(),
@@ -185,7 +244,10 @@ async fn generate(State(state): State<AppState>, _user: CurrentUser, ApiJson(req
     if let Some(cached) = state.cache.nclex.get(&cache_key)
         && let Ok(questions) = serde_json::from_slice::<Vec<Item>>(&cached)
     {
-        let matching = questions.iter().filter(|item| Some(item.difficulty) == request.difficulty).count();
+        let matching = questions
+            .iter()
+            .filter(|item| Some(item.difficulty) == request.difficulty)
+            .count();
         let count = questions.len();
         return Ok(ApiJson(GenerateResponse {
             questions: serde_json::to_value(&questions).map_err(ApiError::internal)?,
@@ -193,16 +255,35 @@ async fn generate(State(state): State<AppState>, _user: CurrentUser, ApiJson(req
         }));
     }
 
-    let (count, difficulty, client_need, item_types) = (request.count, request.difficulty, request.client_need, request.item_types.clone());
+    let (count, difficulty, client_need, item_types) = (
+        request.count,
+        request.difficulty,
+        request.client_need,
+        request.item_types.clone(),
+    );
     let items = tokio::task::spawn_blocking(move || {
-        let mut filter = Filter { subjects: Some(subjects), item_types: Some(item_types), client_need, difficulty };
-        let mut items = content.catalog.generate_matching(&content.kb, &filter, count, seed);
+        let mut filter = Filter {
+            subjects: Some(subjects),
+            item_types: Some(item_types),
+            client_need,
+            difficulty,
+        };
+        let mut items = content
+            .catalog
+            .generate_matching(&content.kb, &filter, count, seed);
         if items.len() < count && difficulty.is_some() {
             // Fill up with other difficulty levels rather than return too few.
             filter.difficulty = None;
             let have: BTreeSet<String> = items.iter().map(signature).collect();
-            let more = content.catalog.generate_matching(&content.kb, &filter, count * 2, mix(seed, 1));
-            items.extend(more.into_iter().filter(|item| !have.contains(&signature(item))).take(count - items.len()));
+            let more =
+                content
+                    .catalog
+                    .generate_matching(&content.kb, &filter, count * 2, mix(seed, 1));
+            items.extend(
+                more.into_iter()
+                    .filter(|item| !have.contains(&signature(item)))
+                    .take(count - items.len()),
+            );
         }
         items
     })
@@ -213,16 +294,31 @@ async fn generate(State(state): State<AppState>, _user: CurrentUser, ApiJson(req
         let message = format!(
             "\"{}\" is known, but no item of the requested types{} can be made for it yet; try other item_types or a broader topic",
             request.topic,
-            request.client_need.map(|need| format!(" and client need {}", need.as_str())).unwrap_or_default()
+            request
+                .client_need
+                .map(|need| format!(" and client need {}", need.as_str()))
+                .unwrap_or_default()
         );
-        return Err(ApiError::Validation { message: message.clone(), errors: vec![FieldError::new("topic", message)] });
+        return Err(ApiError::Validation {
+            message: message.clone(),
+            errors: vec![FieldError::new("topic", message)],
+        });
     }
     let stamp = crate::now_rfc3339();
-    let rows: Vec<(Item, String)> = items.iter().map(|item| (item.clone(), signature(item))).collect();
-    state.db.write(move |tx| bank::insert_generated(tx, &rows, &stamp)).await?;
+    let rows: Vec<(Item, String)> = items
+        .iter()
+        .map(|item| (item.clone(), signature(item)))
+        .collect();
+    state
+        .db
+        .write(move |tx| bank::insert_generated(tx, &rows, &stamp))
+        .await?;
     let body = serde_json::to_vec(&items).map_err(ApiError::internal)?;
     state.cache.nclex.insert(cache_key, Bytes::from(body));
-    let matching = items.iter().filter(|item| Some(item.difficulty) == request.difficulty).count();
+    let matching = items
+        .iter()
+        .filter(|item| Some(item.difficulty) == request.difficulty)
+        .count();
     let returned = items.len();
     Ok(ApiJson(GenerateResponse {
         questions: serde_json::to_value(&items).map_err(ApiError::internal)?,
@@ -230,10 +326,21 @@ async fn generate(State(state): State<AppState>, _user: CurrentUser, ApiJson(req
     }))
 }
 
+/// The generation content, once loaded (the first requests after start wait for it).
+async fn loaded(state: &AppState) -> ApiResult<Arc<crate::content::Content>> {
+    state
+        .content
+        .get()
+        .await
+        .map_err(|error| ApiError::Unavailable(format!("item generation is unavailable: {error}")))
+}
+
 fn require_staff(user: &CurrentUser) -> ApiResult<()> {
     match user.0.principal.role {
         Role::Admin | Role::Instructor => Ok(()),
-        Role::Student => Err(ApiError::Forbidden("Instructor or administrator access required".into())),
+        Role::Student => Err(ApiError::Forbidden(
+            "Instructor or administrator access required".into(),
+        )),
     }
 }
 
@@ -265,30 +372,52 @@ pub struct BlueprintResponse {
 /// with NCJMM functions and item types spread and no near-duplicates (instructors and admins).
 #[utoipa::path(post, path = "/api/v1/nclex/blueprint", tag = "items", security(("bearer" = [])), request_body = BlueprintRequest,
     responses((status = 200, body = BlueprintResponse), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
-async fn blueprint_exam(State(state): State<AppState>, user: CurrentUser, ApiJson(request): ApiJson<BlueprintRequest>) -> ApiResult<ApiJson<BlueprintResponse>> {
+async fn blueprint_exam(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(request): ApiJson<BlueprintRequest>,
+) -> ApiResult<ApiJson<BlueprintResponse>> {
     require_staff(&user)?;
     if !(10..=150).contains(&request.count) {
         return Err(ApiError::validation("count", "must be between 10 and 150"));
     }
     let seed = request.seed.unwrap_or_else(crate::unix_now);
     let total = request.count as usize;
-    let content = Arc::clone(&state.content);
-    let questions = tokio::task::spawn_blocking(move || blueprint::assemble(&content.catalog, &content.kb, total, seed))
-        .await
-        .map_err(ApiError::internal)?;
+    let content = loaded(&state).await?;
+    let questions = tokio::task::spawn_blocking(move || {
+        blueprint::assemble(&content.catalog, &content.kb, total, seed)
+    })
+    .await
+    .map_err(ApiError::internal)?;
     if questions.len() < total {
         state.metrics.nclex_generation_failures.inc();
-        return Err(ApiError::Unavailable(format!("only {} of {total} items could be assembled to the blueprint", questions.len())));
+        return Err(ApiError::Unavailable(format!(
+            "only {} of {total} items could be assembled to the blueprint",
+            questions.len()
+        )));
     }
     let shares = ClientNeed::ALL
         .into_iter()
         .map(|need| {
-            let items = questions.iter().filter(|item| item.client_need == need).count();
+            let items = questions
+                .iter()
+                .filter(|item| item.client_need == need)
+                .count();
             let (low, high) = need.test_plan_percent();
-            BlueprintShare { client_need: need, items, percent: items as f64 * 100.0 / total as f64, test_plan_low: low, test_plan_high: high }
+            BlueprintShare {
+                client_need: need,
+                items,
+                percent: items as f64 * 100.0 / total as f64,
+                test_plan_low: low,
+                test_plan_high: high,
+            }
         })
         .collect();
-    Ok(ApiJson(BlueprintResponse { questions, shares, seed }))
+    Ok(ApiJson(BlueprintResponse {
+        questions,
+        shares,
+        seed,
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -304,13 +433,16 @@ pub struct YieldReport {
 /// per process and kept.
 #[utoipa::path(get, path = "/api/v1/items/yield", tag = "items", security(("bearer" = [])),
     responses((status = 200, body = YieldReport), (status = 403, body = crate::http::error::ErrorEnvelope)))]
-async fn item_yield(State(state): State<AppState>, user: CurrentUser) -> ApiResult<ApiJson<Arc<YieldReport>>> {
+async fn item_yield(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<ApiJson<Arc<YieldReport>>> {
     require_staff(&user)?;
     static REPORT: OnceLock<Arc<YieldReport>> = OnceLock::new();
     if let Some(report) = REPORT.get() {
         return Ok(ApiJson(Arc::clone(report)));
     }
-    let content = Arc::clone(&state.content);
+    let content = loaded(&state).await?;
     let report = tokio::task::spawn_blocking(move || yield_report(&content))
         .await
         .map_err(ApiError::internal)?;
@@ -328,6 +460,110 @@ pub fn yield_report(content: &crate::content::Content) -> YieldReport {
         seeds_per_case: SEEDS,
         models,
     }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// qti21, qti30, moodle or gift.
+    pub format: String,
+    pub topic: Option<String>,
+    pub item_type: Option<String>,
+    pub client_need: Option<String>,
+    /// At most this many items, newest first (default 1000).
+    pub limit: Option<i64>,
+}
+
+/// Export active bank items for an LMS (instructors and admins): a QTI 2.1 or 3.0 content package,
+/// Moodle XML or GIFT. Only multiple-choice and SATA items export; the others are counted in the
+/// `X-Items-Skipped` header.
+#[utoipa::path(get, path = "/api/v1/items/export", tag = "items", security(("bearer" = [])), params(ExportQuery),
+    responses((status = 200, description = "The export file", content_type = "application/octet-stream"),
+              (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
+async fn export_items(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    query: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+
+    use crate::domain::items::export::{Format, export};
+
+    require_staff(&user)?;
+    let Query(query) =
+        query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
+    let format = Format::parse(&query.format).ok_or_else(|| {
+        ApiError::validation("format", "must be one of qti21, qti30, moodle, gift")
+    })?;
+    let limit = query.limit.unwrap_or(1_000);
+    if !(1..=10_000).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 10000"));
+    }
+    let filter = ItemQuery {
+        topic: query.topic,
+        item_type: query.item_type,
+        client_need: query.client_need,
+        status: Some("active".to_owned()),
+        limit,
+        ..ItemQuery::default()
+    };
+    let (stored, _) = state
+        .db
+        .read(move |conn| bank::list_items(conn, &filter))
+        .await?;
+    let items: Vec<Item> = stored.into_iter().map(|stored| stored.item).collect();
+    let (bytes, report) = tokio::task::spawn_blocking(move || export(&items, format))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|error| ApiError::Validation {
+            message: error.to_string(),
+            errors: vec![FieldError::new("items", error.to_string())],
+        })?;
+    let (actor_id, actor, ip) = (
+        user.0.principal.user_id,
+        user.0.principal.username.clone(),
+        client.to_string(),
+    );
+    let stamp = crate::now_rfc3339();
+    let details = serde_json::json!({ "format": format.as_str(), "exported": report.exported, "skipped": report.skipped() });
+    state
+        .db
+        .write(move |tx| {
+            crate::db::accounts::insert_audit(
+                tx,
+                &crate::db::accounts::AuditEntry {
+                    actor_id: Some(actor_id),
+                    actor: &actor,
+                    action: "export",
+                    target: None,
+                    ip: Some(&ip),
+                    details,
+                },
+                &stamp,
+            )
+        })
+        .await?;
+    let disposition = format!(
+        "attachment; filename=\"bsn-items-{}.{}\"",
+        format.as_str(),
+        format.extension()
+    );
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    let header = |value: &str| {
+        axum::http::HeaderValue::from_str(value).unwrap_or(axum::http::HeaderValue::from_static(""))
+    };
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        header(format.media_type()),
+    );
+    headers.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        header(&disposition),
+    );
+    headers.insert("x-items-exported", header(&report.exported.to_string()));
+    headers.insert("x-items-skipped", header(&report.skipped().to_string()));
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -387,7 +623,8 @@ async fn list_items(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<ApiJson<ItemPage>> {
     require_staff(&user)?;
-    let Query(query) = query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
+    let Query(query) =
+        query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
     let limit = query.limit.unwrap_or(50);
     let offset = query.offset.unwrap_or(0);
     if !(1..=200).contains(&limit) {
@@ -399,12 +636,18 @@ async fn list_items(
     if let Some(kind) = &query.item_type
         && ItemType::parse(kind).is_none()
     {
-        return Err(ApiError::validation("item_type", format!("unknown item type \"{kind}\"")));
+        return Err(ApiError::validation(
+            "item_type",
+            format!("unknown item type \"{kind}\""),
+        ));
     }
     if let Some(need) = &query.client_need
         && ClientNeed::parse(need).is_none()
     {
-        return Err(ApiError::validation("client_need", format!("unknown client need \"{need}\"")));
+        return Err(ApiError::validation(
+            "client_need",
+            format!("unknown client need \"{need}\""),
+        ));
     }
     let status = query.status.clone().unwrap_or_else(|| "active".to_owned());
     if !matches!(status.as_str(), "active" | "retired") {
@@ -421,18 +664,33 @@ async fn list_items(
         limit,
         offset,
     };
-    let (items, total) = state.db.read(move |conn| bank::list_items(conn, &filter)).await?;
-    Ok(ApiJson(ItemPage { items: items.into_iter().map(BankItem::from).collect(), total, limit, offset }))
+    let (items, total) = state
+        .db
+        .read(move |conn| bank::list_items(conn, &filter))
+        .await?;
+    Ok(ApiJson(ItemPage {
+        items: items.into_iter().map(BankItem::from).collect(),
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// One bank item with its key and rationales (instructors and admins).
 #[utoipa::path(get, path = "/api/v1/items/{item_id}", tag = "items", security(("bearer" = [])),
     params(("item_id" = String, Path, description = "Item id")),
     responses((status = 200, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
-async fn get_item(State(state): State<AppState>, user: CurrentUser, Path(item_id): Path<String>) -> ApiResult<ApiJson<BankItem>> {
+async fn get_item(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(item_id): Path<String>,
+) -> ApiResult<ApiJson<BankItem>> {
     require_staff(&user)?;
     let id = item_id.clone();
-    let stored = state.db.read(move |conn| bank::find_item(conn, &id)).await?;
+    let stored = state
+        .db
+        .read(move |conn| bank::find_item(conn, &id))
+        .await?;
     let stored = stored.ok_or_else(|| ApiError::NotFound(format!("no item with id {item_id}")))?;
     Ok(ApiJson(BankItem::from(stored)))
 }
@@ -443,8 +701,17 @@ fn gate_authored(item: &Item) -> ApiResult<()> {
     if problems.is_empty() {
         return Ok(());
     }
-    let errors: Vec<FieldError> = problems.iter().map(|problem| FieldError::new("item", problem.clone())).collect();
-    Err(ApiError::Validation { message: format!("the item does not pass the quality gate: {}", problems.join("; ")), errors })
+    let errors: Vec<FieldError> = problems
+        .iter()
+        .map(|problem| FieldError::new("item", problem.clone()))
+        .collect();
+    Err(ApiError::Validation {
+        message: format!(
+            "the item does not pass the quality gate: {}",
+            problems.join("; ")
+        ),
+        errors,
+    })
 }
 
 /// Add an item you wrote (instructors and admins). It must pass the same quality gate as generated
@@ -469,7 +736,8 @@ async fn create_item(
         .db
         .write(move |tx| {
             bank::insert_authored(tx, &item, &signature(&item), author, &stamp)?;
-            bank::find_item(tx, &item.id)?.ok_or_else(|| DbError::Task("stored item vanished".into()))
+            bank::find_item(tx, &item.id)?
+                .ok_or_else(|| DbError::Task("stored item vanished".into()))
         })
         .await?;
     tracing::info!(item = id.as_str(), author, "item authored");
@@ -502,7 +770,9 @@ async fn replace_item(
             bank::find_item(tx, &item.id)
         })
         .await?;
-    stored.map(|stored| ApiJson(BankItem::from(stored))).ok_or_else(|| ApiError::NotFound(format!("no item with id {item_id}")))
+    stored
+        .map(|stored| ApiJson(BankItem::from(stored)))
+        .ok_or_else(|| ApiError::NotFound(format!("no item with id {item_id}")))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -537,5 +807,7 @@ async fn set_item_status(
             bank::find_item(tx, &id)
         })
         .await?;
-    stored.map(|stored| ApiJson(BankItem::from(stored))).ok_or_else(|| ApiError::NotFound(format!("no item with id {item_id}")))
+    stored
+        .map(|stored| ApiJson(BankItem::from(stored)))
+        .ok_or_else(|| ApiError::NotFound(format!("no item with id {item_id}")))
 }

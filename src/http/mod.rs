@@ -6,10 +6,10 @@ pub mod assets;
 pub mod auth;
 mod backups;
 mod cohorts;
-mod items;
 pub mod context;
 pub mod edge;
 pub mod error;
+mod items;
 pub mod json;
 pub mod rate_limit;
 mod system;
@@ -41,7 +41,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub health: Arc<HealthMonitor>,
     pub auth: Arc<crate::auth::Auth>,
-    pub content: Arc<crate::content::Content>,
+    pub content: Arc<crate::content::LazyContent>,
     pub backups: Arc<crate::ops::backup::BackupService>,
 }
 
@@ -73,7 +73,12 @@ impl utoipa::Modify for BearerScheme {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
@@ -86,8 +91,13 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(items::routes())
         .merge(backups::routes())
-        .layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(system::routes()).merge(v1)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(system::routes())
+        .merge(v1)
 }
 
 /// Whether the request carries a valid bearer token (such requests skip the per-IP buckets).

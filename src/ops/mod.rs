@@ -137,6 +137,83 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
     Ok(())
 }
 
+/// `export`: which items and where.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub format: String,
+    pub output: Option<std::path::PathBuf>,
+    pub topic: Option<String>,
+    pub client_need: Option<String>,
+    pub item_type: Option<String>,
+    pub include_retired: bool,
+    pub limit: i64,
+}
+
+/// Writes an export of item-bank items and says what it wrote and skipped.
+pub fn export(config: &Config, request: ExportRequest) -> anyhow::Result<String> {
+    use crate::db::items::{ItemQuery, list_items};
+    use crate::domain::items::export::{Format, export};
+
+    let format = Format::parse(&request.format)
+        .ok_or_else(|| anyhow::anyhow!("unknown format {}", request.format))?;
+    let options = DbOptions {
+        data_dir: config.storage.data_dir.clone(),
+        busy_timeout: Duration::from_millis(config.database.busy_timeout_ms),
+        pool_size: 1,
+    };
+    let (db, _) = Db::open(&options, &crate::now_rfc3339())?;
+    let query = ItemQuery {
+        topic: request.topic,
+        item_type: request.item_type,
+        client_need: request.client_need,
+        status: (!request.include_retired).then(|| "active".to_owned()),
+        limit: request.limit.clamp(1, 100_000),
+        ..ItemQuery::default()
+    };
+    let (stored, _) = db.read_now(|conn| list_items(conn, &query))?;
+    let items: Vec<_> = stored.into_iter().map(|stored| stored.item).collect();
+    let (bytes, report) = export(&items, format)?;
+    let path = request
+        .output
+        .unwrap_or_else(|| format!("bsn-items-{}.{}", format.as_str(), format.extension()).into());
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, &bytes)
+        .map_err(|error| anyhow::anyhow!("cannot write {}: {error}", partial.display()))?;
+    std::fs::rename(&partial, &path)
+        .map_err(|error| anyhow::anyhow!("cannot write {}: {error}", path.display()))?;
+    let now = crate::now_rfc3339();
+    let details = serde_json::json!({ "format": format.as_str(), "exported": report.exported, "skipped": report.skipped_by_type });
+    db.write_blocking(|tx| {
+        crate::db::accounts::insert_audit(
+            tx,
+            &crate::db::accounts::AuditEntry {
+                actor_id: None,
+                actor: "cli",
+                action: "export",
+                target: None,
+                ip: None,
+                details,
+            },
+            &now,
+        )
+    })?;
+    let skipped: Vec<String> = report
+        .skipped_by_type
+        .iter()
+        .map(|(kind, count)| format!("{count} {}", kind.as_str()))
+        .collect();
+    Ok(format!(
+        "wrote {} ({} items exported; skipped: {})",
+        path.display(),
+        report.exported,
+        if skipped.is_empty() {
+            "none".to_owned()
+        } else {
+            skipped.join(", ")
+        }
+    ))
+}
+
 /// Exit codes of `healthcheck`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HealthExit {

@@ -129,11 +129,20 @@ pub fn restore(config: &Config, file: &Path) -> Result<RestoreReport, RestoreErr
         Some(&file.display().to_string()),
         details,
     );
-    for path in std::iter::once(&report.database)
+    // Run as root, hand everything written (and the directories created for it) to the owner of
+    // the data directory, so that the service can use it.
+    let lock_file = data_dir.join("bsn-knowledge.lock");
+    let written = std::iter::once(&report.database)
         .chain(&report.restored_files)
         .chain(&report.config_copy)
-    {
+        .chain(std::iter::once(&lock_file));
+    for path in written {
         give_to_dir_owner(data_dir, path);
+        let mut parent = path.parent();
+        while let Some(dir) = parent.filter(|dir| dir.starts_with(data_dir) && *dir != data_dir) {
+            give_to_dir_owner(data_dir, dir);
+            parent = dir.parent();
+        }
     }
     Ok(report)
 }

@@ -8,7 +8,6 @@ use crate::helpers::Server;
 pub const ADMIN_PASSWORD: &str = "bootstrap admin password 1";
 pub const SECRET: &str = "test-signing-secret-0123456789-abcdefghijklmnop";
 
-
 /// A running server with a known admin password and an HTTP client.
 pub struct Api {
     pub server: Server,
@@ -30,11 +29,27 @@ impl Api {
         let config = format!(
             "[rate_limits]\nper_ip_rps = 10000\nper_ip_burst = 10000\n{rate_limits}\n[auth]\nsecret_key = \"{SECRET}\"\n{auth}\n"
         );
-        let server = Server::start_with(&config, &[("BSN_BOOTSTRAP_ADMIN_PASSWORD_FILE", password_file.to_str().unwrap())]);
-        Api { server, http: crate::helpers::client(), _secrets: secrets }
+        let server = Server::start_with(
+            &config,
+            &[(
+                "BSN_BOOTSTRAP_ADMIN_PASSWORD_FILE",
+                password_file.to_str().unwrap(),
+            )],
+        );
+        Api {
+            server,
+            http: crate::helpers::client(),
+            _secrets: secrets,
+        }
     }
 
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
         let mut request = self.http.request(method, self.server.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -50,7 +65,13 @@ impl Api {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.send(Method::POST, "/api/v1/auth/login", None, Some(json!({"username": username, "password": password}))).await
+        self.send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
     }
 
     /// Logs in and returns the full token pair.
@@ -61,7 +82,10 @@ impl Api {
     }
 
     pub async fn token(&self, username: &str, password: &str) -> String {
-        self.pair(username, password).await["access_token"].as_str().unwrap().to_owned()
+        self.pair(username, password).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     pub async fn admin(&self) -> String {
@@ -71,26 +95,50 @@ impl Api {
     /// Creates a user with password `<username> password 123` and returns its id.
     pub async fn create_user(&self, admin: &str, username: &str, role: &str) -> i64 {
         let body = json!({"username": username, "role": role, "password": password_of(username)});
-        let response = self.send(Method::POST, "/api/v1/auth/users", Some(admin), Some(body)).await;
-        assert_eq!(response.status(), 201, "create {username}: {}", response.text().await.unwrap());
+        let response = self
+            .send(Method::POST, "/api/v1/auth/users", Some(admin), Some(body))
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "create {username}: {}",
+            response.text().await.unwrap()
+        );
         let created: Value = response.json().await.unwrap();
         created["user"]["id"].as_i64().unwrap()
     }
 
     pub async fn create_cohort(&self, admin: &str, name: &str) -> i64 {
-        let response = self.send(Method::POST, "/api/v1/cohorts", Some(admin), Some(json!({"name": name}))).await;
+        let response = self
+            .send(
+                Method::POST,
+                "/api/v1/cohorts",
+                Some(admin),
+                Some(json!({"name": name})),
+            )
+            .await;
         assert_eq!(response.status(), 201);
-        response.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+        response.json::<Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap()
     }
 
     pub async fn add_member(&self, token: &str, cohort: i64, user: i64, role: &str) -> Response {
-        self.send(Method::PUT, &format!("/api/v1/cohorts/{cohort}/members/{user}"), Some(token), Some(json!({"role": role}))).await
+        self.send(
+            Method::PUT,
+            &format!("/api/v1/cohorts/{cohort}/members/{user}"),
+            Some(token),
+            Some(json!({"role": role})),
+        )
+        .await
     }
 
     pub fn users_in_db(&self) -> i64 {
-        let conn = rusqlite::Connection::open(self.server.data_dir().join("bsn-knowledge.sqlite3")).unwrap();
+        let conn = rusqlite::Connection::open(self.server.data_dir().join("bsn-knowledge.sqlite3"))
+            .unwrap();
         conn.busy_timeout(Duration::from_secs(5)).unwrap();
-        conn.query_row("SELECT count(*) FROM users", [], |row| row.get(0)).unwrap()
+        conn.query_row("SELECT count(*) FROM users", [], |row| row.get(0))
+            .unwrap()
     }
 }
 

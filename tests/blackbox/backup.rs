@@ -763,3 +763,42 @@ async fn backups_are_uploaded_to_s3_compatible_storage() {
         "the local archive is kept: {listed}"
     );
 }
+
+/// The server speaks systemd's notify protocol: READY=1 once it listens, WATCHDOG=1 at half of
+/// WATCHDOG_USEC, STOPPING=1 on SIGTERM (what `Type=notify` and `WatchdogSec=` in the unit rely on).
+#[test]
+fn systemd_notifications_ready_watchdog_and_stopping() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let mut server = Server::start_with(
+        "",
+        &[
+            ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
+            ("WATCHDOG_USEC", "400000"),
+        ],
+    );
+    let mut seen = String::new();
+    let mut buffer = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !(seen.contains("READY=1") && seen.matches("WATCHDOG=1").count() >= 2) {
+        assert!(Instant::now() < deadline, "notifications so far: {seen:?}");
+        let read = socket.recv(&mut buffer).expect("a notification");
+        seen.push_str(&String::from_utf8_lossy(&buffer[..read]));
+        seen.push('\n');
+    }
+    assert!(seen.contains("STATUS=serving on"), "{seen:?}");
+    server.signal(rustix::process::Signal::TERM);
+    loop {
+        let read = socket
+            .recv(&mut buffer)
+            .expect("STOPPING=1 before the process ends");
+        if String::from_utf8_lossy(&buffer[..read]).contains("STOPPING=1") {
+            break;
+        }
+    }
+    assert!(server.wait_exit(Duration::from_secs(15)).success());
+}

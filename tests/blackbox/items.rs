@@ -5,31 +5,61 @@ use crate::api::{Api, password_of};
 use crate::helpers::assert_envelope;
 
 async fn generate(api: &Api, token: &str, body: Value) -> reqwest::Response {
-    api.send(Method::POST, "/api/v1/nclex/generate", Some(token), Some(body)).await
+    api.send(
+        Method::POST,
+        "/api/v1/nclex/generate",
+        Some(token),
+        Some(body),
+    )
+    .await
 }
 
 #[tokio::test]
 async fn generate_returns_items_in_the_contract_shape() {
     let api = Api::start();
     let admin = api.admin().await;
-    let response = generate(&api, &admin, json!({"topic": "pharmacology", "question_count": 5, "difficulty": "beginner"})).await;
+    let response = generate(
+        &api,
+        &admin,
+        json!({"topic": "pharmacology", "question_count": 5, "difficulty": "beginner"}),
+    )
+    .await;
     assert_eq!(response.status(), 200);
-    assert_eq!(response.headers()["x-ratelimit-limit"], "50", "content-generation quota");
+    assert_eq!(
+        response.headers()["x-ratelimit-limit"],
+        "50",
+        "content-generation quota"
+    );
     let body: Value = response.json().await.unwrap();
     let questions = body["questions"].as_array().unwrap();
     assert_eq!(questions.len(), 5);
     for question in questions {
         assert!(question["id"].as_str().is_some_and(|id| !id.is_empty()));
-        assert_eq!(question["item_type"], "multiple_choice", "default item type");
+        assert_eq!(
+            question["item_type"], "multiple_choice",
+            "default item type"
+        );
         assert!(question["question"].as_str().unwrap().len() > 20);
         assert!(question["options"].as_array().unwrap().len() >= 2);
         let key = question["correct_answer"].as_str().unwrap();
         assert!(["A", "B", "C", "D", "E"].contains(&key), "{key}");
         assert!(question["rationale"].as_str().unwrap().len() > 10);
         for option in question["options"].as_array().unwrap() {
-            assert!(question["option_rationales"][option["id"].as_str().unwrap()].is_string(), "every option has a rationale");
+            assert!(
+                question["option_rationales"][option["id"].as_str().unwrap()].is_string(),
+                "every option has a rationale"
+            );
         }
-        for field in ["scoring_rule", "max_points", "client_need", "ncjmm_function", "aacn_competency", "difficulty", "topic", "sources"] {
+        for field in [
+            "scoring_rule",
+            "max_points",
+            "client_need",
+            "ncjmm_function",
+            "aacn_competency",
+            "difficulty",
+            "topic",
+            "sources",
+        ] {
             assert!(!question[field].is_null(), "{field} missing");
         }
     }
@@ -38,11 +68,34 @@ async fn generate_returns_items_in_the_contract_shape() {
     assert!(body["metadata"]["generation_time"].is_number());
 
     // The same parameters give the same items (and come from the cache); another seed, others.
-    let again: Value = generate(&api, &admin, json!({"topic": "pharmacology", "question_count": 5, "difficulty": "beginner"})).await.json().await.unwrap();
-    let ids = |value: &Value| value["questions"].as_array().unwrap().iter().map(|q| q["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let again: Value = generate(
+        &api,
+        &admin,
+        json!({"topic": "pharmacology", "question_count": 5, "difficulty": "beginner"}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let ids = |value: &Value| {
+        value["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&body), ids(&again));
     assert_eq!(again["metadata"]["cached"], true);
-    let other: Value = generate(&api, &admin, json!({"topic": "pharmacology", "question_count": 5, "seed": 99})).await.json().await.unwrap();
+    let other: Value = generate(
+        &api,
+        &admin,
+        json!({"topic": "pharmacology", "question_count": 5, "seed": 99}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_ne!(ids(&body), ids(&other));
 }
 
@@ -52,13 +105,34 @@ async fn generate_rejects_bad_input_with_validation_envelopes() {
     let admin = api.admin().await;
     let cases = [
         (json!({}), "topic"),
-        (json!({"topic": "warfarin", "question_count": 0}), "question_count"),
-        (json!({"topic": "warfarin", "question_count": 51}), "question_count"),
-        (json!({"topic": "warfarin", "question_count": 100}), "question_count"),
-        (json!({"topic": "warfarin", "question_count": "five"}), "question_count"),
-        (json!({"topic": "warfarin", "difficulty": "medium"}), "difficulty"),
-        (json!({"topic": "warfarin", "item_types": ["essay"]}), "item_types"),
-        (json!({"topic": "warfarin", "client_need": "vibes"}), "client_need"),
+        (
+            json!({"topic": "warfarin", "question_count": 0}),
+            "question_count",
+        ),
+        (
+            json!({"topic": "warfarin", "question_count": 51}),
+            "question_count",
+        ),
+        (
+            json!({"topic": "warfarin", "question_count": 100}),
+            "question_count",
+        ),
+        (
+            json!({"topic": "warfarin", "question_count": "five"}),
+            "question_count",
+        ),
+        (
+            json!({"topic": "warfarin", "difficulty": "medium"}),
+            "difficulty",
+        ),
+        (
+            json!({"topic": "warfarin", "item_types": ["essay"]}),
+            "item_types",
+        ),
+        (
+            json!({"topic": "warfarin", "client_need": "vibes"}),
+            "client_need",
+        ),
         (json!({"topic": 42}), "topic"),
     ];
     for (body, field) in cases {
@@ -66,7 +140,10 @@ async fn generate_rejects_bad_input_with_validation_envelopes() {
         assert_eq!(response.status(), 422, "{body}");
         let envelope: Value = response.json().await.unwrap();
         assert_envelope(&envelope, "VALIDATION_ERROR", "/api/v1/nclex/generate");
-        assert_eq!(envelope["details"]["validation_errors"][0]["field"], field, "{body}: {envelope}");
+        assert_eq!(
+            envelope["details"]["validation_errors"][0]["field"], field,
+            "{body}: {envelope}"
+        );
     }
     let malformed = api
         .http
@@ -79,17 +156,50 @@ async fn generate_rejects_bad_input_with_validation_envelopes() {
         .unwrap();
     assert_eq!(malformed.status(), 422);
 
-    let unknown: Value = generate(&api, &admin, json!({"topic": "hart failure"})).await.json().await.unwrap();
-    assert!(unknown["message"].as_str().unwrap().contains("heart failure"), "closest topics suggested: {unknown}");
+    let unknown: Value = generate(&api, &admin, json!({"topic": "hart failure"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .contains("heart failure"),
+        "closest topics suggested: {unknown}"
+    );
 
-    let without_token = api.send(Method::POST, "/api/v1/nclex/generate", None, Some(json!({"topic": "warfarin"}))).await;
+    let without_token = api
+        .send(
+            Method::POST,
+            "/api/v1/nclex/generate",
+            None,
+            Some(json!({"topic": "warfarin"})),
+        )
+        .await;
     assert_eq!(without_token.status(), 401);
 
     // A known topic that no model can serve with these filters is a counted generation failure.
-    let impossible = generate(&api, &admin, json!({"topic": "warfarin", "client_need": "psychosocial_integrity"})).await;
+    let impossible = generate(
+        &api,
+        &admin,
+        json!({"topic": "warfarin", "client_need": "psychosocial_integrity"}),
+    )
+    .await;
     assert_eq!(impossible.status(), 422);
-    let metrics = api.http.get(api.server.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("nclex_generation_failures_total 1"), "{metrics}");
+    let metrics = api
+        .http
+        .get(api.server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("nclex_generation_failures_total 1"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]
@@ -97,10 +207,20 @@ async fn the_fifty_first_generation_in_an_hour_is_refused() {
     let api = Api::start();
     let admin = api.admin().await;
     for call in 0..50 {
-        let response = generate(&api, &admin, json!({"topic": "pharmacology", "question_count": 1, "seed": call})).await;
+        let response = generate(
+            &api,
+            &admin,
+            json!({"topic": "pharmacology", "question_count": 1, "seed": call}),
+        )
+        .await;
         assert_eq!(response.status(), 200, "call {call}");
     }
-    let response = generate(&api, &admin, json!({"topic": "pharmacology", "question_count": 1})).await;
+    let response = generate(
+        &api,
+        &admin,
+        json!({"topic": "pharmacology", "question_count": 1}),
+    )
+    .await;
     assert_eq!(response.status(), 429);
     assert_eq!(response.headers()["x-ratelimit-limit"], "50");
     assert!(response.headers().contains_key("retry-after"));
@@ -120,17 +240,58 @@ async fn generated_items_land_in_the_bank_and_instructors_curate_it() {
     let teacher = api.token("teacher", &password_of("teacher")).await;
     let pupil = api.token("pupil", &password_of("pupil")).await;
 
-    let generated: Value = generate(&api, &pupil, json!({"topic": "warfarin", "question_count": 1})).await.json().await.unwrap();
+    let generated: Value = generate(
+        &api,
+        &pupil,
+        json!({"topic": "warfarin", "question_count": 1}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     let id = generated["questions"][0]["id"].as_str().unwrap().to_owned();
 
-    let page: Value = api.get("/api/v1/items?limit=10", &teacher).await.json().await.unwrap();
-    assert!(page["items"].as_array().unwrap().iter().any(|item| item["id"] == id.as_str()), "{page}");
-    let item: Value = api.get(&format!("/api/v1/items/{id}"), &teacher).await.json().await.unwrap();
+    let page: Value = api
+        .get("/api/v1/items?limit=10", &teacher)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|item| item["id"] == id.as_str()),
+        "{page}"
+    );
+    let item: Value = api
+        .get(&format!("/api/v1/items/{id}"), &teacher)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(item["origin"], "generated");
-    assert_eq!(api.get(&format!("/api/v1/items/{id}"), &pupil).await.status(), 403, "students do not browse keys");
+    assert_eq!(
+        api.get(&format!("/api/v1/items/{id}"), &pupil)
+            .await
+            .status(),
+        403,
+        "students do not browse keys"
+    );
     assert_eq!(api.get("/api/v1/items", &pupil).await.status(), 403);
-    assert_eq!(api.get("/api/v1/items/no-such-item", &teacher).await.status(), 404);
-    assert_eq!(api.get("/api/v1/items?item_type=essay", &teacher).await.status(), 422);
+    assert_eq!(
+        api.get("/api/v1/items/no-such-item", &teacher)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        api.get("/api/v1/items?item_type=essay", &teacher)
+            .await
+            .status(),
+        422
+    );
 
     // An instructor's own item passes the same gate.
     let mut authored = json!({
@@ -163,7 +324,14 @@ async fn generated_items_land_in_the_bank_and_instructors_curate_it() {
         "item_model": "x",
         "seed": 0
     });
-    let created = api.send(Method::POST, "/api/v1/items", Some(&teacher), Some(authored.clone())).await;
+    let created = api
+        .send(
+            Method::POST,
+            "/api/v1/items",
+            Some(&teacher),
+            Some(authored.clone()),
+        )
+        .await;
     let status = created.status();
     let created: Value = created.json().await.unwrap();
     assert_eq!(status, 201, "{created}");
@@ -171,17 +339,52 @@ async fn generated_items_land_in_the_bank_and_instructors_curate_it() {
     let authored_id = created["id"].as_str().unwrap().to_owned();
 
     authored["options"][3]["text"] = json!("All of the above");
-    let flawed = api.send(Method::POST, "/api/v1/items", Some(&teacher), Some(authored)).await;
+    let flawed = api
+        .send(
+            Method::POST,
+            "/api/v1/items",
+            Some(&teacher),
+            Some(authored),
+        )
+        .await;
     assert_eq!(flawed.status(), 422);
     let flawed: Value = flawed.json().await.unwrap();
-    assert!(flawed["message"].as_str().unwrap().contains("All of the above"), "{flawed}");
-    assert_eq!(api.send(Method::POST, "/api/v1/items", Some(&pupil), Some(json!({}))).await.status(), 403);
+    assert!(
+        flawed["message"]
+            .as_str()
+            .unwrap()
+            .contains("All of the above"),
+        "{flawed}"
+    );
+    assert_eq!(
+        api.send(Method::POST, "/api/v1/items", Some(&pupil), Some(json!({})))
+            .await
+            .status(),
+        403
+    );
 
-    let retired = api.send(Method::PATCH, &format!("/api/v1/items/{authored_id}"), Some(&teacher), Some(json!({"status": "retired"}))).await;
+    let retired = api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/items/{authored_id}"),
+            Some(&teacher),
+            Some(json!({"status": "retired"})),
+        )
+        .await;
     assert_eq!(retired.status(), 200);
-    let active: Value = api.get("/api/v1/items?origin=authored", &teacher).await.json().await.unwrap();
+    let active: Value = api
+        .get("/api/v1/items?origin=authored", &teacher)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(active["total"], 0);
-    let retired_list: Value = api.get("/api/v1/items?origin=authored&status=retired", &teacher).await.json().await.unwrap();
+    let retired_list: Value = api
+        .get("/api/v1/items?origin=authored&status=retired", &teacher)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(retired_list["total"], 1);
 }
 
@@ -189,7 +392,14 @@ async fn generated_items_land_in_the_bank_and_instructors_curate_it() {
 async fn a_blueprint_exam_follows_the_test_plan() {
     let api = Api::start();
     let admin = api.admin().await;
-    let response = api.send(Method::POST, "/api/v1/nclex/blueprint", Some(&admin), Some(json!({"count": 10, "seed": 1}))).await;
+    let response = api
+        .send(
+            Method::POST,
+            "/api/v1/nclex/blueprint",
+            Some(&admin),
+            Some(json!({"count": 10, "seed": 1})),
+        )
+        .await;
     // With the content the catalog has, the exam is either assembled to the plan or refused plainly.
     let status = response.status().as_u16();
     let body: Value = response.json().await.unwrap();
@@ -198,13 +408,105 @@ async fn a_blueprint_exam_follows_the_test_plan() {
             let total = body["questions"].as_array().unwrap().len() as f64;
             for share in body["shares"].as_array().unwrap() {
                 let percent = share["items"].as_f64().unwrap() * 100.0 / total;
-                assert!(percent >= share["test_plan_low"].as_f64().unwrap() - 1e-9, "{share}");
-                assert!(percent <= share["test_plan_high"].as_f64().unwrap() + 1e-9, "{share}");
+                assert!(
+                    percent >= share["test_plan_low"].as_f64().unwrap() - 1e-9,
+                    "{share}"
+                );
+                assert!(
+                    percent <= share["test_plan_high"].as_f64().unwrap() + 1e-9,
+                    "{share}"
+                );
             }
         }
         503 => assert_envelope(&body, "SERVICE_UNAVAILABLE", "/api/v1/nclex/blueprint"),
         other => panic!("unexpected {other}: {body}"),
     }
-    let bad = api.send(Method::POST, "/api/v1/nclex/blueprint", Some(&admin), Some(json!({"count": 500}))).await;
+    let bad = api
+        .send(
+            Method::POST,
+            "/api/v1/nclex/blueprint",
+            Some(&admin),
+            Some(json!({"count": 500})),
+        )
+        .await;
     assert_eq!(bad.status(), 422);
+}
+
+#[tokio::test]
+async fn bank_items_export_for_an_lms_from_the_api_and_the_cli() {
+    let api = Api::start();
+    let admin = api.admin().await;
+    let made = generate(&api, &admin, json!({"topic": "pharmacology", "question_count": 4, "item_types": ["multiple_choice", "multiple_response", "numeric"]})).await;
+    assert_eq!(made.status(), 200);
+
+    let moodle = api.get("/api/v1/items/export?format=moodle", &admin).await;
+    assert_eq!(moodle.status(), 200);
+    assert!(
+        moodle.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("bsn-items-moodle.xml")
+    );
+    let exported: usize = moodle.headers()["x-items-exported"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(exported >= 1);
+    let text = moodle.text().await.unwrap();
+    assert!(
+        text.contains("<quiz>") && text.contains("<question type=\"multichoice\">"),
+        "{text}"
+    );
+
+    let qti = api.get("/api/v1/items/export?format=qti30", &admin).await;
+    assert_eq!(qti.status(), 200);
+    assert_eq!(
+        &qti.bytes().await.unwrap()[..2],
+        b"PK",
+        "a zip content package"
+    );
+    assert_eq!(
+        api.get("/api/v1/items/export?format=docx", &admin)
+            .await
+            .status(),
+        422
+    );
+
+    let out = api.server.dir.path().join("export.gift");
+    let outcome = crate::helpers::run(
+        api.server.dir.path(),
+        &[
+            "export",
+            "--format",
+            "gift",
+            "--output",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(
+        outcome.stdout.contains("items exported"),
+        "{}",
+        outcome.stdout
+    );
+    let gift = std::fs::read_to_string(&out).unwrap();
+    assert!(gift.contains("::") && gift.contains('{'), "{gift}");
+    assert_eq!(
+        crate::helpers::run(api.server.dir.path(), &["export", "--format", "pdf"], &[]).code,
+        2
+    );
+
+    let audit: Value = api
+        .get("/api/v1/admin/audit?action=export", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        audit["entries"].as_array().unwrap().len(),
+        2,
+        "API and CLI exports are audited"
+    );
 }

@@ -9,30 +9,30 @@ mod api;
 
 /// Accounts: login, tokens, roles, cohorts, lockout, quotas, attacks.
 mod accounts;
-/// Item generation and the item bank.
-mod items;
 /// Subcommands and exit codes.
 mod cli;
 /// Config layering and config errors through the binary.
 mod config;
+/// Helpers for the TLS/edge tests: certificates, TLS clients, openssl, Pebble.
+mod edge_helpers;
+/// Item generation and the item bank.
+mod items;
 /// /health, /metrics and the error envelope.
 mod observability;
 /// Signals: graceful shutdown with a request in flight, SIGHUP reload.
 mod signals;
 /// Storage faults: unwritable data dir, corrupt file, durability after kill -9.
 mod storage;
-/// Helpers for the TLS/edge tests: certificates, TLS clients, openssl, Pebble.
-mod edge_helpers;
 
 /// ACME against a real Pebble: issuance, reuse, renewal, CA faults.
 mod acme;
-/// TLS handshakes: version/cipher policy, ALPN, resumption, SNI, slow clients, file reloads.
-mod tls;
-/// Redirect, security headers, host allow-list, CORS, body limit, compression.
-mod edge;
-/// Embedded assets: MIME, ETag/304, caching, precompressed variants, traversal.
-mod static_assets;
-/// Per-IP rate limits, trusted proxies, SIGHUP.
-mod rate_limits;
 /// Backups and restores: under load, refused while serving, admin API, schedule, S3 (moto).
 mod backup;
+/// Redirect, security headers, host allow-list, CORS, body limit, compression.
+mod edge;
+/// Per-IP rate limits, trusted proxies, SIGHUP.
+mod rate_limits;
+/// Embedded assets: MIME, ETag/304, caching, precompressed variants, traversal.
+mod static_assets;
+/// TLS handshakes: version/cipher policy, ALPN, resumption, SNI, slow clients, file reloads.
+mod tls;

@@ -127,7 +127,9 @@ async fn sighup_applies_the_log_level_and_keeps_running_on_a_bad_file() {
 fn start_slow_login(server: &Server) -> (std::net::TcpStream, Vec<u8>) {
     let body = br#"{"username": "admin", "password": "not the password"}"#.to_vec();
     let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     write!(
         stream,
         "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
@@ -144,16 +146,27 @@ fn sigterm_lets_a_request_still_arriving_finish() {
     let (mut stream, rest) = start_slow_login(&server);
     std::thread::sleep(Duration::from_millis(200));
     server.signal(Signal::TERM);
-    assert!(server.wait_for_log("shutting down", Duration::from_secs(5)), "{}", server.logs());
+    assert!(
+        server.wait_for_log("shutting down", Duration::from_secs(5)),
+        "{}",
+        server.logs()
+    );
     std::thread::sleep(Duration::from_millis(300));
     stream.write_all(&rest).unwrap();
     let mut answer = String::new();
     let _ = stream.read_to_string(&mut answer);
-    assert!(answer.starts_with("HTTP/1.1 401"), "the in-flight login got its answer: {answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 401"),
+        "the in-flight login got its answer: {answer}"
+    );
     assert!(answer.contains("AUTHENTICATION_ERROR"), "{answer}");
     let status = server.wait_exit(Duration::from_secs(10));
     assert!(status.success(), "{status:?}");
-    assert!(server.logs().contains("all connections finished"), "{}", server.logs());
+    assert!(
+        server.logs().contains("all connections finished"),
+        "{}",
+        server.logs()
+    );
 }
 
 #[test]
@@ -166,6 +179,14 @@ fn the_grace_period_bounds_shutdown() {
     server.signal(Signal::TERM);
     let status = server.wait_exit(Duration::from_secs(10));
     assert!(status.success());
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
-    assert!(server.logs().contains("grace period over"), "{}", server.logs());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        server.logs().contains("grace period over"),
+        "{}",
+        server.logs()
+    );
 }

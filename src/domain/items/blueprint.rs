@@ -8,8 +8,14 @@ use super::ClientNeed;
 pub fn allocate(total: usize) -> Vec<(ClientNeed, usize)> {
     let needs = ClientNeed::ALL;
     let total_f = total as f64;
-    let mut counts: Vec<usize> = needs.iter().map(|need| (need.test_plan_percent().0 / 100.0 * total_f).ceil() as usize).collect();
-    let maxima: Vec<usize> = needs.iter().map(|need| (need.test_plan_percent().1 / 100.0 * total_f).floor() as usize).collect();
+    let mut counts: Vec<usize> = needs
+        .iter()
+        .map(|need| (need.test_plan_percent().0 / 100.0 * total_f).ceil() as usize)
+        .collect();
+    let maxima: Vec<usize> = needs
+        .iter()
+        .map(|need| (need.test_plan_percent().1 / 100.0 * total_f).floor() as usize)
+        .collect();
     let midpoint = |need: &ClientNeed| {
         let (low, high) = need.test_plan_percent();
         (low + high) / 200.0 * total_f
@@ -42,6 +48,60 @@ pub fn allocate(total: usize) -> Vec<(ClientNeed, usize)> {
     needs.into_iter().zip(counts).collect()
 }
 
+/// Assembles an exam of `total` items to the test plan: the allocation per client need, items of
+/// each need spread over NCJMM functions and item types, and no two items with the same content
+/// or the same model and subject. Fewer items when the catalog cannot fill a need.
+pub fn assemble(
+    catalog: &super::catalog::Catalog,
+    kb: &crate::domain::knowledge::KnowledgeBase,
+    total: usize,
+    seed: u64,
+) -> Vec<super::Item> {
+    use std::collections::BTreeSet;
+
+    use super::catalog::{Filter, signature};
+
+    let mut exam = Vec::new();
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for (index, (need, count)) in allocate(total).into_iter().enumerate() {
+        // Ask for more than needed, then take a spread over functions and types.
+        let filter = Filter {
+            client_need: Some(need),
+            ..Filter::default()
+        };
+        let pool =
+            catalog.generate_matching(kb, &filter, count * 3, super::rng::mix(seed, index as u64));
+        let mut chosen: Vec<super::Item> = Vec::new();
+        let mut functions: std::collections::BTreeMap<super::NcjmmFunction, usize> =
+            Default::default();
+        let mut types: std::collections::BTreeMap<super::ItemType, usize> = Default::default();
+        let mut remaining: Vec<super::Item> = pool
+            .into_iter()
+            .filter(|item| !seen.contains(&signature(item)))
+            .collect();
+        while chosen.len() < count && !remaining.is_empty() {
+            // The candidate whose function and type are least used so far.
+            let best = (0..remaining.len())
+                .min_by_key(|&i| {
+                    let item = &remaining[i];
+                    (
+                        functions.get(&item.ncjmm_function).copied().unwrap_or(0)
+                            + types.get(&item.item_type).copied().unwrap_or(0),
+                        i,
+                    )
+                })
+                .unwrap_or(0);
+            let item = remaining.swap_remove(best);
+            *functions.entry(item.ncjmm_function).or_default() += 1;
+            *types.entry(item.item_type).or_default() += 1;
+            seen.insert(signature(&item));
+            chosen.push(item);
+        }
+        exam.extend(chosen);
+    }
+    exam
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,45 +114,11 @@ mod tests {
             for (need, count) in allocation {
                 let share = count as f64 * 100.0 / total as f64;
                 let (low, high) = need.test_plan_percent();
-                assert!(share >= low && share <= high, "{need:?}: {share:.1}% of {total} outside {low}-{high}");
+                assert!(
+                    share >= low && share <= high,
+                    "{need:?}: {share:.1}% of {total} outside {low}-{high}"
+                );
             }
         }
     }
-}
-
-/// Assembles an exam of `total` items to the test plan: the allocation per client need, items of
-/// each need spread over NCJMM functions and item types, and no two items with the same content
-/// or the same model and subject. Fewer items when the catalog cannot fill a need.
-pub fn assemble(catalog: &super::catalog::Catalog, kb: &crate::domain::knowledge::KnowledgeBase, total: usize, seed: u64) -> Vec<super::Item> {
-    use std::collections::BTreeSet;
-
-    use super::catalog::{Filter, signature};
-
-    let mut exam = Vec::new();
-    let mut seen: BTreeSet<String> = BTreeSet::new();
-    for (index, (need, count)) in allocate(total).into_iter().enumerate() {
-        // Ask for more than needed, then take a spread over functions and types.
-        let filter = Filter { client_need: Some(need), ..Filter::default() };
-        let pool = catalog.generate_matching(kb, &filter, count * 3, super::rng::mix(seed, index as u64));
-        let mut chosen: Vec<super::Item> = Vec::new();
-        let mut functions: std::collections::BTreeMap<super::NcjmmFunction, usize> = Default::default();
-        let mut types: std::collections::BTreeMap<super::ItemType, usize> = Default::default();
-        let mut remaining: Vec<super::Item> = pool.into_iter().filter(|item| !seen.contains(&signature(item))).collect();
-        while chosen.len() < count && !remaining.is_empty() {
-            // The candidate whose function and type are least used so far.
-            let best = (0..remaining.len())
-                .min_by_key(|&i| {
-                    let item = &remaining[i];
-                    (functions.get(&item.ncjmm_function).copied().unwrap_or(0) + types.get(&item.item_type).copied().unwrap_or(0), i)
-                })
-                .unwrap_or(0);
-            let item = remaining.swap_remove(best);
-            *functions.entry(item.ncjmm_function).or_default() += 1;
-            *types.entry(item.item_type).or_default() += 1;
-            seen.insert(signature(&item));
-            chosen.push(item);
-        }
-        exam.extend(chosen);
-    }
-    exam
 }

@@ -21,7 +21,11 @@ pub struct Case {
 
 impl Case {
     pub fn new(subject: &str, family: Family, variant: u32) -> Case {
-        Case { subject: subject.to_owned(), family, variant }
+        Case {
+            subject: subject.to_owned(),
+            family,
+            variant,
+        }
     }
 }
 
@@ -96,7 +100,12 @@ pub fn signature(item: &Item) -> String {
     for inner in &item.items {
         hasher.update(signature(inner));
     }
-    hasher.finalize().iter().take(12).map(|byte| format!("{byte:02x}")).collect()
+    hasher
+        .finalize()
+        .iter()
+        .take(12)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The texts of the keyed options (so two items differing only in the key are distinct).
@@ -113,11 +122,40 @@ fn key_texts(item: &Item) -> Vec<String> {
         super::Answer::Choice(id) => vec![text_of(id)],
         super::Answer::Choices(ids) => ids.iter().map(|id| text_of(id)).collect(),
         super::Answer::Number(value) => vec![value.to_string()],
-        super::Answer::BowTie { condition, actions, parameters } => {
-            std::iter::once(condition).chain(actions).chain(parameters).map(|id| text_of(id)).collect()
-        }
-        super::Answer::Keyed(map) => map.iter().map(|(slot, value)| format!("{slot}={value}")).collect(),
+        super::Answer::BowTie {
+            condition,
+            actions,
+            parameters,
+        } => std::iter::once(condition)
+            .chain(actions)
+            .chain(parameters)
+            .map(|id| text_of(id))
+            .collect(),
+        super::Answer::Keyed(map) => map
+            .iter()
+            .map(|(slot, value)| format!("{slot}={value}"))
+            .collect(),
     }
+}
+
+/// The Markdown table of every model for `docs/content.md`: id, type, client need, NCJMM function,
+/// number of cases, and the model's own description of its facts and distractors.
+pub fn model_table(catalog: &Catalog) -> String {
+    let mut out = String::from(
+        "| model | item type | client need | NCJMM function | cases | facts used and distractors |\n|---|---|---|---|---|---|\n",
+    );
+    for (index, model) in catalog.models().enumerate() {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} |\n",
+            model.id(),
+            model.item_type().as_str(),
+            model.client_need().as_str(),
+            model.ncjmm().as_str(),
+            catalog.case_count(index),
+            model.description().replace('|', "\\|").replace('\n', " ")
+        ));
+    }
+    out
 }
 
 impl Catalog {
@@ -154,24 +192,45 @@ impl Catalog {
         self.generate_case(kb, model, case, seed)
     }
 
-    fn generate_case(&self, kb: &KnowledgeBase, model: usize, case: &Case, seed: u64) -> Option<Item> {
+    fn generate_case(
+        &self,
+        kb: &KnowledgeBase,
+        model: usize,
+        case: &Case,
+        seed: u64,
+    ) -> Option<Item> {
         let item = self.models[model].generate(kb, case, seed)?;
         gate::passes(&item).then_some(item)
     }
 
     /// Up to `count` distinct items matching `filter`, drawn deterministically from `seed`, spread
     /// over models and subjects; fewer when the filter allows fewer.
-    pub fn generate_matching(&self, kb: &KnowledgeBase, filter: &Filter, count: usize, seed: u64) -> Vec<Item> {
+    pub fn generate_matching(
+        &self,
+        kb: &KnowledgeBase,
+        filter: &Filter,
+        count: usize,
+        seed: u64,
+    ) -> Vec<Item> {
         let mut pool: Vec<(usize, &Case)> = Vec::new();
         for (index, model) in self.models.iter().enumerate() {
-            if filter.item_types.as_ref().is_some_and(|types| !types.contains(&model.item_type())) {
+            if filter
+                .item_types
+                .as_ref()
+                .is_some_and(|types| !types.contains(&model.item_type()))
+            {
                 continue;
             }
-            if filter.client_need.is_some_and(|need| need != model.client_need()) {
+            if filter
+                .client_need
+                .is_some_and(|need| need != model.client_need())
+            {
                 continue;
             }
             for case in &self.cases[index] {
-                if filter.subjects.as_ref().is_some_and(|subjects| !subjects.contains(&(case.family, case.subject.clone()))) {
+                if filter.subjects.as_ref().is_some_and(|subjects| {
+                    !subjects.contains(&(case.family, case.subject.clone()))
+                }) {
                     continue;
                 }
                 pool.push((index, case));
@@ -211,8 +270,13 @@ impl Catalog {
                     continue;
                 }
                 let item_seed = mix(seed, attempts as u64);
-                let Some(item) = self.generate_case(kb, model, case, item_seed) else { continue };
-                if filter.difficulty.is_some_and(|difficulty| difficulty != item.difficulty) {
+                let Some(item) = self.generate_case(kb, model, case, item_seed) else {
+                    continue;
+                };
+                if filter
+                    .difficulty
+                    .is_some_and(|difficulty| difficulty != item.difficulty)
+                {
                     continue;
                 }
                 if seen.insert(signature(&item)) {
@@ -239,7 +303,9 @@ impl Catalog {
                 for (case_index, case) in self.cases[index].iter().enumerate() {
                     let mut case_valid = false;
                     for surface in 0..surfaces {
-                        if let Some(item) = self.generate_case(kb, index, case, mix(case_index as u64, surface)) {
+                        if let Some(item) =
+                            self.generate_case(kb, index, case, mix(case_index as u64, surface))
+                        {
                             case_valid = true;
                             distinct.insert(signature(&item));
                         }

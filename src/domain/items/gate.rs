@@ -27,7 +27,9 @@ fn check_as(item: &Item, authored: bool) -> Vec<String> {
     }
     match item.item_type {
         ItemType::MultipleChoice => choice(item, 1, 1, &mut problems),
-        ItemType::MultipleResponse => choice(item, 2, item.options.len().saturating_sub(1), &mut problems),
+        ItemType::MultipleResponse => {
+            choice(item, 2, item.options.len().saturating_sub(1), &mut problems)
+        }
         ItemType::OrderedResponse => ordered(item, &mut problems),
         ItemType::Numeric => numeric(item, &mut problems),
         ItemType::Matrix => matrix(item, &mut problems),
@@ -54,7 +56,14 @@ fn expected_rule(item_type: ItemType) -> ScoringRule {
     }
 }
 
-const FORBIDDEN: [&str; 6] = ["all of the above", "none of the above", "all of these", "none of these", "both a and b", "all the above"];
+const FORBIDDEN: [&str; 6] = [
+    "all of the above",
+    "none of the above",
+    "all of these",
+    "none of these",
+    "both a and b",
+    "all the above",
+];
 
 fn common(item: &Item, problems: &mut Vec<String>) {
     let stem = item.question.trim();
@@ -62,14 +71,33 @@ fn common(item: &Item, problems: &mut Vec<String>) {
         problems.push("stem is too short".into());
     }
     let asks = stem.ends_with('?') || stem.ends_with(':') || stem.ends_with('.');
-    let instruction = ["select", "which", "what", "how", "drag", "choose", "complete", "place", "highlight", "calculate", "read the case", "arrange", "order", "for each"]
-        .iter()
-        .any(|word| stem.to_lowercase().contains(word));
+    let instruction = [
+        "select",
+        "which",
+        "what",
+        "how",
+        "drag",
+        "choose",
+        "complete",
+        "place",
+        "highlight",
+        "calculate",
+        "read the case",
+        "arrange",
+        "order",
+        "for each",
+    ]
+    .iter()
+    .any(|word| stem.to_lowercase().contains(word));
     if !asks || !instruction {
         problems.push("stem must end in a question or a clear instruction".into());
     }
     if item.scoring_rule != expected_rule(item.item_type) {
-        problems.push(format!("scoring rule {:?} does not fit {}", item.scoring_rule, item.item_type.as_str()));
+        problems.push(format!(
+            "scoring rule {:?} does not fit {}",
+            item.scoring_rule,
+            item.item_type.as_str()
+        ));
     }
     if item.rationale.trim().len() < 20 {
         problems.push("rationale missing or too short".into());
@@ -80,7 +108,12 @@ fn common(item: &Item, problems: &mut Vec<String>) {
     if item.max_points == 0 {
         problems.push("max_points is 0".into());
     }
-    for option in item.options.iter().chain(&item.rows).chain(item.slots.iter().flat_map(|slot| &slot.options)) {
+    for option in item
+        .options
+        .iter()
+        .chain(&item.rows)
+        .chain(item.slots.iter().flat_map(|slot| &slot.options))
+    {
         let text = normalise(&option.text);
         if text.is_empty() {
             problems.push(format!("option {} is empty", option.id));
@@ -118,8 +151,30 @@ fn every_option_has_a_rationale(item: &Item, ids: &[String], problems: &mut Vec<
 /// Words that carry content, for the cueing check.
 fn content_words(text: &str) -> BTreeSet<String> {
     const STOP: [&str; 24] = [
-        "which", "client", "nurse", "about", "would", "should", "following", "their", "there", "these", "those", "while",
-        "after", "before", "under", "other", "being", "since", "with", "from", "that", "this", "into", "than",
+        "which",
+        "client",
+        "nurse",
+        "about",
+        "would",
+        "should",
+        "following",
+        "their",
+        "there",
+        "these",
+        "those",
+        "while",
+        "after",
+        "before",
+        "under",
+        "other",
+        "being",
+        "since",
+        "with",
+        "from",
+        "that",
+        "this",
+        "into",
+        "than",
     ];
     text.split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
@@ -128,13 +183,29 @@ fn content_words(text: &str) -> BTreeSet<String> {
 }
 
 fn choice(item: &Item, min_keys: usize, max_keys: usize, problems: &mut Vec<String>) {
-    let ids: Vec<&str> = item.options.iter().map(|option| option.id.as_str()).collect();
-    let texts: Vec<&str> = item.options.iter().map(|option| option.text.as_str()).collect();
+    let ids: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.id.as_str())
+        .collect();
+    let texts: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.text.as_str())
+        .collect();
     if !(3..=8).contains(&item.options.len()) {
         problems.push(format!("{} options; expected 3 to 8", item.options.len()));
     }
     unique_options(&ids, &texts, "options", problems);
-    every_option_has_a_rationale(item, &item.options.iter().map(|o| o.id.clone()).collect::<Vec<_>>(), problems);
+    every_option_has_a_rationale(
+        item,
+        &item
+            .options
+            .iter()
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>(),
+        problems,
+    );
     let keys: Vec<String> = match &item.correct_answer {
         Answer::Choice(key) if item.item_type == ItemType::MultipleChoice => vec![key.clone()],
         Answer::Choices(keys) if item.item_type == ItemType::MultipleResponse => keys.clone(),
@@ -148,24 +219,47 @@ fn choice(item: &Item, min_keys: usize, max_keys: usize, problems: &mut Vec<Stri
         problems.push("keys must be distinct option ids".into());
     }
     if keys.len() < min_keys || keys.len() > max_keys {
-        problems.push(format!("{} keys; expected {min_keys} to {max_keys}", keys.len()));
+        problems.push(format!(
+            "{} keys; expected {min_keys} to {max_keys}",
+            keys.len()
+        ));
     }
     if item.item_type == ItemType::MultipleResponse && item.max_points as usize != keys.len() {
         problems.push("max_points must equal the number of keys".into());
     }
-    if item.item_type == ItemType::MultipleResponse && !item.question.to_lowercase().contains("select all that apply") {
+    if item.item_type == ItemType::MultipleResponse
+        && !item
+            .question
+            .to_lowercase()
+            .contains("select all that apply")
+    {
         problems.push("multiple response stem must say \"Select all that apply.\"".into());
     }
 
     // Homogeneous form and length; the key must not stand out by length.
     let lengths: Vec<usize> = texts.iter().map(|text| text.chars().count()).collect();
-    let (shortest, longest) = (lengths.iter().copied().min().unwrap_or(0), lengths.iter().copied().max().unwrap_or(0));
-    let spread = if item.item_type == ItemType::MultipleChoice { 5 } else { 8 };
+    let (shortest, longest) = (
+        lengths.iter().copied().min().unwrap_or(0),
+        lengths.iter().copied().max().unwrap_or(0),
+    );
+    let spread = if item.item_type == ItemType::MultipleChoice {
+        5
+    } else {
+        8
+    };
     if shortest > 0 && longest > shortest * spread && longest > 40 {
-        problems.push(format!("options differ too much in length ({shortest} to {longest} characters)"));
+        problems.push(format!(
+            "options differ too much in length ({shortest} to {longest} characters)"
+        ));
     }
     let is_number = |text: &str| {
-        text.split_whitespace().next().is_some_and(|first| first.trim_start_matches(['<', '>', '≤', '≥']).replace(',', "").parse::<f64>().is_ok())
+        text.split_whitespace().next().is_some_and(|first| {
+            first
+                .trim_start_matches(['<', '>', '≤', '≥'])
+                .replace(',', "")
+                .parse::<f64>()
+                .is_ok()
+        })
     };
     let numeric = texts.iter().filter(|text| is_number(text)).count();
     if numeric != 0 && numeric != texts.len() {
@@ -175,28 +269,59 @@ fn choice(item: &Item, min_keys: usize, max_keys: usize, problems: &mut Vec<Stri
         let key_index = ids.iter().position(|id| keys.contains(&(*id).to_owned()));
         if let Some(key_index) = key_index {
             let key_length = lengths[key_index];
-            let longest_other = lengths.iter().enumerate().filter(|(i, _)| *i != key_index).map(|(_, l)| *l).max().unwrap_or(0);
+            let longest_other = lengths
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != key_index)
+                .map(|(_, l)| *l)
+                .max()
+                .unwrap_or(0);
             if longest_other > 0 && key_length > longest_other * 2 && key_length > 30 {
                 problems.push("the key is much longer than every distractor".into());
             }
             // The key must not repeat a content word of the stem that no distractor shares.
             let stem_words = content_words(&item.question);
             let key_words = content_words(texts[key_index]);
-            let distractor_words: BTreeSet<String> =
-                texts.iter().enumerate().filter(|(i, _)| *i != key_index).flat_map(|(_, t)| content_words(t)).collect();
-            let cues: Vec<&String> = key_words.intersection(&stem_words).filter(|word| !distractor_words.contains(*word)).collect();
+            let distractor_words: BTreeSet<String> = texts
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != key_index)
+                .flat_map(|(_, t)| content_words(t))
+                .collect();
+            let cues: Vec<&String> = key_words
+                .intersection(&stem_words)
+                .filter(|word| !distractor_words.contains(*word))
+                .collect();
             if !cues.is_empty() {
-                problems.push(format!("the key repeats stem words no distractor has: {cues:?}"));
+                problems.push(format!(
+                    "the key repeats stem words no distractor has: {cues:?}"
+                ));
             }
         }
     }
 }
 
 fn ordered(item: &Item, problems: &mut Vec<String>) {
-    let ids: Vec<&str> = item.options.iter().map(|option| option.id.as_str()).collect();
-    let texts: Vec<&str> = item.options.iter().map(|option| option.text.as_str()).collect();
+    let ids: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.id.as_str())
+        .collect();
+    let texts: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.text.as_str())
+        .collect();
     unique_options(&ids, &texts, "options", problems);
-    every_option_has_a_rationale(item, &item.options.iter().map(|o| o.id.clone()).collect::<Vec<_>>(), problems);
+    every_option_has_a_rationale(
+        item,
+        &item
+            .options
+            .iter()
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>(),
+        problems,
+    );
     if !(3..=7).contains(&ids.len()) {
         problems.push("ordered response needs 3 to 7 steps".into());
     }
@@ -221,24 +346,60 @@ pub fn recompute(calculation: &Calculation) -> f64 {
         (value * factor).round() / factor
     };
     match *calculation {
-        Calculation::DesiredOverHave { desired, have, quantity, decimals } => round(desired * quantity / have, decimals),
-        Calculation::DripRate { volume_ml, drop_factor, minutes, decimals } => round(volume_ml / minutes * drop_factor, decimals),
-        Calculation::PumpRate { volume_ml, hours, decimals } => round(volume_ml / hours, decimals),
-        Calculation::WeightBasedInfusion { mcg_per_kg_min, weight_kg, concentration_mcg_ml, decimals } => {
-            round(mcg_per_kg_min * 60.0 * weight_kg / concentration_mcg_ml, decimals)
-        }
-        Calculation::WeightBasedDose { mg_per_kg, weight_kg, pounds, decimals } => {
+        Calculation::DesiredOverHave {
+            desired,
+            have,
+            quantity,
+            decimals,
+        } => round(desired * quantity / have, decimals),
+        Calculation::DripRate {
+            volume_ml,
+            drop_factor,
+            minutes,
+            decimals,
+        } => round(volume_ml / minutes * drop_factor, decimals),
+        Calculation::PumpRate {
+            volume_ml,
+            hours,
+            decimals,
+        } => round(volume_ml / hours, decimals),
+        Calculation::WeightBasedInfusion {
+            mcg_per_kg_min,
+            weight_kg,
+            concentration_mcg_ml,
+            decimals,
+        } => round(
+            mcg_per_kg_min * 60.0 * weight_kg / concentration_mcg_ml,
+            decimals,
+        ),
+        Calculation::WeightBasedDose {
+            mg_per_kg,
+            weight_kg,
+            pounds,
+            decimals,
+        } => {
             let kg = pounds.map_or(weight_kg, |lb| round(lb / 2.2, 1));
             round(kg * mg_per_kg, decimals)
         }
-        Calculation::MaintenanceFluids { weight_kg, decimals } => {
+        Calculation::MaintenanceFluids {
+            weight_kg,
+            decimals,
+        } => {
             let first = weight_kg.min(10.0) * 100.0;
             let second = (weight_kg.min(20.0) - 10.0).max(0.0) * 50.0;
             let rest = (weight_kg - 20.0).max(0.0) * 20.0;
             round(first + second + rest, decimals)
         }
-        Calculation::ParklandFirstEight { weight_kg, tbsa_percent, decimals } => round(weight_kg * tbsa_percent * 2.0, decimals),
-        Calculation::Conversion { value, factor, decimals } => round(value * factor, decimals),
+        Calculation::ParklandFirstEight {
+            weight_kg,
+            tbsa_percent,
+            decimals,
+        } => round(weight_kg * tbsa_percent * 2.0, decimals),
+        Calculation::Conversion {
+            value,
+            factor,
+            decimals,
+        } => round(value * factor, decimals),
     }
 }
 
@@ -261,7 +422,9 @@ fn numeric(item: &Item, problems: &mut Vec<String>) {
         Some(calculation) => {
             let again = recompute(calculation);
             if (again - key).abs() > 1e-9 {
-                problems.push(format!("numeric key {key} does not match the recomputed {again}"));
+                problems.push(format!(
+                    "numeric key {key} does not match the recomputed {again}"
+                ));
             }
         }
         None => problems.push("numeric item needs its calculation".into()),
@@ -272,10 +435,22 @@ fn matrix(item: &Item, problems: &mut Vec<String>) {
     let row_ids: Vec<&str> = item.rows.iter().map(|row| row.id.as_str()).collect();
     let row_texts: Vec<&str> = item.rows.iter().map(|row| row.text.as_str()).collect();
     unique_options(&row_ids, &row_texts, "rows", problems);
-    let column_ids: Vec<&str> = item.columns.iter().map(|column| column.id.as_str()).collect();
-    let column_texts: Vec<&str> = item.columns.iter().map(|column| column.text.as_str()).collect();
+    let column_ids: Vec<&str> = item
+        .columns
+        .iter()
+        .map(|column| column.id.as_str())
+        .collect();
+    let column_texts: Vec<&str> = item
+        .columns
+        .iter()
+        .map(|column| column.text.as_str())
+        .collect();
     unique_options(&column_ids, &column_texts, "columns", problems);
-    every_option_has_a_rationale(item, &item.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(), problems);
+    every_option_has_a_rationale(
+        item,
+        &item.rows.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+        problems,
+    );
     if !(3..=8).contains(&item.rows.len()) || !(2..=4).contains(&item.columns.len()) {
         problems.push("matrix needs 3 to 8 rows and 2 to 4 columns".into());
     }
@@ -311,14 +486,25 @@ fn slots(item: &Item, problems: &mut Vec<String>) {
         if !template.contains(&format!("{{{{{}}}}}", slot.id)) {
             problems.push(format!("template has no placeholder for slot {}", slot.id));
         }
-        let ids: Vec<&str> = slot.options.iter().map(|option| option.id.as_str()).collect();
-        let texts: Vec<&str> = slot.options.iter().map(|option| option.text.as_str()).collect();
+        let ids: Vec<&str> = slot
+            .options
+            .iter()
+            .map(|option| option.id.as_str())
+            .collect();
+        let texts: Vec<&str> = slot
+            .options
+            .iter()
+            .map(|option| option.text.as_str())
+            .collect();
         unique_options(&ids, &texts, &format!("slot {}", slot.id), problems);
         if !(3..=6).contains(&ids.len()) {
             problems.push(format!("slot {} needs 3 to 6 options", slot.id));
         }
         for id in &ids {
-            if !item.option_rationales.contains_key(&format!("{}.{id}", slot.id)) {
+            if !item
+                .option_rationales
+                .contains_key(&format!("{}.{id}", slot.id))
+            {
                 problems.push(format!("option {}.{id} has no rationale", slot.id));
             }
         }
@@ -341,14 +527,35 @@ fn slots(item: &Item, problems: &mut Vec<String>) {
 }
 
 fn highlight(item: &Item, problems: &mut Vec<String>) {
-    let ids: Vec<&str> = item.options.iter().map(|option| option.id.as_str()).collect();
-    let texts: Vec<&str> = item.options.iter().map(|option| option.text.as_str()).collect();
+    let ids: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.id.as_str())
+        .collect();
+    let texts: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.text.as_str())
+        .collect();
     unique_options(&ids, &texts, "segments", problems);
-    every_option_has_a_rationale(item, &item.options.iter().map(|o| o.id.clone()).collect::<Vec<_>>(), problems);
+    every_option_has_a_rationale(
+        item,
+        &item
+            .options
+            .iter()
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>(),
+        problems,
+    );
     match &item.correct_answer {
         Answer::Choices(keys) => {
-            if keys.is_empty() || keys.len() >= ids.len() || keys.iter().any(|key| !ids.contains(&key.as_str())) {
-                problems.push("highlight needs at least one key and at least one segment that is not".into());
+            if keys.is_empty()
+                || keys.len() >= ids.len()
+                || keys.iter().any(|key| !ids.contains(&key.as_str()))
+            {
+                problems.push(
+                    "highlight needs at least one key and at least one segment that is not".into(),
+                );
             }
             if item.max_points as usize != keys.len() {
                 problems.push("max_points must equal the number of keys".into());
@@ -362,26 +569,57 @@ fn highlight(item: &Item, problems: &mut Vec<String>) {
 }
 
 fn bow_tie(item: &Item, problems: &mut Vec<String>) {
-    let ids: Vec<&str> = item.options.iter().map(|option| option.id.as_str()).collect();
-    let texts: Vec<&str> = item.options.iter().map(|option| option.text.as_str()).collect();
+    let ids: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.id.as_str())
+        .collect();
+    let texts: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.text.as_str())
+        .collect();
     unique_options(&ids, &texts, "options", problems);
-    every_option_has_a_rationale(item, &item.options.iter().map(|o| o.id.clone()).collect::<Vec<_>>(), problems);
+    every_option_has_a_rationale(
+        item,
+        &item
+            .options
+            .iter()
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>(),
+        problems,
+    );
     let well = |name: &str| item.wells.get(name).cloned().unwrap_or_default();
-    let (conditions, actions, parameters) = (well("conditions"), well("actions"), well("parameters"));
+    let (conditions, actions, parameters) =
+        (well("conditions"), well("actions"), well("parameters"));
     if conditions.len() < 3 || actions.len() < 4 || parameters.len() < 4 {
-        problems.push("bow-tie wells need at least 3 conditions, 4 actions and 4 parameters".into());
+        problems
+            .push("bow-tie wells need at least 3 conditions, 4 actions and 4 parameters".into());
     }
     match &item.correct_answer {
-        Answer::BowTie { condition, actions: chosen_actions, parameters: chosen_parameters } => {
-            let distinct = |list: &[String]| list.iter().collect::<BTreeSet<_>>().len() == list.len();
+        Answer::BowTie {
+            condition,
+            actions: chosen_actions,
+            parameters: chosen_parameters,
+        } => {
+            let distinct =
+                |list: &[String]| list.iter().collect::<BTreeSet<_>>().len() == list.len();
             if !conditions.contains(condition) {
                 problems.push("condition key is not in the conditions well".into());
             }
-            if chosen_actions.len() != 2 || !distinct(chosen_actions) || chosen_actions.iter().any(|a| !actions.contains(a)) {
+            if chosen_actions.len() != 2
+                || !distinct(chosen_actions)
+                || chosen_actions.iter().any(|a| !actions.contains(a))
+            {
                 problems.push("bow-tie needs 2 distinct action keys from the actions well".into());
             }
-            if chosen_parameters.len() != 2 || !distinct(chosen_parameters) || chosen_parameters.iter().any(|p| !parameters.contains(p)) {
-                problems.push("bow-tie needs 2 distinct parameter keys from the parameters well".into());
+            if chosen_parameters.len() != 2
+                || !distinct(chosen_parameters)
+                || chosen_parameters.iter().any(|p| !parameters.contains(p))
+            {
+                problems.push(
+                    "bow-tie needs 2 distinct parameter keys from the parameters well".into(),
+                );
             }
         }
         _ => problems.push("answer has the wrong shape".into()),
@@ -393,13 +631,24 @@ fn bow_tie(item: &Item, problems: &mut Vec<String>) {
 
 fn case_study(item: &Item, problems: &mut Vec<String>) {
     if item.items.len() != 6 {
-        problems.push(format!("a case study has 6 items, not {}", item.items.len()));
+        problems.push(format!(
+            "a case study has 6 items, not {}",
+            item.items.len()
+        ));
     }
-    let functions: Vec<NcjmmFunction> = item.items.iter().map(|inner| inner.ncjmm_function).collect();
+    let functions: Vec<NcjmmFunction> = item
+        .items
+        .iter()
+        .map(|inner| inner.ncjmm_function)
+        .collect();
     if functions != NcjmmFunction::ALL {
         problems.push("case study items must follow the six NCJMM functions in order".into());
     }
-    if item.scenario.as_deref().is_none_or(|scenario| scenario.len() < 40) {
+    if item
+        .scenario
+        .as_deref()
+        .is_none_or(|scenario| scenario.len() < 40)
+    {
         problems.push("case study needs a scenario".into());
     }
     for (index, inner) in item.items.iter().enumerate() {

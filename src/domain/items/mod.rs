@@ -19,7 +19,19 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The item types of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemType {
     MultipleChoice,
@@ -78,7 +90,19 @@ pub enum ScoringRule {
 }
 
 /// The eight client-need subcategories of the NCLEX-RN test plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientNeed {
     ManagementOfCare,
@@ -117,7 +141,9 @@ impl ClientNeed {
     }
 
     pub fn parse(text: &str) -> Option<ClientNeed> {
-        ClientNeed::ALL.into_iter().find(|need| need.as_str() == text)
+        ClientNeed::ALL
+            .into_iter()
+            .find(|need| need.as_str() == text)
     }
 
     /// The NCLEX-RN test-plan range for this subcategory, in percent (2023 plan; unchanged in 2026).
@@ -136,7 +162,19 @@ impl ClientNeed {
 }
 
 /// The six cognitive functions of the NCSBN Clinical Judgment Measurement Model (layer 3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum NcjmmFunction {
     RecognizeCues,
@@ -170,7 +208,19 @@ impl NcjmmFunction {
 }
 
 /// Difficulty as the API names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    PartialOrd,
+    Ord,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Difficulty {
     Beginner,
@@ -243,7 +293,11 @@ pub enum Answer {
     /// numeric
     Number(f64),
     /// bow-tie: `{"condition": id, "actions": [..], "parameters": [..]}`
-    BowTie { condition: String, actions: Vec<String>, parameters: Vec<String> },
+    BowTie {
+        condition: String,
+        actions: Vec<String>,
+        parameters: Vec<String>,
+    },
     /// matrix, drop-down cloze, drag-and-drop rationale: `{slot: option}`; case study: `{item_id: answer}`
     Keyed(BTreeMap<String, serde_json::Value>),
 }
@@ -329,21 +383,53 @@ pub struct Item {
 #[serde(tag = "formula", rename_all = "snake_case")]
 pub enum Calculation {
     /// dose = desired / have × quantity
-    DesiredOverHave { desired: f64, have: f64, quantity: f64, decimals: u32 },
+    DesiredOverHave {
+        desired: f64,
+        have: f64,
+        quantity: f64,
+        decimals: u32,
+    },
     /// gtt/min = volume (mL) × drop factor (gtt/mL) / time (min)
-    DripRate { volume_ml: f64, drop_factor: f64, minutes: f64, decimals: u32 },
+    DripRate {
+        volume_ml: f64,
+        drop_factor: f64,
+        minutes: f64,
+        decimals: u32,
+    },
     /// mL/h = volume (mL) / time (h)
-    PumpRate { volume_ml: f64, hours: f64, decimals: u32 },
+    PumpRate {
+        volume_ml: f64,
+        hours: f64,
+        decimals: u32,
+    },
     /// mL/h = dose (mcg/kg/min) × weight (kg) × 60 / concentration (mcg/mL)
-    WeightBasedInfusion { mcg_per_kg_min: f64, weight_kg: f64, concentration_mcg_ml: f64, decimals: u32 },
+    WeightBasedInfusion {
+        mcg_per_kg_min: f64,
+        weight_kg: f64,
+        concentration_mcg_ml: f64,
+        decimals: u32,
+    },
     /// mg = mg/kg × weight (kg), weight from pounds when `pounds` is set
-    WeightBasedDose { mg_per_kg: f64, weight_kg: f64, pounds: Option<f64>, decimals: u32 },
+    WeightBasedDose {
+        mg_per_kg: f64,
+        weight_kg: f64,
+        pounds: Option<f64>,
+        decimals: u32,
+    },
     /// mL/day by Holliday–Segar for a weight in kg
     MaintenanceFluids { weight_kg: f64, decimals: u32 },
     /// mL in the first 8 h by the Parkland formula (4 mL × kg × %TBSA / 2)
-    ParklandFirstEight { weight_kg: f64, tbsa_percent: f64, decimals: u32 },
+    ParklandFirstEight {
+        weight_kg: f64,
+        tbsa_percent: f64,
+        decimals: u32,
+    },
     /// a unit conversion: value × factor
-    Conversion { value: f64, factor: f64, decimals: u32 },
+    Conversion {
+        value: f64,
+        factor: f64,
+        decimals: u32,
+    },
 }
 
 impl Item {
@@ -357,7 +443,14 @@ impl Item {
 
 fn strip_keys(value: &mut serde_json::Value) {
     if let Some(object) = value.as_object_mut() {
-        for key in ["correct_answer", "rationale", "option_rationales", "source_facts", "tolerance", "calculation"] {
+        for key in [
+            "correct_answer",
+            "rationale",
+            "option_rationales",
+            "source_facts",
+            "tolerance",
+            "calculation",
+        ] {
             object.remove(key);
         }
         if let Some(serde_json::Value::Array(items)) = object.get_mut("items") {

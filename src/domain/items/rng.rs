@@ -9,7 +9,9 @@ pub struct Rng {
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self { state: seed ^ 0x9E37_79B9_7F4A_7C15 }
+        Self {
+            state: seed ^ 0x9E37_79B9_7F4A_7C15,
+        }
     }
 
     /// A generator for a sub-purpose, so adding a draw in one place does not shift the others.
@@ -41,14 +43,22 @@ impl Rng {
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        if items.is_empty() { None } else { Some(&items[self.below(items.len())]) }
+        if items.is_empty() {
+            None
+        } else {
+            Some(&items[self.below(items.len())])
+        }
     }
 
     /// `count` distinct elements in random order (fewer when there are fewer).
     pub fn sample<T: Clone>(&mut self, items: &[T], count: usize) -> Vec<T> {
         let mut indexes: Vec<usize> = (0..items.len()).collect();
         self.shuffle(&mut indexes);
-        indexes.into_iter().take(count).map(|index| items[index].clone()).collect()
+        indexes
+            .into_iter()
+            .take(count)
+            .map(|index| items[index].clone())
+            .collect()
     }
 }
 
@@ -69,7 +79,10 @@ mod tests {
         let first: Vec<u64> = (0..5).map(|_| a.next_u64()).collect();
         let second: Vec<u64> = (0..5).map(|_| b.next_u64()).collect();
         assert_eq!(first, second);
-        assert_ne!(first, (0..5).map(|_| Rng::new(43).next_u64()).collect::<Vec<_>>());
+        assert_ne!(
+            first,
+            (0..5).map(|_| Rng::new(43).next_u64()).collect::<Vec<_>>()
+        );
     }
 
     #[test]

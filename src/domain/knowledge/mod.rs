@@ -31,8 +31,15 @@ pub struct Source {
 impl Source {
     /// "Lehne's Pharmacology for Nursing Care, 11th ed. (Elsevier, 2022)".
     pub fn citation(&self) -> String {
-        let edition = self.edition.as_deref().map(|edition| format!(", {edition} ed.")).unwrap_or_default();
-        format!("{}{edition} ({}, {})", self.title, self.publisher, self.year)
+        let edition = self
+            .edition
+            .as_deref()
+            .map(|edition| format!(", {edition} ed."))
+            .unwrap_or_default();
+        format!(
+            "{}{edition} ({}, {})",
+            self.title, self.publisher, self.year
+        )
     }
 }
 
@@ -40,7 +47,11 @@ impl Source {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Text(String),
-    Range { low: Option<f64>, high: Option<f64>, units: String },
+    Range {
+        low: Option<f64>,
+        high: Option<f64>,
+        units: String,
+    },
 }
 
 impl Value {
@@ -55,11 +66,31 @@ impl Value {
     pub fn display(&self) -> String {
         match self {
             Value::Text(text) => text.clone(),
-            Value::Range { low: Some(low), high: Some(high), units } if low == high => format!("{} {units}", number(*low)),
-            Value::Range { low: Some(low), high: Some(high), units } => format!("{}–{} {units}", number(*low), number(*high)),
-            Value::Range { low: Some(low), high: None, units } => format!("≥ {} {units}", number(*low)),
-            Value::Range { low: None, high: Some(high), units } => format!("≤ {} {units}", number(*high)),
-            Value::Range { low: None, high: None, units } => units.clone(),
+            Value::Range {
+                low: Some(low),
+                high: Some(high),
+                units,
+            } if low == high => format!("{} {units}", number(*low)),
+            Value::Range {
+                low: Some(low),
+                high: Some(high),
+                units,
+            } => format!("{}–{} {units}", number(*low), number(*high)),
+            Value::Range {
+                low: Some(low),
+                high: None,
+                units,
+            } => format!("≥ {} {units}", number(*low)),
+            Value::Range {
+                low: None,
+                high: Some(high),
+                units,
+            } => format!("≤ {} {units}", number(*high)),
+            Value::Range {
+                low: None,
+                high: None,
+                units,
+            } => units.clone(),
         }
     }
 }
@@ -72,12 +103,16 @@ pub fn number(value: f64) -> String {
             let digits = whole.abs().to_string();
             let mut grouped = String::new();
             for (index, digit) in digits.chars().enumerate() {
-                if index > 0 && (digits.len() - index) % 3 == 0 {
+                if index > 0 && (digits.len() - index).is_multiple_of(3) {
                     grouped.push(',');
                 }
                 grouped.push(digit);
             }
-            return if whole < 0 { format!("-{grouped}") } else { grouped };
+            return if whole < 0 {
+                format!("-{grouped}")
+            } else {
+                grouped
+            };
         }
         return whole.to_string();
     }
@@ -118,9 +153,16 @@ pub struct Fact {
     pub order: Option<u32>,
     pub class: Option<String>,
     pub note: String,
+    /// The text value normalised for comparisons, computed once at load.
+    norm: String,
 }
 
 impl Fact {
+    /// [`normalise`]d text, precomputed.
+    pub fn norm(&self) -> &str {
+        &self.norm
+    }
+
     /// The text value, for facts that have one.
     pub fn text(&self) -> &str {
         self.value.text().unwrap_or("")
@@ -203,7 +245,9 @@ pub struct KnowledgeProblems(pub Vec<String>);
 
 impl KnowledgeBase {
     /// Parses and validates `files` (path relative to `assets/knowledge`, text).
-    pub fn load<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<KnowledgeBase, KnowledgeProblems> {
+    pub fn load<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<KnowledgeBase, KnowledgeProblems> {
         let mut problems = Vec::new();
         let mut sources = BTreeMap::new();
         let mut raw_facts: Vec<(String, Family, RawFact)> = Vec::new();
@@ -217,7 +261,10 @@ impl KnowledgeBase {
                     Ok(file) => {
                         for source in file.source {
                             if sources.contains_key(&source.id) {
-                                problems.push(format!("{path}: source id {} is defined twice", source.id));
+                                problems.push(format!(
+                                    "{path}: source id {} is defined twice",
+                                    source.id
+                                ));
                             }
                             sources.insert(source.id.clone(), source);
                         }
@@ -231,7 +278,11 @@ impl KnowledgeBase {
                 continue;
             };
             match toml::from_str::<FactFile>(text) {
-                Ok(file) => raw_facts.extend(file.fact.into_iter().map(|fact| (path.to_owned(), family, fact))),
+                Ok(file) => raw_facts.extend(
+                    file.fact
+                        .into_iter()
+                        .map(|fact| (path.to_owned(), family, fact)),
+                ),
                 Err(error) => problems.push(format!("{path}: {}", error.message())),
             }
         }
@@ -261,17 +312,32 @@ impl KnowledgeBase {
         let mut by_id = HashMap::new();
         for (index, fact) in facts.iter().enumerate() {
             by_id.insert(fact.id.clone(), index);
-            let entry = by_subject.entry((fact.family, fact.subject.clone())).or_default();
+            let entry = by_subject
+                .entry((fact.family, fact.subject.clone()))
+                .or_default();
             if entry.is_empty() {
-                subjects.entry(fact.family).or_default().push(fact.subject.clone());
+                subjects
+                    .entry(fact.family)
+                    .or_default()
+                    .push(fact.subject.clone());
             }
             entry.push(index);
-            by_attribute.entry((fact.family, fact.attribute.clone())).or_default().push(index);
+            by_attribute
+                .entry((fact.family, fact.attribute.clone()))
+                .or_default()
+                .push(index);
         }
         for list in subjects.values_mut() {
             list.sort();
         }
-        KnowledgeBase { facts, sources, by_id, by_subject, by_attribute, subjects }
+        KnowledgeBase {
+            facts,
+            sources,
+            by_id,
+            by_subject,
+            by_attribute,
+            subjects,
+        }
     }
 
     pub fn facts(&self) -> &[Fact] {
@@ -297,13 +363,19 @@ impl KnowledgeBase {
 
     /// Every fact about one subject.
     pub fn about(&self, family: Family, subject: &str) -> impl Iterator<Item = &Fact> {
-        self.by_subject.get(&(family, subject.to_owned())).into_iter().flatten().map(|&index| &self.facts[index])
+        self.by_subject
+            .get(&(family, subject.to_owned()))
+            .into_iter()
+            .flatten()
+            .map(|&index| &self.facts[index])
     }
 
     /// Usable facts about `subject` with `attribute`, in file order (or `order` when given).
     pub fn values(&self, family: Family, subject: &str, attribute: &str) -> Vec<&Fact> {
-        let mut found: Vec<&Fact> =
-            self.about(family, subject).filter(|fact| fact.attribute == attribute && fact.usable()).collect();
+        let mut found: Vec<&Fact> = self
+            .about(family, subject)
+            .filter(|fact| fact.attribute == attribute && fact.usable())
+            .collect();
         found.sort_by_key(|fact| fact.order.unwrap_or(0));
         found
     }
@@ -326,14 +398,16 @@ impl KnowledgeBase {
 
     /// The class of a subject (drug class, body system), if recorded.
     pub fn class_of(&self, family: Family, subject: &str) -> Option<&str> {
-        self.about(family, subject).find_map(|fact| fact.class.as_deref())
+        self.about(family, subject)
+            .find_map(|fact| fact.class.as_deref())
     }
 
     /// True when any fact about `subject` with `attribute` has this text (disputed ones included),
     /// so a distractor can be checked never to be a true statement about the subject.
     pub fn states(&self, family: Family, subject: &str, attribute: &str, text: &str) -> bool {
         let wanted = normalise(text);
-        self.about(family, subject).any(|fact| fact.attribute == attribute && normalise(fact.text()) == wanted)
+        self.about(family, subject)
+            .any(|fact| fact.attribute == attribute && fact.norm == wanted)
     }
 }
 
@@ -349,26 +423,55 @@ pub fn load_embedded_for_tests() -> KnowledgeBase {
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|ext| ext == "toml") {
-                let relative = path.strip_prefix(&root).expect("relative").to_string_lossy().replace('\\', "/");
+                let relative = path
+                    .strip_prefix(&root)
+                    .expect("relative")
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 files.push((relative, std::fs::read_to_string(&path).expect("read")));
             }
         }
     }
     files.sort();
-    KnowledgeBase::load(files.iter().map(|(path, text)| (path.as_str(), text.as_str()))).unwrap_or_else(|problems| panic!("{problems}"))
+    KnowledgeBase::load(
+        files
+            .iter()
+            .map(|(path, text)| (path.as_str(), text.as_str())),
+    )
+    .unwrap_or_else(|problems| panic!("{problems}"))
 }
 
 /// Lowercased, single-spaced text for comparisons.
 pub fn normalise(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    let clean = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text
+            .chars()
+            .any(|c| c.is_uppercase() || (c.is_whitespace() && c != ' '));
+    if clean {
+        return text.to_owned();
+    }
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
-fn validate(family: Family, raw: RawFact, sources: &BTreeMap<String, Source>) -> Result<Fact, String> {
+fn validate(
+    family: Family,
+    raw: RawFact,
+    sources: &BTreeMap<String, Source>,
+) -> Result<Fact, String> {
     if raw.subject.trim().is_empty() || raw.attribute.trim().is_empty() {
         return Err("subject and attribute must not be empty".into());
     }
     if !attribute_allowed(family, &raw.attribute) {
-        return Err(format!("attribute `{}` is not in the {} vocabulary", raw.attribute, family.folder()));
+        return Err(format!(
+            "attribute `{}` is not in the {} vocabulary",
+            raw.attribute,
+            family.folder()
+        ));
     }
     if !sources.contains_key(&raw.source) {
         return Err(format!("source `{}` is not in sources/", raw.source));
@@ -381,7 +484,11 @@ fn validate(family: Family, raw: RawFact, sources: &BTreeMap<String, Source>) ->
             Value::Text(text)
         }
         (None, low, high) if low.is_some() || high.is_some() => {
-            let units = raw.units.clone().filter(|units| !units.trim().is_empty()).ok_or("a numeric record needs units")?;
+            let units = raw
+                .units
+                .clone()
+                .filter(|units| !units.trim().is_empty())
+                .ok_or("a numeric record needs units")?;
             if let (Some(low), Some(high)) = (low, high)
                 && low > high
             {
@@ -396,11 +503,17 @@ fn validate(family: Family, raw: RawFact, sources: &BTreeMap<String, Source>) ->
         (None, None, None) => return Err("no value and no low/high".into()),
         (None, _, _) => return Err("no value".into()),
     };
-    if raw.disputed && (raw.alternative.trim().is_empty() || raw.alternative_source.trim().is_empty()) {
+    let norm = normalise(value.text().unwrap_or(""));
+    if raw.disputed
+        && (raw.alternative.trim().is_empty() || raw.alternative_source.trim().is_empty())
+    {
         return Err("disputed needs alternative and alternative_source".into());
     }
     if raw.disputed && !sources.contains_key(&raw.alternative_source) {
-        return Err(format!("alternative_source `{}` is not in sources/", raw.alternative_source));
+        return Err(format!(
+            "alternative_source `{}` is not in sources/",
+            raw.alternative_source
+        ));
     }
     if let Some(op) = &raw.op
         && !matches!(op.as_str(), "<" | "<=" | ">" | ">=")
@@ -425,6 +538,7 @@ fn validate(family: Family, raw: RawFact, sources: &BTreeMap<String, Source>) ->
         order: raw.order,
         class: raw.class,
         note: raw.note,
+        norm,
     })
 }
 
@@ -432,7 +546,8 @@ fn validate(family: Family, raw: RawFact, sources: &BTreeMap<String, Source>) ->
 mod tests {
     use super::*;
 
-    const SOURCES: &str = "[[source]]\nid = \"s1\"\ntitle = \"T\"\npublisher = \"P\"\nyear = 2020\n";
+    const SOURCES: &str =
+        "[[source]]\nid = \"s1\"\ntitle = \"T\"\npublisher = \"P\"\nyear = 2020\n";
 
     fn load(facts: &str) -> Result<KnowledgeBase, KnowledgeProblems> {
         KnowledgeBase::load([("sources/core.toml", SOURCES), ("labs/x.toml", facts)])
@@ -441,13 +556,34 @@ mod tests {
     #[test]
     fn records_are_validated_with_the_file_and_id_named() {
         let cases = [
-            ("[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"reference_range\"\nlow = 5.0\nhigh = 3.5\nunits = \"mEq/L\"\nsource = \"s1\"\n", "low 5 is above high 3.5"),
-            ("[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"reference_range\"\nlow = 3.5\nhigh = 5.0\nsource = \"s1\"\n", "needs units"),
-            ("[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"colour\"\nvalue = \"x\"\nsource = \"s1\"\n", "not in the labs vocabulary"),
-            ("[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"nope\"\n", "source `nope`"),
-            ("[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"s1\"\ndisputed = true\n", "disputed needs"),
-            ("[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"s1\"\n[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"low_cause\"\nvalue = \"y\"\nsource = \"s1\"\n", "duplicate id"),
-            ("[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"s1\"\nbogus = 1\n", "unknown field"),
+            (
+                "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"reference_range\"\nlow = 5.0\nhigh = 3.5\nunits = \"mEq/L\"\nsource = \"s1\"\n",
+                "low 5 is above high 3.5",
+            ),
+            (
+                "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"reference_range\"\nlow = 3.5\nhigh = 5.0\nsource = \"s1\"\n",
+                "needs units",
+            ),
+            (
+                "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"colour\"\nvalue = \"x\"\nsource = \"s1\"\n",
+                "not in the labs vocabulary",
+            ),
+            (
+                "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"nope\"\n",
+                "source `nope`",
+            ),
+            (
+                "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"s1\"\ndisputed = true\n",
+                "disputed needs",
+            ),
+            (
+                "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"s1\"\n[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"low_cause\"\nvalue = \"y\"\nsource = \"s1\"\n",
+                "duplicate id",
+            ),
+            (
+                "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"s1\"\nbogus = 1\n",
+                "unknown field",
+            ),
         ];
         for (text, expected) in cases {
             let problems = load(text).expect_err(expected).0.join("\n");
@@ -460,7 +596,10 @@ mod tests {
     fn disputed_facts_are_kept_but_not_usable() {
         let kb = load("[[fact]]\nid = \"a\"\nsubject = \"digoxin\"\nattribute = \"therapeutic_range\"\nlow = 0.5\nhigh = 2.0\nunits = \"ng/mL\"\nsource = \"s1\"\ndisputed = true\nalternative = \"0.5-0.9\"\nalternative_source = \"s1\"\n").unwrap();
         assert_eq!(kb.facts().len(), 1);
-        assert!(kb.value(Family::Labs, "digoxin", "therapeutic_range").is_none());
+        assert!(
+            kb.value(Family::Labs, "digoxin", "therapeutic_range")
+                .is_none()
+        );
         assert_eq!(kb.facts()[0].value.display(), "0.5–2 ng/mL");
     }
 

@@ -4,8 +4,9 @@
 //! `####` general feedback; a blank line between questions.
 //!
 //! Texts go in as `[html]` with `&`, `<`, `>` escaped and line breaks as `<br />`, so no text can
-//! open a blank line (which would end the question early); then the GIFT specials
-//! `~ = # { } :` and the backslash itself are escaped with a backslash. Pure: returns text.
+//! open a blank line (which would end the question early), and a backslash as `&#92;`; then the
+//! GIFT specials `~ = # { } :` are escaped with a backslash (in the plain-text `::title::` a
+//! backslash is doubled, as Moodle's own exporter does). Pure: returns text.
 
 use super::moodle::fractions;
 use super::{ExportError, Prepared, category, clean, html, tags, title};
@@ -20,6 +21,13 @@ pub fn escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Plain text as GIFT-ready HTML: escaped, line breaks as `<br />`, and backslashes as the
+/// character reference `&#92;` (its `#` then escaped), so no backslash in the text can combine
+/// with a following character into a GIFT escape, whatever the importer does with `\\`.
+fn html_text(text: &str) -> String {
+    escape(&html(text).replace('\\', "&#92;"))
 }
 
 /// Text safe inside a `//` comment's `[…]` field: one line, no brackets.
@@ -70,7 +78,7 @@ pub(crate) fn write(items: &[Prepared<'_>]) -> Result<String, ExportError> {
         out.push_str(&format!(
             "::{}::[html]{} {{\n",
             escape(&name),
-            escape(&question)
+            escape(&question.replace('\\', "&#92;"))
         ));
 
         for (choice, fraction) in prepared.choices.iter().zip(&fractions) {
@@ -79,14 +87,14 @@ pub(crate) fn write(items: &[Prepared<'_>]) -> Result<String, ExportError> {
                 (false, true) => "=".to_owned(),
                 (false, false) => "~".to_owned(),
             };
-            out.push_str(&format!("{marker}{}", escape(&html(choice.text))));
+            out.push_str(&format!("{marker}{}", html_text(choice.text)));
             if !choice.rationale.trim().is_empty() {
-                out.push_str(&format!(" #{}", escape(&html(choice.rationale))));
+                out.push_str(&format!(" #{}", html_text(choice.rationale)));
             }
             out.push('\n');
         }
         if !item.rationale.trim().is_empty() {
-            out.push_str(&format!("####{}\n", escape(&html(&item.rationale))));
+            out.push_str(&format!("####{}\n", html_text(&item.rationale)));
         }
         out.push_str("}\n\n");
     }
@@ -149,7 +157,7 @@ mod tests {
                 index += 2;
                 continue;
             }
-            if text[index..].starts_with(needle) {
+            if bytes[index..].starts_with(needle.as_bytes()) {
                 return Some(index);
             }
             index += 1;
@@ -380,7 +388,7 @@ mod tests {
         assert_eq!(blocks.len(), 3 + 2);
         assert!(!text.contains("\n\n\n"));
         // The fixture text's specials all appear escaped.
-        for escaped in [r"\~", r"\=", r"\#", r"\{", r"\}", r"\:", r"\\"] {
+        for escaped in [r"\~", r"\=", r"\#", r"\{", r"\}", r"\:", r"&\#92;"] {
             assert!(text.contains(escaped), "{escaped}");
         }
         assert!(text.contains("💊"));

@@ -255,14 +255,23 @@ mod tests {
             let sum: f64 = weights.keys.iter().map(|g| GRADES[*g].1).sum();
             assert!((sum - 100.0).abs() < 1e-4, "{keys} keys sum to {sum}");
             let ideal = 100.0 / keys as f64;
-            // Every weight is one of the two list values nearest the ideal.
+            // Every weight is one of the two list values either side of the ideal.
+            let below = GRADES
+                .iter()
+                .map(|g| g.1)
+                .filter(|v| *v <= ideal + 1e-4)
+                .fold(0.0, f64::max);
+            let above = GRADES
+                .iter()
+                .map(|g| g.1)
+                .filter(|v| *v >= ideal - 1e-4)
+                .fold(f64::MAX, f64::min);
             for grade in weights.keys.iter().chain([&weights.distractor]) {
                 let value = GRADES[*grade].1;
-                let nearer = GRADES
-                    .iter()
-                    .filter(|(_, other)| (other - ideal).abs() < (value - ideal).abs() - 1e-9)
-                    .count();
-                assert!(nearer <= 1, "{keys} keys: {value} is not next to {ideal}");
+                assert!(
+                    value == below || value == above,
+                    "{keys} keys: {value} is not next to {ideal}"
+                );
             }
         }
     }

@@ -14,28 +14,52 @@
 //! - normal findings in notes are dropped whenever they touch anything the disorder records, so a
 //!   note never contradicts itself.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::super::build::{self, MatrixRow, Meta, Opt, SlotSpec, sentence};
 use super::super::catalog::{Case, ItemModel};
 use super::super::rng::Rng;
 use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen, gate};
-use super::{cite_note, commonness};
+use super::cite_note;
 use crate::domain::knowledge::{Fact, Family, KnowledgeBase, Population, normalise};
 
 const DX: Family = Family::Disorders;
 
 /// Attributes whose texts describe what the client has: a distractor finding must touch none.
-const FIND_ALL: [&str; 8] = ["cue", "vital_sign_cue", "lab_cue", "complication_sign", "complication", "priority_problem", "risk_factor", "expected_outcome"];
+const FIND_ALL: [&str; 8] = [
+    "cue",
+    "vital_sign_cue",
+    "lab_cue",
+    "complication_sign",
+    "complication",
+    "priority_problem",
+    "risk_factor",
+    "expected_outcome",
+];
 /// Assessment findings that can be keys.
 const FINDINGS: [&str; 3] = ["cue", "vital_sign_cue", "lab_cue"];
 /// Attributes whose texts describe what is done for the client: a distractor action must touch none.
-const ACT_ALL: [&str; 6] = ["priority_intervention", "intervention", "avoid", "teaching", "medication", "diagnostic_test"];
+const ACT_ALL: [&str; 6] = [
+    "priority_intervention",
+    "intervention",
+    "avoid",
+    "teaching",
+    "medication",
+    "diagnostic_test",
+];
 /// Canonical words of findings that fit too many clients to be called "not a finding".
-const BROAD_FINDING: [&str; 14] = ["weak", "mental", "nausea", "temp", "heart", "sweat", "pale", "anxie", "appet", "dizzi", "thirst", "weight", "head", "resp"];
+const BROAD_FINDING: [&str; 14] = [
+    "weak", "mental", "nausea", "temp", "heart", "sweat", "pale", "anxie", "appet", "dizzi",
+    "thirst", "weight", "head", "resp",
+];
 /// Canonical words of actions that fit too many clients to be called wrong.
-const BROAD_ACTION: [&str; 22] = [
-    "resp", "antib", "pain", "fluid", "monit", "asses", "check", "notif", "provi", "rapid", "stay", "obser", "measu", "inspe", "record", "weigh", "vital", "npo", "infec", "hygie", "safet", "calm",
+const BROAD_ACTION: [&str; 43] = [
+    "resp", "antib", "pain", "fluid", "monit", "asses", "check", "notif", "provi", "rapid", "stay",
+    "obser", "measu", "inspe", "record", "weigh", "vital", "npo", "infec", "hygie", "safet",
+    "calm", "trans", "cross", "blood", "rest", "space", "quiet", "envir", "gentl", "sched",
+    "prote", "calor", "nutri", "diet", "intak", "meal", "food", "skin", "repos", "commo", "bathr",
+    "blank",
 ];
 
 pub fn models() -> Vec<Box<dyn ItemModel>> {
@@ -380,11 +404,13 @@ pub fn models() -> Vec<Box<dyn ItemModel>> {
             qsen: Qsen::Safety,
             difficulty: Difficulty::Advanced,
             variants: 1,
-            description: "Six-item unfolding case about a disorder and one of its complications. Scenario: presentation with cues and normal findings. 1 recognize cues (SATA: which findings require follow-up), 2 analyze cues (cloze: condition and evidence, after a laboratory exhibit), 3 prioritize hypotheses (dyad: developing complication as evidenced by its `complication_sign`, after a nurse's note), 4 generate solutions (matrix: indicated/contraindicated for the provider's orders, from its interventions and `avoid`), 5 take action (MC: first action), 6 evaluate outcomes (MC: finding that shows treatment is effective vs persisting cues and the complication sign).",
+            description: "Six-item unfolding case about a disorder and one of its complications. Scenario: presentation with cues and normal findings. 1 recognize cues (SATA: which findings require follow-up), 2 analyze cues (cloze: condition and evidence, after a new finding, with 3 same-system competitors), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (matrix: indicated/contraindicated for the provider's orders, from its interventions and `avoid`), 5 take action (MC: first action, after a nurse's note; distractors are other-system treatments), 6 evaluate outcomes (dyad: the client is not responding and is developing the complication named by its `complication_sign`, with the admission cues as distractor evidence).",
             make: complication_case,
         },
     ];
-    list.into_iter().map(|model| Box::new(model) as Box<dyn ItemModel>).collect()
+    list.into_iter()
+        .map(|model| Box::new(model) as Box<dyn ItemModel>)
+        .collect()
 }
 
 type Make = fn(&KnowledgeBase, &Meta, &Case, u64) -> Option<Item>;
@@ -440,7 +466,11 @@ impl ItemModel for DxModel {
         for subject in kb.subjects(DX) {
             for variant in 0..self.variants {
                 let case = Case::new(subject, DX, variant);
-                if (0..6u64).filter(|seed| self.generate(kb, &case, *seed).is_some()).count() >= 4 {
+                if (0..4u64)
+                    .filter(|seed| self.generate(kb, &case, *seed).is_some())
+                    .count()
+                    >= 3
+                {
                     cases.push(case);
                 }
             }
@@ -474,11 +504,20 @@ fn ctx(kb: &KnowledgeBase, subject: &str) -> Ctx {
     let mut total = 0;
     for fact in kb.about(DX, subject) {
         *populations.entry(fact.population).or_default() += 1;
-        *conditions.entry(fact.condition.trim().to_owned()).or_default() += 1;
+        *conditions
+            .entry(fact.condition.trim().to_owned())
+            .or_default() += 1;
         total += 1;
     }
-    let main = populations.iter().max_by_key(|(_, count)| **count).map_or(Population::Adult, |(population, _)| *population);
-    let context = conditions.into_iter().find(|(condition, count)| !condition.is_empty() && *count * 2 > total).map(|(condition, _)| condition).unwrap_or_default();
+    let main = populations
+        .iter()
+        .max_by_key(|(_, count)| **count)
+        .map_or(Population::Adult, |(population, _)| *population);
+    let context = conditions
+        .into_iter()
+        .find(|(condition, count)| !condition.is_empty() && *count * 2 > total)
+        .map(|(condition, _)| condition)
+        .unwrap_or_default();
     let who = match main {
         _ if context == "postpartum" => "a postpartum client",
         Population::Pregnant => "a pregnant client",
@@ -488,20 +527,28 @@ fn ctx(kb: &KnowledgeBase, subject: &str) -> Ctx {
         Population::OlderAdult => "an older adult client",
         _ => "a client",
     };
-    let child = matches!(main, Population::Infant | Population::Neonate | Population::Pediatric);
-    Ctx { main, context, who, child }
+    let child = matches!(
+        main,
+        Population::Infant | Population::Neonate | Population::Pediatric
+    );
+    Ctx {
+        main,
+        context,
+        who,
+        child,
+    }
 }
 
 /// Whether a fact of another subject suits a stem about a client of `ctx`'s population.
 fn population_fits(population: Population, ctx: &Ctx) -> bool {
     use Population::*;
-    match (ctx.main, population) {
-        (_, All) => true,
-        (Infant | Neonate | Pediatric, _) => true,
-        (Pregnant, Adult | OlderAdult | Pregnant) => true,
-        (Adult | OlderAdult | All, Adult | OlderAdult) => true,
-        _ => false,
-    }
+    matches!(
+        (ctx.main, population),
+        (_, All)
+            | (Infant | Neonate | Pediatric, _)
+            | (Pregnant, Adult | OlderAdult | Pregnant)
+            | (Adult | OlderAdult | All, Adult | OlderAdult)
+    )
 }
 
 /// Whether one of the subject's own facts applies to the client in the stem.
@@ -510,7 +557,10 @@ fn own_fits(fact: &Fact, ctx: &Ctx) -> bool {
     let population = fact.population == ctx.main
         || fact.population == All
         || ctx.main == All
-        || matches!((ctx.main, fact.population), (Adult, OlderAdult) | (OlderAdult, Adult) | (Infant, Neonate) | (Neonate, Infant));
+        || matches!(
+            (ctx.main, fact.population),
+            (Adult, OlderAdult) | (OlderAdult, Adult) | (Infant, Neonate) | (Neonate, Infant)
+        );
     let condition = fact.condition.trim().is_empty() || fact.condition == ctx.context;
     population && condition && !fact.text().is_empty() && fact.text().chars().count() <= 60
 }
@@ -528,40 +578,180 @@ fn vague(text: &str) -> bool {
 }
 
 const STOP: [&str; 70] = [
-    "with", "without", "and", "the", "from", "that", "over", "after", "before", "during", "than", "into", "when", "more", "less", "most", "some", "sign",
-    "signs", "client", "clients", "level", "levels", "such", "only", "other", "early", "late", "affected", "side", "both", "body", "area", "serum",
-    "count", "test", "ratio", "prescribed", "each", "every", "until", "unless", "their", "them", "then", "this", "these", "once", "also", "very",
-    "within", "least", "hours", "minutes", "days", "daily", "times", "sudden", "severe", "mild", "acute", "chronic", "persistent", "elevated",
-    "increased", "decreased", "rapid", "high", "rate", "rising",
+    "with",
+    "without",
+    "and",
+    "the",
+    "from",
+    "that",
+    "over",
+    "after",
+    "before",
+    "during",
+    "than",
+    "into",
+    "when",
+    "more",
+    "less",
+    "most",
+    "some",
+    "sign",
+    "signs",
+    "client",
+    "clients",
+    "level",
+    "levels",
+    "such",
+    "only",
+    "other",
+    "early",
+    "late",
+    "affected",
+    "side",
+    "both",
+    "body",
+    "area",
+    "serum",
+    "count",
+    "test",
+    "ratio",
+    "prescribed",
+    "each",
+    "every",
+    "until",
+    "unless",
+    "their",
+    "them",
+    "then",
+    "this",
+    "these",
+    "once",
+    "also",
+    "very",
+    "within",
+    "least",
+    "hours",
+    "minutes",
+    "days",
+    "daily",
+    "times",
+    "sudden",
+    "severe",
+    "mild",
+    "acute",
+    "chronic",
+    "persistent",
+    "elevated",
+    "increased",
+    "decreased",
+    "rapid",
+    "high",
+    "rate",
+    "rising",
 ];
 
 /// Clinical synonyms: a word containing any of these stems maps to the group's name.
 const SYNONYMS: [(&str, &[&str]); 26] = [
-    ("resp", &["pnea", "orthop", "breath", "respir", "crackl", "wheez", "lung", "cough", "sputum", "strid", "hypox", "oxygen", "saturat", "cyano", "ventilat", "airway"]),
-    ("heart", &["heart", "pulse", "tachycard", "bradycard", "palpit", "dysrhythm", "arrhythm", "rhythm"]),
+    (
+        "resp",
+        &[
+            "pnea", "orthop", "breath", "respir", "crackl", "wheez", "lung", "cough", "sputum",
+            "strid", "hypox", "oxygen", "saturat", "cyano", "ventilat", "airway",
+        ],
+    ),
+    (
+        "heart",
+        &[
+            "heart",
+            "pulse",
+            "tachycard",
+            "bradycard",
+            "palpit",
+            "dysrhythm",
+            "arrhythm",
+            "rhythm",
+        ],
+    ),
     ("bp", &["pressure", "hypotens", "hypertens"]),
-    ("temp", &["temperat", "fever", "febril", "thermi", "chill", "pyrex"]),
-    ("mental", &["confus", "mental", "conscious", "letharg", "delir", "orient", "agitat", "irritab", "drows", "coma", "restless", "stupor", "alert"]),
+    (
+        "temp",
+        &["temperat", "fever", "febril", "thermi", "chill", "pyrex"],
+    ),
+    (
+        "mental",
+        &[
+            "confus",
+            "mental",
+            "conscious",
+            "letharg",
+            "delir",
+            "orient",
+            "agitat",
+            "irritab",
+            "drows",
+            "coma",
+            "restless",
+            "stupor",
+            "alert",
+        ],
+    ),
     ("sweat", &["sweat", "diaphor", "clammy"]),
     ("nausea", &["nause", "vomit", "emesis"]),
     ("pale", &["pale", "pallor"]),
     ("swell", &["edema", "swell", "swoll"]),
-    ("urine", &["urin", "void", "oligur", "anuri", "diures", "polyur"]),
-    ("bleed", &["bleed", "hemorrh", "bruis", "petech", "ecchym", "oozing"]),
-    ("pain", &["pain", "tender", "ache", "aching", "cramp", "colic"]),
-    ("skin", &["rash", "lesion", "vesic", "erythem", "redness", "hives", "flush"]),
+    (
+        "urine",
+        &["urin", "void", "oligur", "anuri", "diures", "polyur"],
+    ),
+    (
+        "bleed",
+        &["bleed", "hemorrh", "bruis", "petech", "ecchym", "oozing"],
+    ),
+    (
+        "pain",
+        &["pain", "tender", "ache", "aching", "cramp", "colic"],
+    ),
+    (
+        "skin",
+        &[
+            "rash", "lesion", "vesic", "erythem", "redness", "hives", "flush",
+        ],
+    ),
     ("weak", &["weak", "fatigu", "tired", "malaise"]),
     ("thirst", &["thirst", "polydip"]),
     ("glucose", &["glucos", "glycem", "dextros", "insulin"]),
     ("potassium", &["potass", "kalem"]),
     ("sodium", &["sodium", "natrem"]),
     ("calcium", &["calc", "tetan", "chvost", "trouss"]),
-    ("bowel", &["stool", "diarrh", "constip", "bowel", "flatus", "defecat", "feces", "fecal"]),
+    (
+        "bowel",
+        &[
+            "stool", "diarrh", "constip", "bowel", "flatus", "defecat", "feces", "fecal",
+        ],
+    ),
     ("vision", &["vision", "visual", "diplop", "blurr"]),
     ("head", &["headach"]),
-    ("fluid", &["fluid", "hydrat", "saline", "crystall", "bolus", "infus", "ringer"]),
-    ("anticoag", &["anticoag", "heparin", "enoxaparin", "warfarin", "apixaban", "thrombin"]),
-    ("analgesic", &["opioid", "morphine", "analges", "hydromorph"]),
+    (
+        "fluid",
+        &[
+            "fluid", "hydrat", "saline", "crystall", "bolus", "infus", "ringer",
+        ],
+    ),
+    (
+        "anticoag",
+        &[
+            "anticoag",
+            "heparin",
+            "enoxaparin",
+            "warfarin",
+            "apixaban",
+            "thrombin",
+        ],
+    ),
+    (
+        "analgesic",
+        &["opioid", "morphine", "analges", "hydromorph"],
+    ),
     ("jaund", &["jaund", "icter", "bilirub"]),
 ];
 
@@ -576,23 +766,80 @@ fn canon(word: &str) -> String {
 
 /// Content words of a text as canonical stems (for overlap checks).
 fn keys(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_alphanumeric())
+    thread_local! {
+        static KEYS: RefCell<HashMap<String, BTreeSet<String>>> = RefCell::new(HashMap::new());
+    }
+    if let Some(found) = KEYS.with(|cache| cache.borrow().get(text).cloned()) {
+        return found;
+    }
+    let computed: BTreeSet<String> = text
+        .split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
-        .filter(|word| (word.chars().count() >= 4 || ["npo", "wbc", "ecg"].contains(&word.as_str())) && !STOP.contains(&word.as_str()))
+        .filter(|word| {
+            (word.chars().count() >= 4 || ["npo", "wbc", "ecg"].contains(&word.as_str()))
+                && !STOP.contains(&word.as_str())
+        })
         .map(|word| canon(&word))
-        .collect()
+        .collect();
+    KEYS.with(|cache| cache.borrow_mut().insert(text.to_owned(), computed.clone()));
+    computed
+}
+
+/// A cache key naming one knowledge base (its address and size) and a query.
+fn cache_key(kb: &KnowledgeBase, query: String) -> String {
+    format!(
+        "{:p}|{}|{query}",
+        kb as *const KnowledgeBase,
+        kb.facts().len()
+    )
+}
+
+/// Everything `subject` records under `attributes` (any population, condition or dispute status),
+/// with its name: canonical words and normalised texts.
+#[derive(Clone)]
+struct Recorded {
+    words: BTreeSet<String>,
+    texts: BTreeSet<String>,
+}
+
+impl Recorded {
+    fn of(kb: &KnowledgeBase, subject: &str, attributes: &[&str]) -> Recorded {
+        thread_local! {
+            static RECORDED: RefCell<HashMap<String, Recorded>> = RefCell::new(HashMap::new());
+        }
+        let key = cache_key(kb, format!("{subject}|{attributes:?}"));
+        if let Some(found) = RECORDED.with(|cache| cache.borrow().get(&key).cloned()) {
+            return found;
+        }
+        let computed = Recorded::compute(kb, subject, attributes);
+        RECORDED.with(|cache| cache.borrow_mut().insert(key, computed.clone()));
+        computed
+    }
+
+    fn compute(kb: &KnowledgeBase, subject: &str, attributes: &[&str]) -> Recorded {
+        let mut words = keys(subject);
+        let mut texts = BTreeSet::new();
+        for fact in kb
+            .about(DX, subject)
+            .filter(|fact| attributes.contains(&fact.attribute.as_str()))
+        {
+            words.extend(keys(fact.text()));
+            words.extend(keys(&fact.condition));
+            texts.insert(normalise(fact.text()));
+        }
+        Recorded { words, texts }
+    }
+
+    /// True when `text` is, or shares a content word or synonym with, anything recorded.
+    fn touches(&self, text: &str) -> bool {
+        self.texts.contains(&normalise(text)) || !keys(text).is_disjoint(&self.words)
+    }
 }
 
 /// True when `text` is, or shares a content word or synonym with, anything `subject` records under
 /// `attributes` (any population, condition, or dispute status), or with the subject's name.
 fn clash(kb: &KnowledgeBase, subject: &str, text: &str, attributes: &[&str]) -> bool {
-    let wanted = keys(text);
-    if !wanted.is_disjoint(&keys(subject)) {
-        return true;
-    }
-    kb.about(DX, subject).filter(|fact| attributes.contains(&fact.attribute.as_str())).any(|fact| {
-        normalise(fact.text()) == normalise(text) || !wanted.is_disjoint(&keys(fact.text())) || !wanted.is_disjoint(&keys(&fact.condition))
-    })
+    Recorded::of(kb, subject, attributes).touches(text)
 }
 
 /// The subject's own facts under `attributes` that suit the stem's client and do not name it.
@@ -601,7 +848,9 @@ fn own<'a>(kb: &'a KnowledgeBase, subject: &str, attributes: &[&str], ctx: &Ctx)
     attributes
         .iter()
         .flat_map(|attribute| kb.values(DX, subject, attribute))
-        .filter(|fact| own_fits(fact, ctx) && !vague(fact.text()) && keys(fact.text()).is_disjoint(&name))
+        .filter(|fact| {
+            own_fits(fact, ctx) && !vague(fact.text()) && keys(fact.text()).is_disjoint(&name)
+        })
         .collect()
 }
 
@@ -619,11 +868,63 @@ fn foreign<'a>(
     allow_condition: bool,
     ctx: &Ctx,
 ) -> Vec<&'a Fact> {
+    thread_local! {
+        static FOREIGN: RefCell<HashMap<String, Vec<String>>> = RefCell::new(HashMap::new());
+    }
+    let key = cache_key(
+        kb,
+        format!(
+            "{subject}|{from:?}|{clash_with:?}|{broad:?}|{other_class}|{allow_condition}|{:?}",
+            ctx.main
+        ),
+    );
+    if let Some(found) = FOREIGN.with(|cache| cache.borrow().get(&key).cloned()) {
+        return found.iter().filter_map(|id| kb.fact(id)).collect();
+    }
+    let computed = foreign_uncached(
+        kb,
+        subject,
+        from,
+        clash_with,
+        broad,
+        other_class,
+        allow_condition,
+        ctx,
+    );
+    FOREIGN.with(|cache| {
+        cache
+            .borrow_mut()
+            .insert(key, computed.iter().map(|fact| fact.id.clone()).collect())
+    });
+    computed
+}
+
+#[allow(clippy::too_many_arguments)]
+fn foreign_uncached<'a>(
+    kb: &'a KnowledgeBase,
+    subject: &str,
+    from: &[&str],
+    clash_with: &[&str],
+    broad: &[&str],
+    other_class: bool,
+    allow_condition: bool,
+    ctx: &Ctx,
+) -> Vec<&'a Fact> {
     let class = kb.class_of(DX, subject);
+    let recorded = Recorded::of(kb, subject, clash_with);
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for attribute in from {
-        for fact in kb.with_attribute(DX, attribute) {
+        let facts = kb.with_attribute(DX, attribute);
+        // How many subjects state each text (a local `commonness`, computed once).
+        let mut holders: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+        for fact in &facts {
+            holders
+                .entry(normalise(fact.text()))
+                .or_default()
+                .insert(fact.subject.as_str());
+        }
+        for fact in facts {
             let text = fact.text();
             if fact.subject == subject
                 || text.is_empty()
@@ -633,8 +934,8 @@ fn foreign<'a>(
                 || !population_fits(fact.population, ctx)
                 || vague(text)
                 || keys(text).iter().any(|key| broad.contains(&key.as_str()))
-                || commonness(kb, DX, attribute, text) >= 3
-                || clash(kb, subject, text, clash_with)
+                || holders.get(&normalise(text)).map_or(0, BTreeSet::len) >= 3
+                || recorded.touches(text)
                 || !seen.insert(normalise(text))
             {
                 continue;
@@ -647,7 +948,12 @@ fn foreign<'a>(
 
 /// Up to `count` facts drawn with the seed, none sharing a content word with each other or with
 /// anything already `taken`.
-fn pick<'a>(rng: &mut Rng, pool: &[&'a Fact], count: usize, taken: &mut Vec<BTreeSet<String>>) -> Vec<&'a Fact> {
+fn pick<'a>(
+    rng: &mut Rng,
+    pool: &[&'a Fact],
+    count: usize,
+    taken: &mut Vec<BTreeSet<String>>,
+) -> Vec<&'a Fact> {
     let mut order: Vec<usize> = (0..pool.len()).collect();
     rng.shuffle(&mut order);
     let mut out = Vec::new();
@@ -681,28 +987,62 @@ fn list(texts: &[String]) -> String {
         0 => String::new(),
         1 => texts[0].clone(),
         2 => format!("{} and {}", texts[0], texts[1]),
-        _ => format!("{}, and {}", texts[..texts.len() - 1].join(", "), texts[texts.len() - 1]),
+        _ => format!(
+            "{}, and {}",
+            texts[..texts.len() - 1].join(", "),
+            texts[texts.len() - 1]
+        ),
     }
 }
 
 fn texts(facts: &[&Fact]) -> Vec<String> {
-    facts.iter().map(|fact| normalise(fact.text())).collect()
+    facts.iter().map(|fact| low(fact.text())).collect()
 }
 
-fn ids(facts: &[&Fact]) -> Vec<String> {
-    facts.iter().map(|fact| fact.id.clone()).collect()
+/// Fact text for the middle of a sentence: single-spaced. Facts are lowercase except proper nouns
+/// and abbreviations ("Cullen sign", "WBC"), which keep their capitals.
+fn low(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A normal finding ("Heart rate 78/min") for the middle of a sentence: first letter lowered unless
+/// the first word is an abbreviation ("SpO2").
+fn lower_first(text: &str) -> String {
+    let first = text.split(' ').next().unwrap_or("");
+    if first
+        .chars()
+        .skip(1)
+        .any(|c| c.is_uppercase() || c.is_ascii_digit())
+    {
+        return text.to_owned();
+    }
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(head) => head.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Same-class disorders ranked by how many features they share with `subject` (most first).
 fn rivals(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
-    let Some(class) = kb.class_of(DX, subject) else { return Vec::new() };
-    let mine: BTreeSet<String> = kb.about(DX, subject).filter(|fact| FIND_ALL.contains(&fact.attribute.as_str())).flat_map(|fact| keys(fact.text())).collect();
+    let Some(class) = kb.class_of(DX, subject) else {
+        return Vec::new();
+    };
+    let mine: BTreeSet<String> = kb
+        .about(DX, subject)
+        .filter(|fact| FIND_ALL.contains(&fact.attribute.as_str()))
+        .flat_map(|fact| keys(fact.text()))
+        .collect();
     let mut ranked: Vec<(usize, String)> = kb
         .subjects(DX)
         .iter()
         .filter(|other| other.as_str() != subject && kb.class_of(DX, other) == Some(class))
         .map(|other| {
-            let theirs: BTreeSet<String> = kb.about(DX, other).filter(|fact| FIND_ALL.contains(&fact.attribute.as_str())).flat_map(|fact| keys(fact.text())).collect();
+            let theirs: BTreeSet<String> = kb
+                .about(DX, other)
+                .filter(|fact| FIND_ALL.contains(&fact.attribute.as_str()))
+                .flat_map(|fact| keys(fact.text()))
+                .collect();
             (mine.intersection(&theirs).count(), other.clone())
         })
         .collect();
@@ -712,13 +1052,25 @@ fn rivals(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
 
 /// Three competing hypotheses for `subject`, drawn with the seed from its five closest rivals, and
 /// the subject's findings that none of them records (with no word or synonym in common).
-fn hypotheses<'a>(kb: &'a KnowledgeBase, subject: &str, rng: &mut Rng, ctx: &Ctx) -> Option<(Vec<String>, Vec<&'a Fact>)> {
+fn hypotheses<'a>(
+    kb: &'a KnowledgeBase,
+    subject: &str,
+    rng: &mut Rng,
+    ctx: &Ctx,
+) -> Option<(Vec<String>, Vec<&'a Fact>)> {
     let close: Vec<String> = rivals(kb, subject).into_iter().take(5).collect();
     let chosen = rng.sample(&close, 3);
     if chosen.len() < 3 {
         return None;
     }
-    let cues: Vec<&Fact> = own(kb, subject, &FINDINGS, ctx).into_iter().filter(|fact| chosen.iter().all(|rival| !clash(kb, rival, fact.text(), &FIND_ALL))).collect();
+    let cues: Vec<&Fact> = own(kb, subject, &FINDINGS, ctx)
+        .into_iter()
+        .filter(|fact| {
+            chosen
+                .iter()
+                .all(|rival| !clash(kb, rival, fact.text(), &FIND_ALL))
+        })
+        .collect();
     Some((chosen, cues))
 }
 
@@ -727,7 +1079,11 @@ fn rival_cue<'a>(kb: &'a KnowledgeBase, rival: &str, subject: &str) -> Option<&'
     FINDINGS
         .iter()
         .flat_map(|attribute| kb.values(DX, rival, attribute))
-        .find(|fact| !fact.text().is_empty() && fact.condition.trim().is_empty() && !clash(kb, subject, fact.text(), &FIND_ALL))
+        .find(|fact| {
+            !fact.text().is_empty()
+                && fact.condition.trim().is_empty()
+                && !clash(kb, subject, fact.text(), &FIND_ALL)
+        })
 }
 
 fn rival_rationale(kb: &KnowledgeBase, rival: &str, subject: &str, evidence: &str) -> String {
@@ -735,9 +1091,12 @@ fn rival_rationale(kb: &KnowledgeBase, rival: &str, subject: &str, evidence: &st
         Some(cue) => format!(
             "{} is less likely: it typically shows findings such as {}, and it does not account for {evidence}.",
             sentence(rival),
-            normalise(cue.text())
+            low(cue.text())
         ),
-        None => format!("{} is less likely: it does not account for {evidence}.", sentence(rival)),
+        None => format!(
+            "{} is less likely: it does not account for {evidence}.",
+            sentence(rival)
+        ),
     }
 }
 
@@ -750,24 +1109,94 @@ struct Normal {
 }
 
 const NORMALS: [Normal; 12] = [
-    Normal { text: "Heart rate 78/min and regular", tags: &["heart"], vital: Some("heart rate"), child: false },
-    Normal { text: "Respirations 16/min and unlabored", tags: &["resp"], vital: Some("respiratory rate"), child: false },
-    Normal { text: "Oral temperature 37 C", tags: &["temp"], vital: Some("body temperature"), child: false },
-    Normal { text: "Blood pressure 118/76 mm Hg", tags: &["bp"], vital: Some("normal blood pressure"), child: false },
-    Normal { text: "SpO2 97% on room air", tags: &["resp"], vital: Some("oxygen saturation"), child: false },
-    Normal { text: "Alert and oriented to person, place, and time", tags: &["mental"], vital: None, child: false },
-    Normal { text: "Skin warm, dry, and intact", tags: &["sweat", "skin", "pale", "resp", "jaund", "mottl", "temp", "intac", "ulcer", "wound", "burns", "eschar"], vital: None, child: true },
-    Normal { text: "Bowel sounds active in all four quadrants", tags: &["bowel", "abdom", "nausea", "disten"], vital: None, child: true },
-    Normal { text: "Pupils equal, round, and reactive to light", tags: &["pupil", "mental", "vision"], vital: None, child: true },
-    Normal { text: "Capillary refill less than 3 seconds", tags: &["capil", "pale", "heart", "resp", "perfu", "shock"], vital: None, child: true },
-    Normal { text: "Moist oral mucous membranes", tags: &["mucou", "fluid", "thirst", "oral", "mouth", "dehyd"], vital: None, child: true },
-    Normal { text: "Moves all extremities with equal strength", tags: &["weak", "paral", "motor", "stren", "gait", "balan", "tremo", "rigid", "joint", "fract", "limb", "extre"], vital: None, child: true },
+    Normal {
+        text: "Heart rate 78/min and regular",
+        tags: &["heart"],
+        vital: Some("heart rate"),
+        child: false,
+    },
+    Normal {
+        text: "Respirations 16/min and unlabored",
+        tags: &["resp"],
+        vital: Some("respiratory rate"),
+        child: false,
+    },
+    Normal {
+        text: "Oral temperature 37 C",
+        tags: &["temp"],
+        vital: Some("body temperature"),
+        child: false,
+    },
+    Normal {
+        text: "Blood pressure 118/76 mm Hg",
+        tags: &["bp"],
+        vital: Some("normal blood pressure"),
+        child: false,
+    },
+    Normal {
+        text: "SpO2 97% on room air",
+        tags: &["resp"],
+        vital: Some("oxygen saturation"),
+        child: false,
+    },
+    Normal {
+        text: "Alert and oriented to person, place, and time",
+        tags: &["mental"],
+        vital: None,
+        child: false,
+    },
+    Normal {
+        text: "Skin warm, dry, and intact",
+        tags: &[
+            "sweat", "skin", "pale", "resp", "jaund", "mottl", "temp", "intac", "ulcer", "wound",
+            "burns", "eschar",
+        ],
+        vital: None,
+        child: true,
+    },
+    Normal {
+        text: "Bowel sounds active in all four quadrants",
+        tags: &["bowel", "abdom", "nausea", "disten"],
+        vital: None,
+        child: true,
+    },
+    Normal {
+        text: "Pupils equal, round, and reactive to light",
+        tags: &["pupil", "mental", "vision"],
+        vital: None,
+        child: true,
+    },
+    Normal {
+        text: "Capillary refill less than 3 seconds",
+        tags: &["capil", "pale", "heart", "resp", "perfu", "shock"],
+        vital: None,
+        child: true,
+    },
+    Normal {
+        text: "Moist oral mucous membranes",
+        tags: &["mucou", "fluid", "thirst", "oral", "mouth", "dehyd"],
+        vital: None,
+        child: true,
+    },
+    Normal {
+        text: "Moves all extremities with equal strength",
+        tags: &[
+            "weak", "paral", "motor", "stren", "gait", "balan", "tremo", "rigid", "joint", "fract",
+            "limb", "extre",
+        ],
+        vital: None,
+        child: true,
+    },
 ];
 
 /// Normal findings that touch nothing the subject records, as options with their rationale and the
 /// vital-sign reference range behind them.
 fn normals(kb: &KnowledgeBase, subject: &str, ctx: &Ctx) -> Vec<Opt> {
-    let recorded: BTreeSet<String> = kb.about(DX, subject).filter(|fact| FIND_ALL.contains(&fact.attribute.as_str())).flat_map(|fact| keys(fact.text()).into_iter().chain(keys(&fact.condition))).collect();
+    let recorded: BTreeSet<String> = kb
+        .about(DX, subject)
+        .filter(|fact| FIND_ALL.contains(&fact.attribute.as_str()))
+        .flat_map(|fact| keys(fact.text()).into_iter().chain(keys(&fact.condition)))
+        .collect();
     NORMALS
         .iter()
         .filter(|normal| !ctx.child || normal.child)
@@ -788,54 +1217,133 @@ fn normals(kb: &KnowledgeBase, subject: &str, ctx: &Ctx) -> Vec<Opt> {
         .collect()
 }
 
-fn draw_normals(kb: &KnowledgeBase, subject: &str, ctx: &Ctx, rng: &mut Rng, count: usize) -> Vec<Opt> {
+fn draw_normals(
+    kb: &KnowledgeBase,
+    subject: &str,
+    ctx: &Ctx,
+    rng: &mut Rng,
+    count: usize,
+) -> Vec<Opt> {
     let all = normals(kb, subject, ctx);
     rng.sample(&all, count)
 }
 
 fn key_opt(fact: &Fact, rationale: String) -> Opt {
-    Opt::new(clean(fact.text()), format!("{rationale}{}", cite_note(fact)), &[fact])
+    Opt::new(
+        clean(fact.text()),
+        format!("{rationale}{}", cite_note(fact)),
+        &[fact],
+    )
 }
 
 fn finding_of(kb: &KnowledgeBase, fact: &Fact, subject: &str) -> String {
     let class = kb.class_of(DX, &fact.subject).unwrap_or("another");
-    format!("{} is a finding of {} ({class}), not of {subject}.", sentence(fact.text()), fact.subject)
+    format!(
+        "{} is a finding of {} ({class}), not of {subject}.",
+        sentence(fact.text()),
+        fact.subject
+    )
 }
 
 fn action_of(kb: &KnowledgeBase, fact: &Fact, subject: &str) -> String {
     let class = kb.class_of(DX, &fact.subject).unwrap_or("another");
-    format!("{} belongs to the care of {} ({class}); it is not part of the care of {subject}.", sentence(fact.text()), fact.subject)
+    format!(
+        "{} belongs to the care of {} ({class}); it is not part of the care of {subject}.",
+        sentence(fact.text()),
+        fact.subject
+    )
 }
 
 const COMFORT: [&str; 22] = [
-    "position", "fowler", "elevate", "raise", "upright", "side-lying", "flat", "warm", "cool", "heat", "ice", "cold", "compress", "quiet", "dark", "environment", "blanket", "massage",
-    "cushion", "cradle", "skin", "diet",
+    "position",
+    "fowler",
+    "elevate",
+    "raise",
+    "upright",
+    "side-lying",
+    "flat",
+    "warm",
+    "cool",
+    "heat",
+    "ice",
+    "cold",
+    "compresses",
+    "quiet",
+    "dark",
+    "environment",
+    "blanket",
+    "massage",
+    "cushion",
+    "cradle",
+    "skin",
+    "diet",
 ];
 
 fn comfort(text: &str) -> bool {
     let text = normalise(text);
-    COMFORT.iter().any(|word| text.split(|c: char| !c.is_alphanumeric() && c != '-').any(|token| token.starts_with(word)))
+    COMFORT.iter().any(|word| {
+        text.split(|c: char| !c.is_alphanumeric() && c != '-')
+            .any(|token| token.starts_with(word))
+    })
 }
 
 /// Specific actions of disorders of other body systems that are wrong for `subject`.
 fn foreign_actions<'a>(kb: &'a KnowledgeBase, subject: &str, ctx: &Ctx) -> Vec<&'a Fact> {
     let mut clash_with: Vec<&str> = ACT_ALL.to_vec();
     clash_with.extend(FIND_ALL);
-    foreign(kb, subject, &["priority_intervention", "intervention"], &clash_with, &BROAD_ACTION, true, false, ctx)
-        .into_iter()
-        .filter(|fact| {
-            let text = normalise(fact.text());
-            !["call", "stay", "assess", "monitor", "check", "notify", "obtain", "observe", "keep the", "maintain", "provide", "encourage", "teach", "explain", "protect", "implement", "remove"]
-                .iter()
-                .any(|verb| text.starts_with(verb))
-        })
-        .collect()
+    foreign(
+        kb,
+        subject,
+        &["priority_intervention", "intervention"],
+        &clash_with,
+        &BROAD_ACTION,
+        true,
+        false,
+        ctx,
+    )
+    .into_iter()
+    .filter(|fact| {
+        let text = normalise(fact.text());
+        ![
+            "call",
+            "stay",
+            "assess",
+            "monitor",
+            "check",
+            "notify",
+            "obtain",
+            "observe",
+            "keep the",
+            "maintain",
+            "provide",
+            "encourage",
+            "teach",
+            "explain",
+            "protect",
+            "implement",
+            "remove",
+        ]
+        .iter()
+        .any(|verb| text.starts_with(verb))
+    })
+    .collect()
 }
 
 /// A complication named by a complication sign's condition, when it reads as one.
 fn complication_name(fact: &Fact) -> Option<String> {
     let condition = normalise(&fact.condition);
-    let rejected = ["need for", "increased suicide", "air leak", "worsening", "impending", "spreading", "respiratory muscle", "obstructed", "arterial bleeding", "perforation"];
+    let rejected = [
+        "need for",
+        "increased suicide",
+        "air leak",
+        "worsening",
+        "impending",
+        "spreading",
+        "respiratory muscle",
+        "obstructed",
+        "arterial bleeding",
+        "perforation",
+    ];
     if condition.is_empty() || rejected.iter().any(|prefix| condition.starts_with(prefix)) {
         return None;
     }
@@ -843,12 +1351,22 @@ fn complication_name(fact: &Fact) -> Option<String> {
 }
 
 /// The subject's complication signs that name a complication and suit its client.
-fn complication_signs<'a>(kb: &'a KnowledgeBase, subject: &str, ctx: &Ctx) -> Vec<(&'a Fact, String)> {
+fn complication_signs<'a>(
+    kb: &'a KnowledgeBase,
+    subject: &str,
+    ctx: &Ctx,
+) -> Vec<(&'a Fact, String)> {
     kb.values(DX, subject, "complication_sign")
         .into_iter()
         .filter(|fact| {
             use Population::*;
-            let population = fact.population == ctx.main || fact.population == All || ctx.main == All || matches!((ctx.main, fact.population), (Adult, OlderAdult) | (OlderAdult, Adult));
+            let population = fact.population == ctx.main
+                || fact.population == All
+                || ctx.main == All
+                || matches!(
+                    (ctx.main, fact.population),
+                    (Adult, OlderAdult) | (OlderAdult, Adult)
+                );
             population && !fact.text().is_empty() && fact.text().chars().count() <= 60
         })
         .filter_map(|fact| complication_name(fact).map(|name| (fact, name)))
@@ -857,17 +1375,30 @@ fn complication_signs<'a>(kb: &'a KnowledgeBase, subject: &str, ctx: &Ctx) -> Ve
 
 /// Expected outcomes with a text value.
 fn outcomes<'a>(kb: &'a KnowledgeBase, subject: &str, ctx: &Ctx) -> Vec<&'a Fact> {
-    kb.values(DX, subject, "expected_outcome").into_iter().filter(|fact| own_fits(fact, ctx)).collect()
+    kb.values(DX, subject, "expected_outcome")
+        .into_iter()
+        .filter(|fact| own_fits(fact, ctx))
+        .collect()
 }
 
 /// Presenting cues that would show the disorder persisting (and never sound like improvement).
-fn persisting<'a>(kb: &'a KnowledgeBase, subject: &str, ctx: &Ctx, against: &[&Fact]) -> Vec<&'a Fact> {
-    let outcome_words: BTreeSet<String> = against.iter().flat_map(|fact| keys(fact.text())).collect();
+fn persisting<'a>(
+    kb: &'a KnowledgeBase,
+    subject: &str,
+    ctx: &Ctx,
+    against: &[&Fact],
+) -> Vec<&'a Fact> {
+    let outcome_words: BTreeSet<String> =
+        against.iter().flat_map(|fact| keys(fact.text())).collect();
     own(kb, subject, &FINDINGS, ctx)
         .into_iter()
         .filter(|fact| {
             let text = normalise(fact.text());
-            !text.contains("normal") && !text.contains("relieved") && !text.contains("absent") && !text.contains("risk") && !text.contains("history")
+            !text.contains("normal")
+                && !text.contains("relieved")
+                && !text.contains("absent")
+                && !text.contains("risk")
+                && !text.contains("history")
         })
         .filter(|fact| keys(fact.text()).is_disjoint(&outcome_words))
         .collect()
@@ -893,24 +1424,61 @@ fn expected_findings_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u6
     if keys_chosen.len() < 2 {
         return None;
     }
-    let pool = foreign(kb, subject, &FINDINGS, &FIND_ALL, &BROAD_FINDING, true, false, &ctx);
+    let pool = foreign(
+        kb,
+        subject,
+        &FINDINGS,
+        &FIND_ALL,
+        &BROAD_FINDING,
+        true,
+        false,
+        &ctx,
+    );
     let total = 5 + rng.below(2);
     let distractors = pick(&mut rng, &pool, total - keys_chosen.len(), &mut taken);
     if distractors.len() < total - keys_chosen.len() {
         return None;
     }
     let stem = match case.variant {
-        0 => format!("The nurse admits {}. Which findings should the nurse expect to assess? Select all that apply.", who_with(&ctx, subject)),
-        _ => format!("The nurse reviews the assessment of {}. Which findings are consistent with this condition? Select all that apply.", who_with(&ctx, subject)),
+        0 => format!(
+            "The nurse admits {}. Which findings should the nurse expect to assess? Select all that apply.",
+            who_with(&ctx, subject)
+        ),
+        _ => format!(
+            "The nurse reviews the assessment of {}. Which findings are consistent with this condition? Select all that apply.",
+            who_with(&ctx, subject)
+        ),
     };
-    let keys_opts = keys_chosen.iter().map(|fact| key_opt(fact, format!("{} is a recognised finding of {subject}.", sentence(fact.text())))).collect();
-    let distractor_opts = distractors.iter().map(|fact| Opt::new(clean(fact.text()), finding_of(kb, fact, subject), &[*fact])).collect();
+    let keys_opts = keys_chosen
+        .iter()
+        .map(|fact| {
+            key_opt(
+                fact,
+                format!(
+                    "{} is a recognised finding of {subject}.",
+                    sentence(fact.text())
+                ),
+            )
+        })
+        .collect();
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| Opt::new(clean(fact.text()), finding_of(kb, fact, subject), &[*fact]))
+        .collect();
     let rationale = format!(
         "{} typically presents with {}. The other findings belong to disorders of other body systems.",
         sentence(subject),
         list(&texts(&keys_chosen))
     );
-    Some(build::multiple_response(kb, meta, seed, stem, keys_opts, distractor_opts, rationale))
+    Some(build::multiple_response(
+        kb,
+        meta,
+        seed,
+        stem,
+        keys_opts,
+        distractor_opts,
+        rationale,
+    ))
 }
 
 /// A nurse's note: highlight the findings that support the suspected disorder.
@@ -927,16 +1495,43 @@ fn findings_highlight(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -
     }
     let normal_count = 2 + rng.below(2);
     let normal_opts = draw_normals(kb, subject, &ctx, &mut rng, normal_count);
-    let pool = foreign(kb, subject, &["cue"], &FIND_ALL, &BROAD_FINDING, true, false, &ctx);
+    let pool = foreign(
+        kb,
+        subject,
+        &["cue"],
+        &FIND_ALL,
+        &BROAD_FINDING,
+        true,
+        false,
+        &ctx,
+    );
     let foreign_count = usize::from(case.variant == 1 || normal_opts.len() < 2);
     let unrelated = pick(&mut rng, &pool, foreign_count, &mut taken);
     let mut segments: Vec<(bool, Opt)> = keys_chosen
         .iter()
-        .map(|fact| (true, key_opt(fact, format!("{} is a finding of {subject}.", sentence(fact.text())))))
+        .map(|fact| {
+            (
+                true,
+                key_opt(
+                    fact,
+                    format!("{} is a finding of {subject}.", sentence(fact.text())),
+                ),
+            )
+        })
         .collect();
     segments.extend(normal_opts.into_iter().map(|opt| (false, opt)));
     segments.extend(unrelated.iter().map(|fact| {
-        (false, Opt::new(clean(fact.text()), format!("{} Although it needs its own follow-up, it does not support {subject}.", finding_of(kb, fact, subject)), &[*fact]))
+        (
+            false,
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} Although it needs its own follow-up, it does not support {subject}.",
+                    finding_of(kb, fact, subject)
+                ),
+                &[*fact],
+            ),
+        )
     }));
     if segments.len() < 6 {
         return None;
@@ -954,7 +1549,12 @@ fn findings_highlight(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -
 }
 
 /// For each finding: consistent / not consistent with the disorder.
-fn finding_consistent_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn finding_consistent_matrix(
+    kb: &KnowledgeBase,
+    meta: &Meta,
+    case: &Case,
+    seed: u64,
+) -> Option<Item> {
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
     let mut rng = Rng::new(seed);
@@ -965,7 +1565,16 @@ fn finding_consistent_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed:
     if keys_chosen.len() < 2 {
         return None;
     }
-    let pool = foreign(kb, subject, &FINDINGS, &FIND_ALL, &BROAD_FINDING, true, false, &ctx);
+    let pool = foreign(
+        kb,
+        subject,
+        &FINDINGS,
+        &FIND_ALL,
+        &BROAD_FINDING,
+        true,
+        false,
+        &ctx,
+    );
     let total = 5 + rng.below(2);
     let others = pick(&mut rng, &pool, total - keys_chosen.len(), &mut taken);
     if others.len() < 2 {
@@ -976,17 +1585,38 @@ fn finding_consistent_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed:
         .map(|fact| MatrixRow {
             text: clean(fact.text()),
             column: 0,
-            rationale: format!("{} is a finding of {subject}.{}", sentence(fact.text()), cite_note(fact)),
+            rationale: format!(
+                "{} is a finding of {subject}.{}",
+                sentence(fact.text()),
+                cite_note(fact)
+            ),
             facts: vec![fact.id.clone()],
         })
         .collect();
-    rows.extend(others.iter().map(|fact| MatrixRow { text: clean(fact.text()), column: 1, rationale: finding_of(kb, fact, subject), facts: vec![fact.id.clone()] }));
+    rows.extend(others.iter().map(|fact| MatrixRow {
+        text: clean(fact.text()),
+        column: 1,
+        rationale: finding_of(kb, fact, subject),
+        facts: vec![fact.id.clone()],
+    }));
     let stem = format!(
         "The nurse is caring for {}. For each finding, indicate whether it is consistent or not consistent with {subject}.",
         who_with(&ctx, subject)
     );
-    let rationale = format!("{} is consistent with {}; the other findings point to disorders of other body systems.", list(&texts(&keys_chosen)), subject);
-    Some(build::matrix(kb, meta, seed, stem, &["Consistent", "Not consistent"], rows, rationale))
+    let rationale = format!(
+        "{} is consistent with {}; the other findings point to disorders of other body systems.",
+        list(&texts(&keys_chosen)),
+        subject
+    );
+    Some(build::matrix(
+        kb,
+        meta,
+        seed,
+        stem,
+        &["Consistent", "Not consistent"],
+        rows,
+        rationale,
+    ))
 }
 
 /// "The nurse monitors a client with X for <complication>. Which finding indicates it?"
@@ -998,10 +1628,19 @@ fn complication_sign_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
     let (sign, name) = rng.pick(&signs)?.clone();
     let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
     clash_with.push("intervention");
-    let pool: Vec<&Fact> = foreign(kb, subject, &["complication_sign", "cue", "vital_sign_cue"], &clash_with, &BROAD_FINDING, true, true, &ctx)
-        .into_iter()
-        .filter(|fact| keys(fact.text()).is_disjoint(&keys(&name)))
-        .collect();
+    let pool: Vec<&Fact> = foreign(
+        kb,
+        subject,
+        &["complication_sign", "cue", "vital_sign_cue"],
+        &clash_with,
+        &BROAD_FINDING,
+        true,
+        true,
+        &ctx,
+    )
+    .into_iter()
+    .filter(|fact| keys(fact.text()).is_disjoint(&keys(&name)))
+    .collect();
     let mut taken = vec![keys(sign.text()), keys(&name)];
     let distractors = pick(&mut rng, &pool, 3, &mut taken);
     if distractors.len() < 3 {
@@ -1011,16 +1650,45 @@ fn complication_sign_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
         "The nurse is monitoring {} for {name}. Which finding indicates that this complication is developing?",
         who_with(&ctx, subject)
     );
-    let key = key_opt(sign, format!("{} signals {name} in a client with {subject}.", sentence(sign.text())));
+    let key = key_opt(
+        sign,
+        format!(
+            "{} signals {name} in a client with {subject}.",
+            sentence(sign.text())
+        ),
+    );
     let distractor_opts = distractors
         .iter()
         .map(|fact| {
-            let what = if fact.condition.trim().is_empty() { fact.subject.clone() } else { format!("{} in {}", normalise(&fact.condition), fact.subject) };
-            Opt::new(clean(fact.text()), format!("{} is a sign of {what}, not of {name}.", sentence(fact.text())), &[*fact])
+            let what = if fact.condition.trim().is_empty() {
+                fact.subject.clone()
+            } else {
+                format!("{} in {}", normalise(&fact.condition), fact.subject)
+            };
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is a sign of {what}, not of {name}.",
+                    sentence(fact.text())
+                ),
+                &[*fact],
+            )
         })
         .collect();
-    let rationale = format!("{} is a complication of {subject}; {} is its warning sign and needs prompt reporting.", sentence(&name), normalise(sign.text()));
-    Some(build::multiple_choice(kb, meta, seed, stem, key, distractor_opts, rationale))
+    let rationale = format!(
+        "{} is a complication of {subject}; {} is its warning sign and needs prompt reporting.",
+        sentence(&name),
+        low(sign.text())
+    );
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key,
+        distractor_opts,
+        rationale,
+    ))
 }
 
 /// "Which laboratory finding should the nurse expect in a client with X?"
@@ -1031,17 +1699,46 @@ fn lab_finding_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
     let labs = own(kb, subject, &["lab_cue"], &ctx);
     let key = *rng.pick(&labs)?;
     let broad = ["wbc", "white", "lacta", "react", "sedim", "esr"];
-    let pool = foreign(kb, subject, &["lab_cue"], &FIND_ALL, &broad, true, false, &ctx);
+    let pool = foreign(
+        kb,
+        subject,
+        &["lab_cue"],
+        &FIND_ALL,
+        &broad,
+        true,
+        false,
+        &ctx,
+    );
     let mut taken = vec![keys(key.text())];
     let distractors = pick(&mut rng, &pool, 3, &mut taken);
     if distractors.len() < 3 {
         return None;
     }
-    let stem = format!("The nurse reviews the laboratory results of {}. Which result should the nurse expect?", who_with(&ctx, subject));
-    let key_option = key_opt(key, format!("{} is an expected laboratory finding in {subject}.", sentence(key.text())));
-    let distractor_opts = distractors.iter().map(|fact| Opt::new(clean(fact.text()), finding_of(kb, fact, subject), &[*fact])).collect();
-    let rationale = format!("In {subject} the nurse expects {}.", normalise(key.text()));
-    Some(build::multiple_choice(kb, meta, seed, stem, key_option, distractor_opts, rationale))
+    let stem = format!(
+        "The nurse reviews the laboratory results of {}. Which result should the nurse expect?",
+        who_with(&ctx, subject)
+    );
+    let key_option = key_opt(
+        key,
+        format!(
+            "{} is an expected laboratory finding in {subject}.",
+            sentence(key.text())
+        ),
+    );
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| Opt::new(clean(fact.text()), finding_of(kb, fact, subject), &[*fact]))
+        .collect();
+    let rationale = format!("In {subject} the nurse expects {}.", low(key.text()));
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractor_opts,
+        rationale,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1062,23 +1759,45 @@ fn hypothesis_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Opt
     }
     let evidence = list(&texts(&shown));
     let stem = match case.variant {
-        0 => format!("The nurse assesses {} who has {evidence}. These findings are most consistent with which condition?", ctx.who),
-        _ => format!("{} presents with {evidence}. Which condition should the nurse suspect?", sentence(ctx.who)),
+        0 => format!(
+            "The nurse assesses {} who has {evidence}. These findings are most consistent with which condition?",
+            ctx.who
+        ),
+        _ => format!(
+            "{} presents with {evidence}. Which condition should the nurse suspect?",
+            sentence(ctx.who)
+        ),
     };
-    let key = Opt::new(sentence(subject), format!("{evidence} together point to {subject}.", sentence(&evidence)), &shown);
+    let key = Opt::new(
+        sentence(subject),
+        format!("{} together point to {subject}.", sentence(&evidence)),
+        &shown,
+    );
     let distractors = competitors
         .iter()
         .map(|rival| {
             let cue = rival_cue(kb, rival, subject);
             let facts: Vec<&Fact> = cue.into_iter().collect();
-            Opt::new(sentence(rival), rival_rationale(kb, rival, subject, &evidence), &facts)
+            Opt::new(
+                sentence(rival),
+                rival_rationale(kb, rival, subject, &evidence),
+                &facts,
+            )
         })
         .collect();
     let rationale = format!(
         "{} is the hypothesis that explains {evidence}; the competing conditions of the same body system do not produce these findings.",
         sentence(subject)
     );
-    Some(build::multiple_choice(kb, meta, seed, stem, key, distractors, rationale))
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key,
+        distractors,
+        rationale,
+    ))
 }
 
 /// Three same-system disorders as columns; each finding belongs to exactly one.
@@ -1097,14 +1816,23 @@ fn differentiate_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
         let column_ctx = ctx(kb, column);
         let unique: Vec<&Fact> = own(kb, column, &FINDINGS, &column_ctx)
             .into_iter()
-            .filter(|fact| columns.iter().filter(|other| *other != column).all(|other| !clash(kb, other, fact.text(), &FIND_ALL)))
+            .filter(|fact| {
+                columns
+                    .iter()
+                    .filter(|other| *other != column)
+                    .all(|other| !clash(kb, other, fact.text(), &FIND_ALL))
+            })
             .collect();
         let count = if index == 0 { 2 } else { 1 + rng.below(2) };
         for fact in pick(&mut rng, &unique, count, &mut taken) {
             rows.push(MatrixRow {
                 text: clean(fact.text()),
                 column: index,
-                rationale: format!("{} is a finding of {column} and not of the other two conditions.{}", sentence(fact.text()), cite_note(fact)),
+                rationale: format!(
+                    "{} is a finding of {column} and not of the other two conditions.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
                 facts: vec![fact.id.clone()],
             });
         }
@@ -1115,12 +1843,27 @@ fn differentiate_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
     }
     let stem = format!(
         "The nurse compares three {} conditions. For each finding, select the condition it is most consistent with.",
-        kb.class_of(DX, subject).unwrap_or("related").replace('_', " ")
+        kb.class_of(DX, subject)
+            .unwrap_or("related")
+            .replace('_', " ")
     );
     let headers: Vec<String> = columns.iter().map(|column| sentence(column)).collect();
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    let rationale = format!("{}, {} and {} share some features, but each finding here is recorded for only one of them.", sentence(subject), columns[1], columns[2]);
-    Some(build::matrix(kb, meta, seed, stem, &header_refs, rows, rationale))
+    let rationale = format!(
+        "{}, {} and {} share some features, but each finding here is recorded for only one of them.",
+        sentence(subject),
+        columns[1],
+        columns[2]
+    );
+    Some(build::matrix(
+        kb,
+        meta,
+        seed,
+        stem,
+        &header_refs,
+        rows,
+        rationale,
+    ))
 }
 
 /// Triad: condition, and two pieces of evidence from the stem.
@@ -1137,7 +1880,7 @@ fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
     }
     let rival_pool: Vec<&Fact> = competitors
         .iter()
-        .flat_map(|rival| own(kb, rival, &FINDINGS, &ctx(kb, rival)))
+        .flat_map(|rival| own(kb, rival, &FINDINGS, &ctx_for(kb, rival)))
         .filter(|fact| !clash(kb, subject, fact.text(), &FIND_ALL))
         .collect();
     let rival_cues = pick(&mut rng, &rival_pool, 2, &mut taken);
@@ -1145,31 +1888,66 @@ fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
         return None;
     }
     let mut findings: Vec<String> = texts(&shown);
-    findings.extend(normal_opts.iter().map(|opt| normalise(&opt.text)));
+    findings.extend(normal_opts.iter().map(|opt| lower_first(&opt.text)));
     rng.shuffle(&mut findings);
     let stem = format!(
         "The nurse assesses {} and documents {}. Complete the following sentence by choosing from the lists of options.",
         ctx.who,
         list(&findings)
     );
-    let template = "The client is most likely experiencing {{1}} as evidenced by {{2}} and {{3}}.".to_owned();
+    let template =
+        "The client is most likely experiencing {{1}} as evidenced by {{2}} and {{3}}.".to_owned();
     let condition = SlotSpec {
-        key: Opt::new(sentence(subject), format!("{} is explained by {subject}.", sentence(&list(&texts(&shown)))), &shown),
+        key: Opt::new(
+            sentence(subject),
+            format!(
+                "{} is explained by {subject}.",
+                sentence(&list(&texts(&shown)))
+            ),
+            &shown,
+        ),
         distractors: competitors
             .iter()
-            .map(|rival| Opt::new(sentence(rival), rival_rationale(kb, rival, subject, &list(&texts(&shown))), &rival_cue(kb, rival, subject).into_iter().collect::<Vec<_>>()))
+            .map(|rival| {
+                Opt::new(
+                    sentence(rival),
+                    rival_rationale(kb, rival, subject, &list(&texts(&shown))),
+                    &rival_cue(kb, rival, subject)
+                        .into_iter()
+                        .collect::<Vec<_>>(),
+                )
+            })
             .collect(),
     };
     let evidence = |index: usize| SlotSpec {
-        key: key_opt(shown[index], format!("{} is a finding of {subject} documented for this client.", sentence(shown[index].text()))),
+        key: key_opt(
+            shown[index],
+            format!(
+                "{} is a finding of {subject} documented for this client.",
+                sentence(shown[index].text())
+            ),
+        ),
         distractors: vec![
             normal_opts[index].clone(),
-            Opt::new(clean(rival_cues[index].text()), format!("{} It was not documented for this client.", finding_of(kb, rival_cues[index], subject)), &[rival_cues[index]]),
+            Opt::new(
+                clean(rival_cues[index].text()),
+                format!(
+                    "{} It was not documented for this client.",
+                    finding_of(kb, rival_cues[index], subject)
+                ),
+                &[rival_cues[index]],
+            ),
         ],
     };
     let specs = vec![condition, evidence(0), evidence(1)];
-    let rationale = format!("{} and {} are findings of {subject}; the normal findings do not support any condition.", sentence(shown[0].text()), normalise(shown[1].text()));
-    Some(build::drag_drop_rationale(kb, meta, seed, stem, template, specs, rationale))
+    let rationale = format!(
+        "{} and {} are findings of {subject}; the normal findings do not support any condition.",
+        sentence(shown[0].text()),
+        low(shown[1].text())
+    );
+    Some(build::drag_drop_rationale(
+        kb, meta, seed, stem, template, specs, rationale,
+    ))
 }
 
 /// Dyad: a complication of the disorder and the new sign that reveals it.
@@ -1180,10 +1958,17 @@ fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();
-    let baseline: Vec<&Fact> = own(kb, subject, &FINDINGS, &ctx).into_iter().filter(|fact| keys(fact.text()).is_disjoint(&sign_words)).collect();
+    let baseline: Vec<&Fact> = own(kb, subject, &FINDINGS, &ctx)
+        .into_iter()
+        .filter(|fact| keys(fact.text()).is_disjoint(&sign_words))
+        .collect();
     let mut taken = vec![sign_words.clone()];
     let shown = pick(&mut rng, &baseline, 2, &mut taken);
-    let normal_opts: Vec<Opt> = draw_normals(kb, subject, &ctx, &mut rng, 3).into_iter().filter(|opt| keys(&opt.text).is_disjoint(&sign_words)).take(1).collect();
+    let normal_opts: Vec<Opt> = draw_normals(kb, subject, &ctx, &mut rng, 3)
+        .into_iter()
+        .filter(|opt| keys(&opt.text).is_disjoint(&sign_words))
+        .take(1)
+        .collect();
     if shown.len() + normal_opts.len() < 2 {
         return None;
     }
@@ -1195,7 +1980,9 @@ fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
         .into_iter()
         .filter(|fact| kb.class_of(DX, &fact.subject) != class)
         .filter_map(|fact| complication_name(fact).map(|other| (other, fact)))
-        .filter(|(other, _)| !clash(kb, subject, other, &FIND_ALL) && keys(other).is_disjoint(&sign_words))
+        .filter(|(other, _)| {
+            !clash(kb, subject, other, &FIND_ALL) && keys(other).is_disjoint(&sign_words)
+        })
         .filter(|(other, _)| seen.insert(other.clone()))
         .collect();
     let chosen = rng.sample(&names, 3);
@@ -1203,27 +1990,2068 @@ fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
         return None;
     }
     let mut admission: Vec<String> = texts(&shown);
-    admission.extend(normal_opts.iter().map(|opt| normalise(&opt.text)));
+    admission.extend(normal_opts.iter().map(|opt| lower_first(&opt.text)));
     let stem = format!(
         "The nurse is caring for {}. On admission the nurse documented {}. Today the nurse notes {}. Complete the following sentence by choosing from the lists of options.",
         who_with(&ctx, subject),
         list(&admission),
-        normalise(sign.text())
+        low(sign.text())
     );
     let template = "The client is most likely developing {{1}}, as evidenced by {{2}}.".to_owned();
     let cause = SlotSpec {
         key: Opt::new(sentence(&name), format!("{} is the sign of {name}, a complication of {subject}.{}", sentence(sign.text()), cite_note(sign)), &[sign]),
         distractors: chosen
             .iter()
-            .map(|(other, fact)| Opt::new(sentence(other), format!("{} is a complication of {} signalled by {}, which this client does not show.", sentence(other), fact.subject, normalise(fact.text())), &[*fact]))
+            .map(|(other, fact)| Opt::new(sentence(other), format!("{} is a complication of {} signalled by {}, which this client does not show.", sentence(other), fact.subject, low(fact.text())), &[*fact]))
             .collect(),
     };
     let mut evidence_distractors: Vec<Opt> = shown
         .iter()
-        .map(|fact| Opt::new(clean(fact.text()), format!("{} was present on admission and reflects {subject} itself, not {name}.", sentence(fact.text())), &[*fact]))
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} was present on admission and reflects {subject} itself, not {name}.",
+                    sentence(fact.text())
+                ),
+                &[*fact],
+            )
+        })
         .collect();
     evidence_distractors.extend(normal_opts);
-    let effect = SlotSpec { key: key_opt(sign, format!("{} is the new finding that signals {name}.", sentence(sign.text()))), distractors: evidence_distractors };
-    let rationale = format!("In a client with {subject}, the new finding of {} signals {name}.", normalise(sign.text()));
-    Some(build::drag_drop_rationale(kb, meta, seed, stem, template, vec![cause, effect], rationale))
+    let effect = SlotSpec {
+        key: key_opt(
+            sign,
+            format!(
+                "{} is the new finding that signals {name}.",
+                sentence(sign.text())
+            ),
+        ),
+        distractors: evidence_distractors,
+    };
+    let rationale = format!(
+        "In a client with {subject}, the new finding of {} signals {name}.",
+        low(sign.text())
+    );
+    Some(build::drag_drop_rationale(
+        kb,
+        meta,
+        seed,
+        stem,
+        template,
+        vec![cause, effect],
+        rationale,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prioritize hypotheses
+// ---------------------------------------------------------------------------------------------
+
+/// Drop-down cloze with a nurse's note: the condition and one piece of evidence.
+fn hypothesis_cloze(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
+    let mut taken = Vec::new();
+    let shown = pick(&mut rng, &cues, 2, &mut taken);
+    let normal_opts = draw_normals(kb, subject, &ctx, &mut rng, 2);
+    if shown.len() < 2 || normal_opts.is_empty() {
+        return None;
+    }
+    let rival_pool: Vec<&Fact> = competitors
+        .iter()
+        .flat_map(|rival| own(kb, rival, &FINDINGS, &ctx_for(kb, rival)))
+        .filter(|fact| !clash(kb, subject, fact.text(), &FIND_ALL))
+        .collect();
+    let rival_cues = pick(&mut rng, &rival_pool, 3 - normal_opts.len(), &mut taken);
+    if rival_cues.len() + normal_opts.len() < 3 {
+        return None;
+    }
+    let mut note: Vec<String> = shown.iter().map(|fact| clean(fact.text())).collect();
+    note.extend(normal_opts.iter().map(|opt| opt.text.clone()));
+    rng.shuffle(&mut note);
+    let exhibit = format!("Nurse's note: {}.", note.join(". "));
+    let stem = format!(
+        "The nurse reviews the note for {} admitted with a new problem. Complete the following sentence by choosing from the lists of options.",
+        ctx.who
+    );
+    let key_index = rng.below(2);
+    let key = shown[key_index];
+    let template = "The client is most likely experiencing {{1}} as evidenced by {{2}}.".to_owned();
+    let evidence = list(&texts(&shown));
+    let condition = SlotSpec {
+        key: Opt::new(
+            sentence(subject),
+            format!("{} in the note point to {subject}.", sentence(&evidence)),
+            &shown,
+        ),
+        distractors: competitors
+            .iter()
+            .map(|rival| {
+                Opt::new(
+                    sentence(rival),
+                    rival_rationale(kb, rival, subject, &evidence),
+                    &rival_cue(kb, rival, subject)
+                        .into_iter()
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect(),
+    };
+    let mut evidence_distractors = normal_opts;
+    evidence_distractors.extend(rival_cues.iter().map(|fact| {
+        Opt::new(
+            clean(fact.text()),
+            format!(
+                "{} It is not in the nurse's note.",
+                finding_of(kb, fact, subject)
+            ),
+            &[*fact],
+        )
+    }));
+    let proof = SlotSpec {
+        key: key_opt(
+            key,
+            format!(
+                "{} is in the note and is a finding of {subject}.",
+                sentence(key.text())
+            ),
+        ),
+        distractors: evidence_distractors,
+    };
+    let rationale = format!(
+        "The note shows {evidence}, which fit {subject} and none of the competing conditions."
+    );
+    let mut item = build::drop_down_cloze(
+        kb,
+        meta,
+        seed,
+        stem,
+        template,
+        vec![condition, proof],
+        rationale,
+    );
+    item.exhibit = Some(exhibit);
+    Some(item)
+}
+
+/// The priority problem for a client with the disorder.
+fn priority_problem_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let problems = own(kb, subject, &["priority_problem"], &ctx);
+    let key = *rng.pick(&problems)?;
+    let findings = own(kb, subject, &FINDINGS, &ctx);
+    let mut taken = vec![keys(key.text())];
+    let shown = pick(&mut rng, &findings, 2, &mut taken);
+    if shown.is_empty() {
+        return None;
+    }
+    let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
+    clash_with.extend(ACT_ALL);
+    let high = [
+        "airwa", "resp", "gas", "cardi", "perfu", "shock", "fluid", "bleed", "injur", "suici",
+        "tissu", "volum",
+    ];
+    let pool = foreign(
+        kb,
+        subject,
+        &["priority_problem"],
+        &clash_with,
+        &high,
+        true,
+        false,
+        &ctx,
+    );
+    let distractors = pick(&mut rng, &pool, 3, &mut taken);
+    if distractors.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "The nurse plans care for {} who has {}. Which problem is the nurse's priority?",
+        who_with(&ctx, subject),
+        list(&texts(&shown))
+    );
+    let key_option = key_opt(
+        key,
+        format!(
+            "{} is the priority problem in {subject}, shown here by {}.",
+            sentence(key.text()),
+            list(&texts(&shown))
+        ),
+    );
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| Opt::new(clean(fact.text()), format!("{} is a priority problem in {}; nothing in this client's findings supports it.", sentence(fact.text()), fact.subject), &[*fact]))
+        .collect();
+    let rationale = format!(
+        "For a client with {subject}, {} comes first; the other problems are not supported by the findings.",
+        low(key.text())
+    );
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractor_opts,
+        rationale,
+    ))
+}
+
+/// Bow-tie: condition, two actions, two parameters.
+fn bow_tie(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
+    let mut taken = Vec::new();
+    let shown = pick(&mut rng, &cues, 2, &mut taken);
+    if shown.len() < 2 {
+        return None;
+    }
+    let evidence = list(&texts(&shown));
+    // Actions.
+    let actions = own(
+        kb,
+        subject,
+        &["priority_intervention", "intervention"],
+        &ctx,
+    );
+    let mut action_taken = Vec::new();
+    let action_keys = pick(&mut rng, &actions, 2, &mut action_taken);
+    if action_keys.len() < 2 {
+        return None;
+    }
+    let avoid = own(kb, subject, &["avoid"], &ctx);
+    let avoid_chosen = pick(&mut rng, &avoid, 1, &mut action_taken);
+    let other_actions = foreign_actions(kb, subject, &ctx);
+    let other_chosen = pick(
+        &mut rng,
+        &other_actions,
+        3 - avoid_chosen.len(),
+        &mut action_taken,
+    );
+    if avoid_chosen.len() + other_chosen.len() < 3 {
+        return None;
+    }
+    // Parameters to monitor.
+    let mut parameter_pool = own(kb, subject, &FINDINGS, &ctx);
+    // Findings about onset or history are not parameters one can monitor.
+    parameter_pool.retain(|fact| {
+        !["onset", "history", "at birth", "older children"]
+            .iter()
+            .any(|word| fact.text().contains(word))
+    });
+    parameter_pool.extend(
+        complication_signs(kb, subject, &ctx)
+            .into_iter()
+            .map(|(fact, _)| fact),
+    );
+    let fresh: Vec<&Fact> = parameter_pool
+        .iter()
+        .copied()
+        .filter(|fact| !shown.iter().any(|seen| seen.id == fact.id))
+        .collect();
+    let mut parameter_taken = Vec::new();
+    let mut parameter_keys = pick(&mut rng, &fresh, 2, &mut parameter_taken);
+    if parameter_keys.len() < 2 {
+        parameter_keys.extend(pick(
+            &mut rng,
+            &parameter_pool,
+            2 - parameter_keys.len(),
+            &mut parameter_taken,
+        ));
+    }
+    if parameter_keys.len() < 2 {
+        return None;
+    }
+    let unrelated = foreign(
+        kb,
+        subject,
+        &FINDINGS,
+        &FIND_ALL,
+        &BROAD_FINDING,
+        true,
+        false,
+        &ctx,
+    );
+    let parameter_distractors = pick(&mut rng, &unrelated, 3, &mut parameter_taken);
+    if parameter_distractors.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "{} has {evidence}. Complete the diagram by selecting the condition the client is most likely experiencing, 2 actions the nurse should take, and 2 parameters the nurse should monitor.",
+        sentence(ctx.who)
+    );
+    let condition = SlotSpec {
+        key: Opt::new(
+            sentence(subject),
+            format!("{} point to {subject}.", sentence(&evidence)),
+            &shown,
+        ),
+        distractors: competitors
+            .iter()
+            .map(|rival| {
+                Opt::new(
+                    sentence(rival),
+                    rival_rationale(kb, rival, subject, &evidence),
+                    &rival_cue(kb, rival, subject)
+                        .into_iter()
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect(),
+    };
+    let action_key_opts: Vec<Opt> = action_keys
+        .iter()
+        .map(|fact| {
+            key_opt(
+                fact,
+                format!("{} is indicated in {subject}.", sentence(fact.text())),
+            )
+        })
+        .collect();
+    let mut action_distractors: Vec<Opt> = avoid_chosen
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is contraindicated in {subject}.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    action_distractors.extend(
+        other_chosen
+            .iter()
+            .map(|fact| Opt::new(clean(fact.text()), action_of(kb, fact, subject), &[*fact])),
+    );
+    let parameter_key_opts: Vec<Opt> = parameter_keys
+        .iter()
+        .map(|fact| {
+            key_opt(
+                fact,
+                format!(
+                    "{} tracks the course of {subject} and its complications.",
+                    sentence(fact.text())
+                ),
+            )
+        })
+        .collect();
+    let parameter_distractor_opts: Vec<Opt> = parameter_distractors
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} It is not a parameter to monitor here.",
+                    finding_of(kb, fact, subject)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    let rationale = format!(
+        "The findings indicate {subject}. The nurse should {} and {}, and monitor {} and {}.",
+        low(action_keys[0].text()),
+        low(action_keys[1].text()),
+        low(parameter_keys[0].text()),
+        low(parameter_keys[1].text())
+    );
+    Some(build::bow_tie(
+        kb,
+        meta,
+        seed,
+        stem,
+        condition,
+        (action_key_opts, action_distractors),
+        (parameter_key_opts, parameter_distractor_opts),
+        rationale,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generate solutions
+// ---------------------------------------------------------------------------------------------
+
+/// "Which interventions should the nurse include in the plan of care? Select all that apply."
+fn plan_interventions_sata(
+    kb: &KnowledgeBase,
+    meta: &Meta,
+    case: &Case,
+    seed: u64,
+) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let actions = own(
+        kb,
+        subject,
+        &["priority_intervention", "intervention"],
+        &ctx,
+    );
+    let mut taken = Vec::new();
+    let wanted = 2 + rng.below(2);
+    let keys_chosen = pick(&mut rng, &actions, wanted, &mut taken);
+    if keys_chosen.len() < 2 {
+        return None;
+    }
+    let total = 5 + rng.below(2);
+    let avoid = own(kb, subject, &["avoid"], &ctx);
+    let avoid_chosen = pick(
+        &mut rng,
+        &avoid,
+        2.min(total - keys_chosen.len()),
+        &mut taken,
+    );
+    let others = foreign_actions(kb, subject, &ctx);
+    let other_chosen = pick(
+        &mut rng,
+        &others,
+        total - keys_chosen.len() - avoid_chosen.len(),
+        &mut taken,
+    );
+    if keys_chosen.len() + avoid_chosen.len() + other_chosen.len() < total {
+        return None;
+    }
+    let stem = match case.variant {
+        0 => format!(
+            "The nurse develops the plan of care for {}. Which interventions should the nurse include? Select all that apply.",
+            who_with(&ctx, subject)
+        ),
+        _ => format!(
+            "Which nursing actions are appropriate for {}? Select all that apply.",
+            who_with(&ctx, subject)
+        ),
+    };
+    let key_opts = keys_chosen
+        .iter()
+        .map(|fact| {
+            key_opt(
+                fact,
+                format!(
+                    "{} is part of the care of {subject}.",
+                    sentence(fact.text())
+                ),
+            )
+        })
+        .collect();
+    let mut distractors: Vec<Opt> = avoid_chosen
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is contraindicated in {subject}.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    distractors.extend(
+        other_chosen
+            .iter()
+            .map(|fact| Opt::new(clean(fact.text()), action_of(kb, fact, subject), &[*fact])),
+    );
+    let rationale = format!(
+        "Care of {subject} includes: {}.",
+        list(&texts(&keys_chosen))
+    );
+    Some(build::multiple_response(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_opts,
+        distractors,
+        rationale,
+    ))
+}
+
+/// For each planned action: indicated or contraindicated.
+fn orders_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let actions = own(
+        kb,
+        subject,
+        &["priority_intervention", "intervention"],
+        &ctx,
+    );
+    let avoid = own(kb, subject, &["avoid"], &ctx);
+    let mut taken = Vec::new();
+    let bad_count = 1 + rng.below(2);
+    let bad = pick(&mut rng, &avoid, bad_count, &mut taken);
+    let good = pick(&mut rng, &actions, 5 - bad.len(), &mut taken);
+    if bad.is_empty() || good.len() < 2 || good.len() + bad.len() < 4 {
+        return None;
+    }
+    let mut rows: Vec<MatrixRow> = good
+        .iter()
+        .map(|fact| MatrixRow {
+            text: clean(fact.text()),
+            column: 0,
+            rationale: format!(
+                "{} is indicated in {subject}.{}",
+                sentence(fact.text()),
+                cite_note(fact)
+            ),
+            facts: vec![fact.id.clone()],
+        })
+        .collect();
+    rows.extend(bad.iter().map(|fact| MatrixRow {
+        text: clean(fact.text()),
+        column: 1,
+        rationale: format!(
+            "{} is contraindicated in {subject}.{}",
+            sentence(fact.text()),
+            cite_note(fact)
+        ),
+        facts: vec![fact.id.clone()],
+    }));
+    let stem = format!(
+        "The nurse reviews a draft plan of care for {}. For each action, indicate whether it is indicated or contraindicated.",
+        who_with(&ctx, subject)
+    );
+    let rationale = format!("In {subject} the nurse should not {}.", list(&texts(&bad)));
+    Some(build::matrix(
+        kb,
+        meta,
+        seed,
+        stem,
+        &["Indicated", "Contraindicated"],
+        rows,
+        rationale,
+    ))
+}
+
+/// "Which goals are appropriate for a client with X? Select all that apply."
+fn goals_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let goals = outcomes(kb, subject, &ctx);
+    let mut taken = Vec::new();
+    let keys_chosen = pick(&mut rng, &goals, 2, &mut taken);
+    if keys_chosen.len() < 2 {
+        return None;
+    }
+    let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
+    clash_with.extend(ACT_ALL);
+    let broad = [
+        "pain", "temp", "vital", "stabl", "infec", "sympt", "resol", "heart", "resp", "bleed",
+        "mental", "flare", "weight",
+    ];
+    let pool = foreign(
+        kb,
+        subject,
+        &["expected_outcome"],
+        &clash_with,
+        &broad,
+        true,
+        false,
+        &ctx,
+    );
+    let count = 3 + rng.below(2);
+    let distractors = pick(&mut rng, &pool, count, &mut taken);
+    if distractors.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "The nurse writes expected outcomes for {}. Which outcomes are appropriate? Select all that apply.",
+        who_with(&ctx, subject)
+    );
+    let key_opts = keys_chosen
+        .iter()
+        .map(|fact| {
+            key_opt(
+                fact,
+                format!(
+                    "{} is an expected outcome of care in {subject}.",
+                    sentence(fact.text())
+                ),
+            )
+        })
+        .collect();
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is an outcome for {}; it does not measure the problems of {subject}.",
+                    sentence(fact.text()),
+                    fact.subject
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    let rationale = format!(
+        "Outcomes for {subject} measure its own problems: {}.",
+        list(&texts(&keys_chosen))
+    );
+    Some(build::multiple_response(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_opts,
+        distractor_opts,
+        rationale,
+    ))
+}
+
+/// "Which diagnostic test should the nurse anticipate to help confirm X?"
+fn diagnostic_test_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let tests = own(kb, subject, &["diagnostic_test"], &ctx);
+    let key = *rng.pick(&tests)?;
+    let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
+    clash_with.extend(ACT_ALL);
+    let broad = [
+        "chest", "cultu", "compl", "blood", "arter", "gases", "elect", "echoc", "urina", "ultra",
+        "abdom", "head", "liver", "coagu", "serum",
+    ];
+    let pool = foreign(
+        kb,
+        subject,
+        &["diagnostic_test"],
+        &clash_with,
+        &broad,
+        true,
+        false,
+        &ctx,
+    );
+    let mut taken = vec![keys(key.text())];
+    let distractors = pick(&mut rng, &pool, 3, &mut taken);
+    if distractors.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "The provider suspects that {} has {subject}. Which diagnostic test should the nurse anticipate?",
+        ctx.who
+    );
+    let key_option = key_opt(
+        key,
+        format!("{} is used to diagnose {subject}.", sentence(key.text())),
+    );
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is used to diagnose {}, not {subject}.",
+                    sentence(fact.text()),
+                    fact.subject
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    let rationale = format!("{} helps confirm {subject}.", sentence(key.text()));
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractor_opts,
+        rationale,
+    ))
+}
+
+/// "Which comfort measure is appropriate for a client with X?"
+fn comfort_measure_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let measures: Vec<&Fact> = own(
+        kb,
+        subject,
+        &["priority_intervention", "intervention"],
+        &ctx,
+    )
+    .into_iter()
+    .filter(|fact| comfort(fact.text()))
+    .collect();
+    let key = *rng.pick(&measures)?;
+    let mut taken = vec![keys(key.text())];
+    let avoid: Vec<&Fact> = own(kb, subject, &["avoid"], &ctx)
+        .into_iter()
+        .filter(|fact| comfort(fact.text()))
+        .collect();
+    let bad = pick(&mut rng, &avoid, 2, &mut taken);
+    let others: Vec<&Fact> = foreign_actions(kb, subject, &ctx)
+        .into_iter()
+        .filter(|fact| comfort(fact.text()))
+        .collect();
+    let other_chosen = pick(&mut rng, &others, 3 - bad.len(), &mut taken);
+    if bad.len() + other_chosen.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "The nurse plans comfort care for {}. Which measure is appropriate?",
+        who_with(&ctx, subject)
+    );
+    let key_option = key_opt(
+        key,
+        format!(
+            "{} promotes comfort and safety in {subject}.",
+            sentence(key.text())
+        ),
+    );
+    let mut distractors: Vec<Opt> = bad
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is contraindicated in {subject}.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    distractors.extend(
+        other_chosen
+            .iter()
+            .map(|fact| Opt::new(clean(fact.text()), action_of(kb, fact, subject), &[*fact])),
+    );
+    let rationale = format!(
+        "For {subject}, the appropriate comfort measure is to {}.",
+        low(key.text())
+    );
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractors,
+        rationale,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Take action
+// ---------------------------------------------------------------------------------------------
+
+/// "Which comfort measure should the nurse avoid for a client with X?"
+fn comfort_avoid_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let avoid: Vec<&Fact> = own(kb, subject, &["avoid"], &ctx)
+        .into_iter()
+        .filter(|fact| comfort(fact.text()))
+        .collect();
+    avoid_from_own(kb, meta, seed, &mut rng, subject, &ctx, &avoid, true)
+}
+
+/// "Which action should the nurse avoid for a client with X?" (non-comfort `avoid` facts)
+fn unsafe_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let avoid: Vec<&Fact> = own(kb, subject, &["avoid"], &ctx)
+        .into_iter()
+        .filter(|fact| !comfort(fact.text()))
+        .collect();
+    avoid_from_own(kb, meta, seed, &mut rng, subject, &ctx, &avoid, false)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn avoid_from_own(
+    kb: &KnowledgeBase,
+    meta: &Meta,
+    seed: u64,
+    rng: &mut Rng,
+    subject: &str,
+    ctx: &Ctx,
+    avoid: &[&Fact],
+    comfort_frame: bool,
+) -> Option<Item> {
+    let key = *rng.pick(avoid)?;
+    let actions = own(kb, subject, &["priority_intervention", "intervention"], ctx);
+    let mut taken = vec![keys(key.text())];
+    let distractors = pick(rng, &actions, 3, &mut taken);
+    if distractors.len() < 3 {
+        return None;
+    }
+    let stem = if comfort_frame {
+        format!(
+            "The nurse plans comfort measures for {}. Which measure should the nurse avoid?",
+            who_with(ctx, subject)
+        )
+    } else {
+        format!(
+            "The nurse reviews the plan of care for {}. Which action would be unsafe for this client?",
+            who_with(ctx, subject)
+        )
+    };
+    let key_option = key_opt(
+        key,
+        format!("{} is contraindicated in {subject}.", sentence(key.text())),
+    );
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| {
+            key_opt(
+                fact,
+                format!(
+                    "{} is indicated in {subject}, so it is safe.",
+                    sentence(fact.text())
+                ),
+            )
+        })
+        .collect();
+    let rationale = format!(
+        "The nurse should not {} for a client with {subject}.{}",
+        low(key.text()),
+        cite_note(key)
+    );
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractor_opts,
+        rationale,
+    ))
+}
+
+/// "Which action should the nurse take first?"
+fn first_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let priorities = own(kb, subject, &["priority_intervention"], &ctx);
+    let key = *rng.pick(&priorities)?;
+    let findings = own(kb, subject, &FINDINGS, &ctx);
+    let mut seen_taken = Vec::new();
+    let shown = pick(&mut rng, &findings, 2, &mut seen_taken);
+    if shown.is_empty() {
+        return None;
+    }
+    // Other priority interventions of the subject must not sit beside the key as "wrong".
+    let mut taken: Vec<BTreeSet<String>> =
+        priorities.iter().map(|fact| keys(fact.text())).collect();
+    let avoid = own(kb, subject, &["avoid"], &ctx);
+    let bad = pick(&mut rng, &avoid, 1, &mut taken);
+    let others = foreign_actions(kb, subject, &ctx);
+    let other_chosen = pick(&mut rng, &others, 3 - bad.len(), &mut taken);
+    if bad.len() + other_chosen.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "The nurse is caring for {} who has {}. Which action should the nurse take first?",
+        who_with(&ctx, subject),
+        list(&texts(&shown))
+    );
+    let key_option = key_opt(
+        key,
+        format!(
+            "{} is the priority action in {subject}.",
+            sentence(key.text())
+        ),
+    );
+    let mut distractors: Vec<Opt> = bad
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is contraindicated in {subject}.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    distractors.extend(
+        other_chosen
+            .iter()
+            .map(|fact| Opt::new(clean(fact.text()), action_of(kb, fact, subject), &[*fact])),
+    );
+    let rationale = format!("In {subject}, the nurse should first {}.", low(key.text()));
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractors,
+        rationale,
+    ))
+}
+
+/// The subject's complications that are themselves disorders in the knowledge base.
+fn complication_subjects(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
+    let known: BTreeSet<String> = kb.subjects(DX).iter().map(|name| normalise(name)).collect();
+    kb.values(DX, subject, "complication")
+        .into_iter()
+        .map(|fact| normalise(fact.text()))
+        .filter(|name| known.contains(name) && name != subject)
+        .collect()
+}
+
+/// A client with X develops complication Y: which action first?
+fn complication_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let complications = complication_subjects(kb, subject);
+    let complication = complications.get(case.variant as usize)?.clone();
+    let ctx = ctx(kb, subject);
+    let complication_ctx = ctx_for(kb, &complication);
+    let mut rng = Rng::new(seed);
+    let priorities = own(
+        kb,
+        &complication,
+        &["priority_intervention"],
+        &complication_ctx,
+    );
+    let key = *rng.pick(&priorities)?;
+    let findings = own(kb, &complication, &FINDINGS, &complication_ctx);
+    let mut seen_taken = Vec::new();
+    let shown_count = 2 + rng.below(2);
+    let shown = pick(&mut rng, &findings, shown_count, &mut seen_taken);
+    if shown.len() < 2 {
+        return None;
+    }
+    let mut taken: Vec<BTreeSet<String>> =
+        priorities.iter().map(|fact| keys(fact.text())).collect();
+    let pool: Vec<&Fact> = foreign_actions(kb, subject, &ctx)
+        .into_iter()
+        .filter(|fact| kb.class_of(DX, &fact.subject) != kb.class_of(DX, &complication))
+        .filter(|fact| {
+            let mut clash_with: Vec<&str> = ACT_ALL.to_vec();
+            clash_with.extend(FIND_ALL);
+            !clash(kb, &complication, fact.text(), &clash_with)
+        })
+        .collect();
+    let distractors = pick(&mut rng, &pool, 3, &mut taken);
+    if distractors.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "The nurse is caring for {}. The client suddenly develops {}. Which action should the nurse take first?",
+        who_with(&ctx, subject),
+        list(&texts(&shown))
+    );
+    let key_option = key_opt(
+        key,
+        format!(
+            "The new findings indicate {complication}; the priority action is to {}.",
+            low(key.text())
+        ),
+    );
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                action_of(kb, fact, &complication),
+                &[*fact],
+            )
+        })
+        .collect();
+    let rationale = format!(
+        "{} is a complication of {subject}; {} signal it and call for the nurse to {}.",
+        sentence(&complication),
+        list(&texts(&shown)),
+        low(key.text())
+    );
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractor_opts,
+        rationale,
+    ))
+}
+
+fn ctx_for(kb: &KnowledgeBase, subject: &str) -> Ctx {
+    ctx(kb, subject)
+}
+
+/// "Which actions should the nurse take now? Select all that apply."
+fn priority_actions_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let priorities = own(kb, subject, &["priority_intervention"], &ctx);
+    let mut taken = Vec::new();
+    let keys_chosen = pick(&mut rng, &priorities, 3, &mut taken);
+    if keys_chosen.len() < 2 {
+        return None;
+    }
+    let findings = own(kb, subject, &FINDINGS, &ctx);
+    let mut seen_taken = Vec::new();
+    let shown = pick(&mut rng, &findings, 2, &mut seen_taken);
+    if shown.is_empty() {
+        return None;
+    }
+    // Lower-priority interventions of the subject are neither keys nor distractors.
+    taken.extend(
+        own(kb, subject, &["intervention"], &ctx)
+            .iter()
+            .map(|fact| keys(fact.text())),
+    );
+    let total = 5 + rng.below(2);
+    let avoid = own(kb, subject, &["avoid"], &ctx);
+    let bad = pick(
+        &mut rng,
+        &avoid,
+        2.min(total - keys_chosen.len()),
+        &mut taken,
+    );
+    let others = foreign_actions(kb, subject, &ctx);
+    let other_chosen = pick(
+        &mut rng,
+        &others,
+        total - keys_chosen.len() - bad.len(),
+        &mut taken,
+    );
+    if keys_chosen.len() + bad.len() + other_chosen.len() < total {
+        return None;
+    }
+    let stem = format!(
+        "The nurse is caring for {} who has {}. Which actions should the nurse take now? Select all that apply.",
+        who_with(&ctx, subject),
+        list(&texts(&shown))
+    );
+    let key_opts = keys_chosen
+        .iter()
+        .map(|fact| {
+            key_opt(
+                fact,
+                format!(
+                    "{} is a priority action in {subject}.",
+                    sentence(fact.text())
+                ),
+            )
+        })
+        .collect();
+    let mut distractors: Vec<Opt> = bad
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is contraindicated in {subject}.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    distractors.extend(
+        other_chosen
+            .iter()
+            .map(|fact| Opt::new(clean(fact.text()), action_of(kb, fact, subject), &[*fact])),
+    );
+    let rationale = format!(
+        "Priority actions in {subject}: {}.",
+        list(&texts(&keys_chosen))
+    );
+    Some(build::multiple_response(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_opts,
+        distractors,
+        rationale,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluate outcomes
+// ---------------------------------------------------------------------------------------------
+
+/// Findings that show treatment is not working: complication signs first, then persisting cues.
+fn not_effective<'a>(
+    kb: &'a KnowledgeBase,
+    subject: &str,
+    ctx: &Ctx,
+    against: &[&Fact],
+) -> (Vec<&'a Fact>, Vec<&'a Fact>) {
+    let against_words: BTreeSet<String> =
+        against.iter().flat_map(|fact| keys(fact.text())).collect();
+    let signs: Vec<&Fact> = complication_signs(kb, subject, ctx)
+        .into_iter()
+        .map(|(fact, _)| fact)
+        .filter(|fact| keys(fact.text()).is_disjoint(&against_words))
+        .collect();
+    (signs, persisting(kb, subject, ctx, against))
+}
+
+fn worse_rationale(fact: &Fact, subject: &str) -> String {
+    if fact.attribute == "complication_sign" {
+        format!(
+            "{} signals {}, a worsening of {subject}.",
+            sentence(fact.text()),
+            normalise(&fact.condition)
+        )
+    } else {
+        format!(
+            "{} is a presenting finding of {subject}; if it persists, treatment has not yet been effective.",
+            sentence(fact.text())
+        )
+    }
+}
+
+/// "Which finding indicates that treatment has been effective?"
+fn effective_outcome_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let goals = outcomes(kb, subject, &ctx);
+    let key = *rng.pick(&goals)?;
+    let (signs, cues) = not_effective(kb, subject, &ctx, &goals);
+    let mut taken = vec![keys(key.text())];
+    let mut distractors = pick(&mut rng, &signs, 1, &mut taken);
+    distractors.extend(pick(&mut rng, &cues, 3 - distractors.len(), &mut taken));
+    if distractors.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "The nurse evaluates the response to treatment of {}. Which finding indicates that the treatment is effective?",
+        who_with(&ctx, subject)
+    );
+    let key_option = key_opt(
+        key,
+        format!(
+            "{} is an expected outcome of effective treatment of {subject}.",
+            sentence(key.text())
+        ),
+    );
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| Opt::new(clean(fact.text()), worse_rationale(fact, subject), &[*fact]))
+        .collect();
+    let rationale = format!(
+        "Effective treatment of {subject} is shown by {}.",
+        low(key.text())
+    );
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractor_opts,
+        rationale,
+    ))
+}
+
+fn outcome_rows<'a>(
+    kb: &'a KnowledgeBase,
+    subject: &str,
+    ctx: &Ctx,
+    rng: &mut Rng,
+) -> Option<(Vec<MatrixRow>, Vec<&'a Fact>, Vec<&'a Fact>)> {
+    let goals = outcomes(kb, subject, ctx);
+    let mut taken = Vec::new();
+    let wanted = 1 + rng.below(2);
+    let good = pick(rng, &goals, wanted, &mut taken);
+    if good.is_empty() {
+        return None;
+    }
+    let (signs, cues) = not_effective(kb, subject, ctx, &goals);
+    let mut bad = pick(rng, &signs, 1, &mut taken);
+    let more = 4 - good.len() - bad.len() + rng.below(2);
+    bad.extend(pick(rng, &cues, more, &mut taken));
+    if bad.len() < 2 || good.len() + bad.len() < 3 {
+        return None;
+    }
+    let mut rows: Vec<MatrixRow> = good
+        .iter()
+        .map(|fact| MatrixRow {
+            text: clean(fact.text()),
+            column: 0,
+            rationale: format!(
+                "{} is an expected outcome of effective treatment of {subject}.{}",
+                sentence(fact.text()),
+                cite_note(fact)
+            ),
+            facts: vec![fact.id.clone()],
+        })
+        .collect();
+    rows.extend(bad.iter().map(|fact| MatrixRow {
+        text: clean(fact.text()),
+        column: 1,
+        rationale: worse_rationale(fact, subject),
+        facts: vec![fact.id.clone()],
+    }));
+    Some((rows, good, bad))
+}
+
+/// Reassessment findings: effective / not effective.
+fn outcome_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let (rows, good, _) = outcome_rows(kb, subject, &ctx, &mut rng)?;
+    let stem = format!(
+        "The nurse reassesses {} after treatment. For each finding, indicate whether it shows the treatment is effective or not effective.",
+        who_with(&ctx, subject)
+    );
+    let rationale = format!(
+        "{} shows the treatment is working; the other findings show the disorder persisting or worsening.",
+        sentence(&list(&texts(&good)))
+    );
+    Some(build::matrix(
+        kb,
+        meta,
+        seed,
+        stem,
+        &["Effective", "Not effective"],
+        rows,
+        rationale,
+    ))
+}
+
+/// "Which findings show the client's condition is improving? Select all that apply."
+fn improvement_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let goals = outcomes(kb, subject, &ctx);
+    let mut taken = Vec::new();
+    let good = pick(&mut rng, &goals, 3, &mut taken);
+    if good.len() < 2 {
+        return None;
+    }
+    let (signs, cues) = not_effective(kb, subject, &ctx, &goals);
+    let mut bad = pick(&mut rng, &signs, 1, &mut taken);
+    let more = 5 - good.len() - bad.len() + rng.below(2);
+    bad.extend(pick(&mut rng, &cues, more, &mut taken));
+    if bad.len() < 2 {
+        return None;
+    }
+    let stem = format!(
+        "The nurse evaluates care of {}. Which findings indicate that the client's condition is improving? Select all that apply.",
+        who_with(&ctx, subject)
+    );
+    let key_opts = good
+        .iter()
+        .map(|fact| {
+            key_opt(
+                fact,
+                format!(
+                    "{} is an expected outcome of effective treatment of {subject}.",
+                    sentence(fact.text())
+                ),
+            )
+        })
+        .collect();
+    let distractors = bad
+        .iter()
+        .map(|fact| Opt::new(clean(fact.text()), worse_rationale(fact, subject), &[*fact]))
+        .collect();
+    let rationale = format!(
+        "Improvement in {subject} is shown by {}.",
+        list(&texts(&good))
+    );
+    Some(build::multiple_response(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_opts,
+        distractors,
+        rationale,
+    ))
+}
+
+/// "Which finding requires immediate follow-up?" during evaluation.
+fn worsening_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let signs = complication_signs(kb, subject, &ctx);
+    let (sign, name) = rng.pick(&signs)?.clone();
+    let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();
+    let goals: Vec<&Fact> = outcomes(kb, subject, &ctx)
+        .into_iter()
+        .filter(|fact| keys(fact.text()).is_disjoint(&sign_words))
+        .collect();
+    let mut taken = vec![sign_words];
+    let mut distractors = pick(&mut rng, &goals, 2, &mut taken);
+    let broad = [
+        "pain", "temp", "vital", "stabl", "infec", "sympt", "resol", "heart", "resp", "bleed",
+        "mental", "flare", "weight",
+    ];
+    let pool = foreign(
+        kb,
+        subject,
+        &["expected_outcome"],
+        &FIND_ALL,
+        &broad,
+        true,
+        false,
+        &ctx,
+    );
+    distractors.extend(pick(&mut rng, &pool, 3 - distractors.len(), &mut taken));
+    if distractors.len() < 3 {
+        return None;
+    }
+    let stem = format!(
+        "The nurse evaluates {} during treatment. Which finding requires immediate follow-up?",
+        who_with(&ctx, subject)
+    );
+    let key_option = key_opt(
+        sign,
+        format!(
+            "{} signals {name}, a complication of {subject} that needs prompt action.",
+            sentence(sign.text())
+        ),
+    );
+    let distractor_opts = distractors
+        .iter()
+        .map(|fact| {
+            let why = if fact.subject == subject {
+                format!("an expected outcome of treating {subject}")
+            } else {
+                format!(
+                    "a sign of recovery (an expected outcome in {})",
+                    fact.subject
+                )
+            };
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is {why}; it does not need urgent follow-up.",
+                    sentence(fact.text())
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    let rationale = format!(
+        "In {subject}, {} signals {name}; the other findings show improvement.",
+        low(sign.text())
+    );
+    Some(build::multiple_choice(
+        kb,
+        meta,
+        seed,
+        stem,
+        key_option,
+        distractor_opts,
+        rationale,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unfolding case studies
+// ---------------------------------------------------------------------------------------------
+
+fn inner_meta(meta: &Meta, ncjmm: NcjmmFunction) -> Meta {
+    Meta {
+        ncjmm,
+        ..meta.clone()
+    }
+}
+
+/// Case A: recognise → which condition → priority problem → plan → first action → evaluate.
+fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
+    let mut taken = Vec::new();
+    let discriminating = pick(&mut rng, &cues, 4, &mut taken);
+    if discriminating.len() < 3 {
+        return None;
+    }
+    let mut discriminating = discriminating;
+    let first_cue = discriminating
+        .iter()
+        .position(|fact| fact.attribute == "cue")?;
+    discriminating.swap(0, first_cue);
+    let (presenting, rest) = discriminating.split_at(1);
+    let (noted, revealed) = rest.split_at(rest.len() - 1);
+    let revealed = revealed[0];
+    let scenario = format!(
+        "{} is brought to the emergency department with {}. The nurse completes an initial assessment.",
+        sentence(ctx.who),
+        low(presenting[0].text())
+    );
+
+    // 1. Recognize cues: highlight the note.
+    let normal_opts = draw_normals(kb, subject, &ctx, &mut rng, 4);
+    if normal_opts.len() + noted.len() < 5 || normal_opts.len() < 2 {
+        return None;
+    }
+    let mut segments: Vec<(bool, Opt)> = noted
+        .iter()
+        .map(|fact| {
+            (
+                true,
+                key_opt(
+                    fact,
+                    format!(
+                        "{} is abnormal and is a finding of {subject}.",
+                        sentence(fact.text())
+                    ),
+                ),
+            )
+        })
+        .collect();
+    segments.push((
+        true,
+        key_opt(
+            presenting[0],
+            format!(
+                "{} is the presenting finding of {subject}.",
+                sentence(presenting[0].text())
+            ),
+        ),
+    ));
+    segments.extend(normal_opts.iter().cloned().map(|opt| (false, opt)));
+    rng.shuffle(&mut segments);
+    let first = build::highlight(
+        kb,
+        &inner_meta(meta, NcjmmFunction::RecognizeCues),
+        seed,
+        "Highlight the findings in the nurse's initial assessment that require follow-up."
+            .to_owned(),
+        segments,
+        format!(
+            "The abnormal findings are {}; the others are within normal limits.",
+            list(&texts(&discriminating[..discriminating.len() - 1]))
+        ),
+    );
+
+    // 2. Analyze cues: which condition, after a new finding.
+    let all_evidence = list(&texts(&discriminating));
+    let key = Opt::new(
+        sentence(subject),
+        format!("{} together point to {subject}.", sentence(&all_evidence)),
+        &discriminating,
+    );
+    let distractors = competitors
+        .iter()
+        .map(|rival| {
+            Opt::new(
+                sentence(rival),
+                rival_rationale(kb, rival, subject, &all_evidence),
+                &rival_cue(kb, rival, subject)
+                    .into_iter()
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let mut second = build::multiple_choice(
+        kb,
+        &inner_meta(meta, NcjmmFunction::AnalyzeCues),
+        seed,
+        "The findings so far are most consistent with which condition?".to_owned(),
+        key,
+        distractors,
+        format!("{} explains {all_evidence}.", sentence(subject)),
+    );
+    second.exhibit = Some(format!("Additional finding: {}.", clean(revealed.text())));
+
+    // 3. Prioritize hypotheses: priority problem, after the provider's note.
+    let problems = own(kb, subject, &["priority_problem"], &ctx);
+    let problem = *rng.pick(&problems)?;
+    let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
+    clash_with.extend(ACT_ALL);
+    let high = [
+        "airwa", "resp", "gas", "cardi", "perfu", "shock", "fluid", "bleed", "injur", "suici",
+        "tissu", "volum",
+    ];
+    let problem_pool = foreign(
+        kb,
+        subject,
+        &["priority_problem"],
+        &clash_with,
+        &high,
+        true,
+        false,
+        &ctx,
+    );
+    let mut problem_taken = vec![keys(problem.text())];
+    let problem_distractors = pick(&mut rng, &problem_pool, 3, &mut problem_taken);
+    if problem_distractors.len() < 3 {
+        return None;
+    }
+    let mut third = build::multiple_choice(
+        kb,
+        &inner_meta(meta, NcjmmFunction::PrioritizeHypotheses),
+        seed,
+        "Which problem is the nurse's priority for this client?".to_owned(),
+        key_opt(
+            problem,
+            format!(
+                "{} is the priority problem in {subject}.",
+                sentence(problem.text())
+            ),
+        ),
+        problem_distractors
+            .iter()
+            .map(|fact| {
+                Opt::new(
+                    clean(fact.text()),
+                    format!(
+                        "{} is a priority problem in {}; nothing in this case supports it.",
+                        sentence(fact.text()),
+                        fact.subject
+                    ),
+                    &[*fact],
+                )
+            })
+            .collect(),
+        format!(
+            "With {subject} confirmed, {} comes first.",
+            low(problem.text())
+        ),
+    );
+    third.exhibit = Some(format!(
+        "Provider's note: Findings consistent with {subject}. Admit for treatment."
+    ));
+
+    // 4. Generate solutions: plan interventions, after a new finding.
+    let interventions = own(kb, subject, &["intervention"], &ctx);
+    let mut plan_taken = Vec::new();
+    let plan_count = 2 + rng.below(2);
+    let plan_keys = pick(&mut rng, &interventions, plan_count, &mut plan_taken);
+    if plan_keys.len() < 2 {
+        return None;
+    }
+    plan_taken.extend(
+        own(kb, subject, &["priority_intervention"], &ctx)
+            .iter()
+            .map(|fact| keys(fact.text())),
+    );
+    let avoid = own(kb, subject, &["avoid"], &ctx);
+    let plan_bad = pick(&mut rng, &avoid, 1, &mut plan_taken);
+    let plan_others = pick(
+        &mut rng,
+        &foreign_actions(kb, subject, &ctx),
+        5 - plan_keys.len() - plan_bad.len(),
+        &mut plan_taken,
+    );
+    if plan_keys.len() + plan_bad.len() + plan_others.len() < 5 {
+        return None;
+    }
+    let mut plan_distractors: Vec<Opt> = plan_bad
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is contraindicated in {subject}.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    plan_distractors.extend(
+        plan_others
+            .iter()
+            .map(|fact| Opt::new(clean(fact.text()), action_of(kb, fact, subject), &[*fact])),
+    );
+    let mut fourth = build::multiple_response(
+        kb,
+        &inner_meta(meta, NcjmmFunction::GenerateSolutions),
+        seed,
+        "Which interventions should the nurse include in the plan of care? Select all that apply."
+            .to_owned(),
+        plan_keys
+            .iter()
+            .map(|fact| {
+                key_opt(
+                    fact,
+                    format!(
+                        "{} is part of the care of {subject}.",
+                        sentence(fact.text())
+                    ),
+                )
+            })
+            .collect(),
+        plan_distractors,
+        format!("Care of {subject} includes {}.", list(&texts(&plan_keys))),
+    );
+    let priority_problem_note = format!(
+        "Nurse's note: The client is transferred to the medical unit. Priority problem: {}.",
+        low(problem.text())
+    );
+    fourth.exhibit = Some(priority_problem_note);
+
+    // 5. Take action: first action, after new data.
+    let priorities = own(kb, subject, &["priority_intervention"], &ctx);
+    let first_key = *rng.pick(&priorities)?;
+    let mut action_taken: Vec<BTreeSet<String>> =
+        priorities.iter().map(|fact| keys(fact.text())).collect();
+    action_taken.extend(plan_keys.iter().map(|fact| keys(fact.text())));
+    let action_bad = pick(&mut rng, &avoid, 1, &mut action_taken);
+    let action_others = pick(
+        &mut rng,
+        &foreign_actions(kb, subject, &ctx),
+        3 - action_bad.len(),
+        &mut action_taken,
+    );
+    if action_bad.len() + action_others.len() < 3 {
+        return None;
+    }
+    let mut action_distractors: Vec<Opt> = action_bad
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                clean(fact.text()),
+                format!(
+                    "{} is contraindicated in {subject}.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    action_distractors.extend(
+        action_others
+            .iter()
+            .map(|fact| Opt::new(clean(fact.text()), action_of(kb, fact, subject), &[*fact])),
+    );
+    let mut fifth = build::multiple_choice(
+        kb,
+        &inner_meta(meta, NcjmmFunction::TakeAction),
+        seed,
+        "Which action should the nurse take first?".to_owned(),
+        key_opt(
+            first_key,
+            format!(
+                "{} is the priority action in {subject}.",
+                sentence(first_key.text())
+            ),
+        ),
+        action_distractors,
+        format!(
+            "In {subject} the nurse should first {}.",
+            low(first_key.text())
+        ),
+    );
+    fifth.exhibit = Some(format!(
+        "Nurse's note: The client's findings are unchanged; {} persists.",
+        low(revealed.text())
+    ));
+
+    // 6. Evaluate outcomes: matrix of reassessment findings.
+    let (rows, good, _) = outcome_rows(kb, subject, &ctx, &mut rng)?;
+    let row_texts: Vec<String> = rows.iter().map(|row| row.text.clone()).collect();
+    let mut sixth = build::matrix(
+        kb,
+        &inner_meta(meta, NcjmmFunction::EvaluateOutcomes),
+        seed,
+        "For each reassessment finding, indicate whether it shows the treatment is effective or not effective.".to_owned(),
+        &["Effective", "Not effective"],
+        rows,
+        format!("{} shows the treatment is working; the other findings need follow-up.", sentence(&list(&texts(&good)))),
+    );
+    sixth.exhibit = Some(format!(
+        "Reassessment after treatment: {}.",
+        row_texts.join("; ")
+    ));
+
+    let rationale = format!(
+        "The case follows {} from its first cues ({}) through the priority problem ({}), the plan and priority action ({}), to the outcomes that show the treatment is working.",
+        subject,
+        list(&texts(&discriminating)),
+        low(problem.text()),
+        low(first_key.text())
+    );
+    Some(build::case_study(
+        kb,
+        meta,
+        seed,
+        scenario,
+        vec![first, second, third, fourth, fifth, sixth],
+        rationale,
+    ))
+}
+
+/// Case B: findings → condition and evidence → developing complication → orders → first action → evaluate.
+fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+    let subject = case.subject.as_str();
+    let ctx = ctx(kb, subject);
+    let mut rng = Rng::new(seed);
+    let signs = complication_signs(kb, subject, &ctx);
+    let (sign, name) = rng.pick(&signs)?.clone();
+    let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();
+    let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
+    let cues: Vec<&Fact> = cues
+        .into_iter()
+        .filter(|fact| keys(fact.text()).is_disjoint(&sign_words))
+        .collect();
+    let mut taken = vec![sign_words.clone()];
+    let shown = pick(&mut rng, &cues, 3, &mut taken);
+    if shown.len() < 3 {
+        return None;
+    }
+    let normal_opts: Vec<Opt> = normals(kb, subject, &ctx)
+        .into_iter()
+        .filter(|opt| keys(&opt.text).is_disjoint(&sign_words))
+        .collect();
+    let normal_opts = rng.sample(&normal_opts, 3);
+    if normal_opts.len() < 3 {
+        return None;
+    }
+    let (admission, lab) = shown.split_at(2);
+    let lab = lab[0];
+    let mut presentation: Vec<String> = texts(admission);
+    presentation.extend(normal_opts.iter().map(|opt| lower_first(&opt.text)));
+    rng.shuffle(&mut presentation);
+    let scenario = format!(
+        "{} is admitted to the medical unit. The admission assessment shows {}.",
+        sentence(ctx.who),
+        list(&presentation)
+    );
+
+    // 1. Recognize cues: which findings require follow-up.
+    let first = build::multiple_response(
+        kb,
+        &inner_meta(meta, NcjmmFunction::RecognizeCues),
+        seed,
+        "Which findings from the admission assessment require follow-up? Select all that apply."
+            .to_owned(),
+        admission
+            .iter()
+            .map(|fact| {
+                key_opt(
+                    fact,
+                    format!(
+                        "{} is abnormal and is a finding of {subject}.",
+                        sentence(fact.text())
+                    ),
+                )
+            })
+            .collect(),
+        normal_opts.clone(),
+        format!(
+            "{} are abnormal; the other findings are within normal limits.",
+            sentence(&list(&texts(admission)))
+        ),
+    );
+
+    // 2. Analyze cues: condition and evidence, after a new result.
+    let evidence = list(&texts(&shown));
+    let rival_pool: Vec<&Fact> = competitors
+        .iter()
+        .flat_map(|rival| own(kb, rival, &FINDINGS, &ctx_for(kb, rival)))
+        .filter(|fact| !clash(kb, subject, fact.text(), &FIND_ALL))
+        .collect();
+    let mut rival_taken = taken.clone();
+    let rival_cues = pick(&mut rng, &rival_pool, 1, &mut rival_taken);
+    if rival_cues.is_empty() {
+        return None;
+    }
+    let condition = SlotSpec {
+        key: Opt::new(
+            sentence(subject),
+            format!("{} point to {subject}.", sentence(&evidence)),
+            &shown,
+        ),
+        distractors: competitors
+            .iter()
+            .map(|rival| {
+                Opt::new(
+                    sentence(rival),
+                    rival_rationale(kb, rival, subject, &evidence),
+                    &rival_cue(kb, rival, subject)
+                        .into_iter()
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect(),
+    };
+    let proof = SlotSpec {
+        key: key_opt(
+            lab,
+            format!(
+                "{} is the new result and is a finding of {subject}.",
+                sentence(lab.text())
+            ),
+        ),
+        distractors: vec![
+            normal_opts[0].clone(),
+            Opt::new(
+                clean(rival_cues[0].text()),
+                format!(
+                    "{} The client does not have it.",
+                    finding_of(kb, rival_cues[0], subject)
+                ),
+                &[rival_cues[0]],
+            ),
+        ],
+    };
+    let mut second = build::drop_down_cloze(
+        kb,
+        &inner_meta(meta, NcjmmFunction::AnalyzeCues),
+        seed,
+        "Complete the following sentence by choosing from the lists of options.".to_owned(),
+        "The client's findings are most consistent with {{1}}, as shown by the new finding of {{2}}.".to_owned(),
+        vec![condition, proof],
+        format!("{} fit {subject} and none of the competing conditions.", sentence(&evidence)),
+    );
+    second.exhibit = Some(format!("New result: {}.", clean(lab.text())));
+
+    // 3. Prioritize hypotheses: the priority problem, after the provider's note.
+    let problems = own(kb, subject, &["priority_problem"], &ctx);
+    let problem = *rng.pick(&problems)?;
+    let mut problem_clash: Vec<&str> = FIND_ALL.to_vec();
+    problem_clash.extend(ACT_ALL);
+    let high = [
+        "airwa", "resp", "gas", "cardi", "perfu", "shock", "fluid", "bleed", "injur", "suici",
+        "tissu", "volum",
+    ];
+    let problem_pool = foreign(
+        kb,
+        subject,
+        &["priority_problem"],
+        &problem_clash,
+        &high,
+        true,
+        false,
+        &ctx,
+    );
+    let mut problem_taken = vec![keys(problem.text())];
+    let problem_distractors = pick(&mut rng, &problem_pool, 3, &mut problem_taken);
+    if problem_distractors.len() < 3 {
+        return None;
+    }
+    let mut third = build::multiple_choice(
+        kb,
+        &inner_meta(meta, NcjmmFunction::PrioritizeHypotheses),
+        seed,
+        "Which problem is the nurse's priority for this client?".to_owned(),
+        key_opt(
+            problem,
+            format!(
+                "{} is the priority problem in {subject}.",
+                sentence(problem.text())
+            ),
+        ),
+        problem_distractors
+            .iter()
+            .map(|fact| {
+                Opt::new(
+                    clean(fact.text()),
+                    format!(
+                        "{} is a priority problem in {}; nothing in this case supports it.",
+                        sentence(fact.text()),
+                        fact.subject
+                    ),
+                    &[*fact],
+                )
+            })
+            .collect(),
+        format!(
+            "With {subject} confirmed, {} comes first.",
+            low(problem.text())
+        ),
+    );
+    third.exhibit = Some(format!(
+        "Provider's note: Findings consistent with {subject}. Admit for treatment."
+    ));
+
+    // 4. Generate solutions: which orders are indicated.
+    let actions = own(
+        kb,
+        subject,
+        &["priority_intervention", "intervention"],
+        &ctx,
+    );
+    let avoid = own(kb, subject, &["avoid"], &ctx);
+    let mut order_taken = Vec::new();
+    let bad = pick(&mut rng, &avoid, 1, &mut order_taken);
+    let good = pick(&mut rng, &actions, 3, &mut order_taken);
+    if bad.is_empty() || good.len() < 3 {
+        return None;
+    }
+    let mut rows: Vec<MatrixRow> = good
+        .iter()
+        .map(|fact| MatrixRow {
+            text: clean(fact.text()),
+            column: 0,
+            rationale: format!(
+                "{} is indicated in {subject}.{}",
+                sentence(fact.text()),
+                cite_note(fact)
+            ),
+            facts: vec![fact.id.clone()],
+        })
+        .collect();
+    rows.extend(bad.iter().map(|fact| MatrixRow {
+        text: clean(fact.text()),
+        column: 1,
+        rationale: format!(
+            "{} is contraindicated in {subject}; the nurse should question this order.{}",
+            sentence(fact.text()),
+            cite_note(fact)
+        ),
+        facts: vec![fact.id.clone()],
+    }));
+    let mut order_texts: Vec<String> = rows.iter().map(|row| row.text.clone()).collect();
+    rng.shuffle(&mut order_texts);
+    let mut fourth = build::matrix(
+        kb,
+        &inner_meta(meta, NcjmmFunction::GenerateSolutions),
+        seed,
+        "For each order, indicate whether it is indicated or contraindicated for this client."
+            .to_owned(),
+        &["Indicated", "Contraindicated"],
+        rows,
+        format!(
+            "The nurse should question the order to {}.",
+            list(&texts(&bad))
+        ),
+    );
+    fourth.exhibit = Some(format!("Provider's orders: {}.", order_texts.join("; ")));
+
+    // 5. Take action: first action.
+    let priorities = own(kb, subject, &["priority_intervention"], &ctx);
+    let first_key = *rng.pick(&priorities)?;
+    let mut action_taken: Vec<BTreeSet<String>> =
+        priorities.iter().map(|fact| keys(fact.text())).collect();
+    action_taken.extend(good.iter().map(|fact| keys(fact.text())));
+    action_taken.extend(bad.iter().map(|fact| keys(fact.text())));
+    let others = pick(
+        &mut rng,
+        &foreign_actions(kb, subject, &ctx),
+        3,
+        &mut action_taken,
+    );
+    if others.len() < 3 {
+        return None;
+    }
+    let mut fifth = build::multiple_choice(
+        kb,
+        &inner_meta(meta, NcjmmFunction::TakeAction),
+        seed,
+        "The nurse receives report on the client. Which action should the nurse take first?"
+            .to_owned(),
+        key_opt(
+            first_key,
+            format!(
+                "{} is the priority action in {subject}.",
+                sentence(first_key.text())
+            ),
+        ),
+        others
+            .iter()
+            .map(|fact| Opt::new(clean(fact.text()), action_of(kb, fact, subject), &[*fact]))
+            .collect(),
+        format!(
+            "In {subject} the nurse should first {}.",
+            low(first_key.text())
+        ),
+    );
+    fifth.exhibit = Some(format!(
+        "Nurse's note, day 2: The orders have been received; the client still has {}.",
+        low(lab.text())
+    ));
+
+    // 6. Evaluate outcomes: treatment is not working; a complication is developing.
+    let class = kb.class_of(DX, subject);
+    let mut seen = BTreeSet::from([name.clone()]);
+    let names: Vec<(String, &Fact)> = kb
+        .with_attribute(DX, "complication_sign")
+        .into_iter()
+        .filter(|fact| kb.class_of(DX, &fact.subject) != class)
+        .filter_map(|fact| complication_name(fact).map(|other| (other, fact)))
+        .filter(|(other, _)| {
+            !clash(kb, subject, other, &FIND_ALL) && keys(other).is_disjoint(&sign_words)
+        })
+        .filter(|(other, _)| seen.insert(other.clone()))
+        .collect();
+    let chosen = rng.sample(&names, 3);
+    if chosen.len() < 2 {
+        return None;
+    }
+    let cause = SlotSpec {
+        key: Opt::new(sentence(&name), format!("{} is the sign of {name}, a complication of {subject}.{}", sentence(sign.text()), cite_note(sign)), &[sign]),
+        distractors: chosen
+            .iter()
+            .map(|(other, fact)| Opt::new(sentence(other), format!("{} is a complication of {} signalled by {}, which this client does not show.", sentence(other), fact.subject, low(fact.text())), &[*fact]))
+            .collect(),
+    };
+    let effect = SlotSpec {
+        key: key_opt(
+            sign,
+            format!(
+                "{} is the new finding that signals {name}.",
+                sentence(sign.text())
+            ),
+        ),
+        distractors: admission
+            .iter()
+            .map(|fact| {
+                Opt::new(
+                    clean(fact.text()),
+                    format!(
+                        "{} was present on admission and reflects {subject} itself, not {name}.",
+                        sentence(fact.text())
+                    ),
+                    &[*fact],
+                )
+            })
+            .collect(),
+    };
+    let mut sixth = build::drag_drop_rationale(
+        kb,
+        &inner_meta(meta, NcjmmFunction::EvaluateOutcomes),
+        seed,
+        "Complete the following sentence by choosing from the lists of options.".to_owned(),
+        "The client is not responding as expected and is most likely developing {{1}}, as evidenced by {{2}}.".to_owned(),
+        vec![cause, effect],
+        format!(
+            "The new finding of {} signals {name}.",
+            low(sign.text())
+        ),
+    );
+    sixth.exhibit = Some(format!(
+        "Nurse's note, day 3: The client has received the prescribed treatment and now has {}.",
+        low(sign.text())
+    ));
+
+    let rationale = format!(
+        "The case follows a client with {subject} from the first cues ({evidence}) through the priority problem ({}), the orders and the first action, to {name}, signalled by {}.",
+        low(problem.text()),
+        low(sign.text())
+    );
+    Some(build::case_study(
+        kb,
+        meta,
+        seed,
+        scenario,
+        vec![first, second, third, fourth, fifth, sixth],
+        rationale,
+    ))
 }

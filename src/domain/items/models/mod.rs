@@ -7,6 +7,9 @@
 //! - every option's rationale says why it is right or wrong, from the facts;
 //! - a case that cannot make a sound item returns `None` (the catalog skips it).
 
+mod care;
+mod clinical_numbers;
+mod disorders;
 mod pharmacology;
 
 use std::collections::BTreeSet;
@@ -18,6 +21,9 @@ use crate::domain::knowledge::{Fact, Family, KnowledgeBase, normalise};
 pub fn all() -> Vec<Box<dyn ItemModel>> {
     let mut models: Vec<Box<dyn ItemModel>> = Vec::new();
     models.extend(pharmacology::models());
+    models.extend(clinical_numbers::models());
+    models.extend(disorders::models());
+    models.extend(care::models());
     models
 }
 
@@ -34,8 +40,12 @@ pub fn foreign_values<'a>(
     kb.with_attribute(family, attribute)
         .into_iter()
         .filter(|fact| fact.subject != subject)
-        .filter(|fact| !exclude_attributes.iter().any(|attr| kb.states(family, subject, attr, fact.text())))
-        .filter(|fact| seen.insert(normalise(fact.text())))
+        .filter(|fact| {
+            !exclude_attributes
+                .iter()
+                .any(|attr| kb.states(family, subject, attr, fact.text()))
+        })
+        .filter(|fact| seen.insert(fact.norm().to_owned()))
         .collect()
 }
 
@@ -62,7 +72,7 @@ pub fn commonness(kb: &KnowledgeBase, family: Family, attribute: &str, text: &st
     let wanted = normalise(text);
     kb.with_attribute(family, attribute)
         .into_iter()
-        .filter(|fact| normalise(fact.text()) == wanted)
+        .filter(|fact| fact.norm() == wanted)
         .map(|fact| fact.subject.as_str())
         .collect::<BTreeSet<_>>()
         .len()
@@ -70,7 +80,11 @@ pub fn commonness(kb: &KnowledgeBase, family: Family, attribute: &str, text: &st
 
 /// Words-in-sentence form for a rationale: "Vitamin K (phytonadione) reverses warfarin".
 pub fn cite_note(fact: &Fact) -> String {
-    if fact.note.trim().is_empty() { String::new() } else { format!(" {}", fact.note.trim()) }
+    if fact.note.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" {}", fact.note.trim())
+    }
 }
 
 #[cfg(test)]
@@ -83,7 +97,7 @@ mod tests {
 
     fn kb() -> &'static KnowledgeBase {
         static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(|| crate::domain::knowledge::load_embedded_for_tests())
+        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
     }
 
     /// Every model × 200 seeds: whatever the model returns passes the gate, and most seeds make an item.
@@ -99,11 +113,20 @@ mod tests {
                 let case = &cases[seed as usize % cases.len()];
                 if let Some(item) = model.generate(kb, case, seed) {
                     let problems = gate::check(&item);
-                    assert!(problems.is_empty(), "{} seed {seed}: {problems:?}\n{}", model.id(), serde_json::to_string_pretty(&item).unwrap());
+                    assert!(
+                        problems.is_empty(),
+                        "{} seed {seed}: {problems:?}\n{}",
+                        model.id(),
+                        serde_json::to_string_pretty(&item).unwrap()
+                    );
                     made += 1;
                 }
             }
-            assert!(made >= 100, "{} made only {made} items from 200 seeds", model.id());
+            assert!(
+                made >= 100,
+                "{} made only {made} items from 200 seeds",
+                model.id()
+            );
         }
     }
 
@@ -114,10 +137,15 @@ mod tests {
         for index in 0..catalog.models().count() {
             let first = catalog.generate(kb, index, 11);
             assert_eq!(first, catalog.generate(kb, index, 11));
-            let signatures: BTreeSet<String> =
-                (0..20).filter_map(|seed| catalog.generate(kb, index, seed)).map(|item| super::super::catalog::signature(&item)).collect();
+            let signatures: BTreeSet<String> = (0..20)
+                .filter_map(|seed| catalog.generate(kb, index, seed))
+                .map(|item| super::super::catalog::signature(&item))
+                .collect();
             if catalog.case_count(index) > 1 {
-                assert!(signatures.len() > 1, "model {index} gives the same content for every seed");
+                assert!(
+                    signatures.len() > 1,
+                    "model {index} gives the same content for every seed"
+                );
             }
         }
     }

@@ -8,7 +8,11 @@ use super::{foreign_values, other_class_values};
 use crate::domain::knowledge::{Family, KnowledgeBase, normalise};
 
 pub fn models() -> Vec<Box<dyn ItemModel>> {
-    vec![Box::new(AntidoteChoice), Box::new(AdverseEffectsSata), Box::new(DesiredOverHave)]
+    vec![
+        Box::new(AntidoteChoice),
+        Box::new(AdverseEffectsSata),
+        Box::new(DesiredOverHave),
+    ]
 }
 
 const MEDS: Family = Family::Medications;
@@ -36,7 +40,10 @@ impl ItemModel for AntidoteChoice {
         // An antidote named after its drug (digoxin immune Fab) would give the answer away.
         kb.subjects(MEDS)
             .iter()
-            .filter(|drug| unconditional_antidote(kb, drug).is_some_and(|antidote| !normalise(antidote.text()).contains(drug.as_str())))
+            .filter(|drug| {
+                unconditional_antidote(kb, drug)
+                    .is_some_and(|antidote| !normalise(antidote.text()).contains(drug.as_str()))
+            })
             .map(|drug| Case::new(drug, MEDS, 0))
             .collect()
     }
@@ -45,16 +52,29 @@ impl ItemModel for AntidoteChoice {
         let antidote = unconditional_antidote(kb, drug)?;
         let mut rng = Rng::new(seed);
         let others = other_class_values(kb, MEDS, drug, "antidote", &["antidote"]);
-        let root = |text: &str| normalise(text).split(" (").next().unwrap_or_default().to_owned();
+        let root = |text: &str| {
+            normalise(text)
+                .split(" (")
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        };
         let mut roots = std::collections::BTreeSet::from([root(antidote.text())]);
-        let others: Vec<_> = others.into_iter().filter(|fact| roots.insert(root(fact.text()))).collect();
+        let others: Vec<_> = others
+            .into_iter()
+            .filter(|fact| roots.insert(root(fact.text())))
+            .collect();
         let chosen = rng.sample(&others, 3);
         if chosen.len() < 3 {
             return None;
         }
         let frames = [
-            format!("A client receiving {drug} shows signs of toxicity. Which medication should the nurse have available to reverse its effects?"),
-            format!("The nurse reviews the emergency plan for a client taking {drug}. Which medication is the antidote the nurse should anticipate?"),
+            format!(
+                "A client receiving {drug} shows signs of toxicity. Which medication should the nurse have available to reverse its effects?"
+            ),
+            format!(
+                "The nurse reviews the emergency plan for a client taking {drug}. Which medication is the antidote the nurse should anticipate?"
+            ),
         ];
         let stem = frames[rng.below(frames.len())].clone();
         // Parenthetical qualifiers ("partial reversal", a generic name) go to the rationale, not
@@ -62,7 +82,11 @@ impl ItemModel for AntidoteChoice {
         let short = |text: &str| sentence(text.split(" (").next().unwrap_or(text).trim());
         let key = Opt::new(
             short(antidote.text()),
-            format!("{} is the antidote for {drug}.{}", sentence(antidote.text()), super::cite_note(antidote)),
+            format!(
+                "{} is the antidote for {drug}.{}",
+                sentence(antidote.text()),
+                super::cite_note(antidote)
+            ),
             &[antidote],
         );
         let distractors = chosen
@@ -70,7 +94,11 @@ impl ItemModel for AntidoteChoice {
             .map(|fact| {
                 Opt::new(
                     short(fact.text()),
-                    format!("{} reverses {}, not {drug}.", sentence(fact.text()), fact.subject),
+                    format!(
+                        "{} reverses {}, not {drug}.",
+                        sentence(fact.text()),
+                        fact.subject
+                    ),
                     &[*fact],
                 )
             })
@@ -88,7 +116,15 @@ impl ItemModel for AntidoteChoice {
             "The antidote for {drug} is {}. Knowing the reversal agent lets the nurse act at once when toxicity or bleeding occurs.",
             antidote.text()
         );
-        Some(build::multiple_choice(kb, &meta, seed, stem, key, distractors, rationale))
+        Some(build::multiple_choice(
+            kb,
+            &meta,
+            seed,
+            stem,
+            key,
+            distractors,
+            rationale,
+        ))
     }
 }
 
@@ -129,7 +165,20 @@ impl ItemModel for AdverseEffectsSata {
         let keys = rng.sample(&own, key_count);
         let pool: Vec<_> = ["adverse_effect", "serious_adverse_effect"]
             .iter()
-            .flat_map(|attribute| foreign_values(kb, MEDS, drug, attribute, &["adverse_effect", "serious_adverse_effect", "toxicity_sign", "indication"]))
+            .flat_map(|attribute| {
+                foreign_values(
+                    kb,
+                    MEDS,
+                    drug,
+                    attribute,
+                    &[
+                        "adverse_effect",
+                        "serious_adverse_effect",
+                        "toxicity_sign",
+                        "indication",
+                    ],
+                )
+            })
             .filter(|fact| kb.class_of(MEDS, &fact.subject) != Some(class))
             .filter(|fact| fact.text().chars().count() <= 45)
             .collect();
@@ -137,17 +186,34 @@ impl ItemModel for AdverseEffectsSata {
         if distractors.len() < 5 - key_count {
             return None;
         }
-        let stem = format!("A client is receiving {drug}. Which findings are adverse effects of this medication that the nurse should monitor for? Select all that apply.");
+        let stem = format!(
+            "A client is receiving {drug}. Which findings are adverse effects of this medication that the nurse should monitor for? Select all that apply."
+        );
         let keys: Vec<Opt> = keys
             .iter()
-            .map(|fact| Opt::new(sentence(fact.text()), format!("{} is a recognised adverse effect of {drug}.{}", sentence(fact.text()), super::cite_note(fact)), &[*fact]))
+            .map(|fact| {
+                Opt::new(
+                    sentence(fact.text()),
+                    format!(
+                        "{} is a recognised adverse effect of {drug}.{}",
+                        sentence(fact.text()),
+                        super::cite_note(fact)
+                    ),
+                    &[*fact],
+                )
+            })
             .collect();
         let distractors: Vec<Opt> = distractors
             .iter()
             .map(|fact| {
                 Opt::new(
                     sentence(fact.text()),
-                    format!("{} is an adverse effect of {} ({}), not one recorded for {drug}.", sentence(fact.text()), fact.subject, kb.class_of(MEDS, &fact.subject).unwrap_or("another class")),
+                    format!(
+                        "{} is an adverse effect of {} ({}), not one recorded for {drug}.",
+                        sentence(fact.text()),
+                        fact.subject,
+                        kb.class_of(MEDS, &fact.subject).unwrap_or("another class")
+                    ),
                     &[*fact],
                 )
             })
@@ -161,14 +227,30 @@ impl ItemModel for AdverseEffectsSata {
             difficulty: Difficulty::Intermediate,
             topic: drug.to_owned(),
         };
-        let rationale = format!("{} is a {class}. Recognising its adverse effects early lets the nurse hold the dose when indicated and notify the provider.", sentence(drug));
-        Some(build::multiple_response(kb, &meta, seed, stem, keys, distractors, rationale))
+        let rationale = format!(
+            "{} is a {class}. Recognising its adverse effects early lets the nurse hold the dose when indicated and notify the provider.",
+            sentence(drug)
+        );
+        Some(build::multiple_response(
+            kb,
+            &meta,
+            seed,
+            stem,
+            keys,
+            distractors,
+            rationale,
+        ))
     }
 }
 
 /// The drug's antidote when it applies without conditions (not, say, an extravasation treatment).
-fn unconditional_antidote<'a>(kb: &'a KnowledgeBase, drug: &str) -> Option<&'a crate::domain::knowledge::Fact> {
-    kb.values(MEDS, drug, "antidote").into_iter().find(|fact| fact.condition.trim().is_empty())
+fn unconditional_antidote<'a>(
+    kb: &'a KnowledgeBase,
+    drug: &str,
+) -> Option<&'a crate::domain::knowledge::Fact> {
+    kb.values(MEDS, drug, "antidote")
+        .into_iter()
+        .find(|fact| fact.condition.trim().is_empty())
 }
 
 fn effects<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a crate::domain::knowledge::Fact> {
@@ -210,17 +292,27 @@ impl ItemModel for DesiredOverHave {
         "Calculates a liquid dose volume with dose = desired ÷ have × quantity (dosage `formula` fact). Stock strengths are common liquid concentrations; the ordered dose is a multiple of a quarter of the stock strength so the answer rounds cleanly; tolerance ±0.05 mL. The gate recomputes the answer independently."
     }
     fn cases(&self, kb: &KnowledgeBase) -> Vec<Case> {
-        let Some(formula) = desired_over_have_fact(kb) else { return Vec::new() };
-        (0..STOCK.len() as u32 * 8).map(|variant| Case::new(&formula.subject, Family::Dosage, variant)).collect()
+        let Some(formula) = desired_over_have_fact(kb) else {
+            return Vec::new();
+        };
+        (0..STOCK.len() as u32 * 8)
+            .map(|variant| Case::new(&formula.subject, Family::Dosage, variant))
+            .collect()
     }
     fn generate(&self, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
         let formula = desired_over_have_fact(kb)?;
         let (have, quantity, form) = STOCK[case.variant as usize % STOCK.len()];
-        let multiple = [0.5, 0.75, 1.5, 2.0, 1.25, 0.25, 3.0, 2.5][(case.variant as usize / STOCK.len()) % 8];
+        let multiple =
+            [0.5, 0.75, 1.5, 2.0, 1.25, 0.25, 3.0, 2.5][(case.variant as usize / STOCK.len()) % 8];
         let desired = have * multiple;
         let answer = ((desired / have * quantity) * 100.0).round() / 100.0;
         let mut rng = Rng::new(seed);
-        let names = ["A client", "An older adult client", "A postoperative client", "A client on the medical unit"];
+        let names = [
+            "A client",
+            "An older adult client",
+            "A postoperative client",
+            "A client on the medical unit",
+        ];
         let who = names[rng.below(names.len())];
         let stem = format!(
             "{who} is prescribed {} mg of a medication. The {form} available contains {} mg per {} mL. How many mL should the nurse administer? Record your answer to two decimal places if needed.",
@@ -234,7 +326,11 @@ impl ItemModel for DesiredOverHave {
             ncjmm: self.ncjmm(),
             aacn: "2.9",
             qsen: Qsen::Safety,
-            difficulty: if multiple.fract() == 0.0 || multiple == 0.5 { Difficulty::Beginner } else { Difficulty::Intermediate },
+            difficulty: if multiple.fract() == 0.0 || multiple == 0.5 {
+                Difficulty::Beginner
+            } else {
+                Difficulty::Intermediate
+            },
             topic: "dosage calculation".to_owned(),
         };
         let rationale = format!(
@@ -244,8 +340,24 @@ impl ItemModel for DesiredOverHave {
             crate::domain::knowledge::number(quantity),
             crate::domain::knowledge::number(answer)
         );
-        let calculation = Calculation::DesiredOverHave { desired, have, quantity, decimals: 2 };
-        Some(build::numeric(kb, &meta, seed, stem, answer, "mL", 0.05, calculation, rationale, &[formula]))
+        let calculation = Calculation::DesiredOverHave {
+            desired,
+            have,
+            quantity,
+            decimals: 2,
+        };
+        Some(build::numeric(
+            kb,
+            &meta,
+            seed,
+            stem,
+            answer,
+            "mL",
+            0.05,
+            calculation,
+            rationale,
+            &[formula],
+        ))
     }
 }
 
