@@ -160,6 +160,9 @@ fn serve(origin: ConfigOrigin) -> ExitCode {
         application.run_until_stopped(&telemetry, origin).await?;
         Ok::<(), anyhow::Error>(())
     });
+    // Background work that outlived the drain (the content load, a scheduled backup's upload) gets
+    // a short grace of its own rather than holding the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

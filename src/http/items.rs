@@ -346,7 +346,7 @@ fn require_staff(user: &CurrentUser) -> ApiResult<()> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BlueprintRequest {
-    /// Items in the exam, 10 to 150.
+    /// Items in the exam, 75 to 150 (shorter exams cannot keep every share inside its range).
     pub count: i64,
     #[serde(default)]
     pub seed: Option<u64>,
@@ -378,8 +378,8 @@ async fn blueprint_exam(
     ApiJson(request): ApiJson<BlueprintRequest>,
 ) -> ApiResult<ApiJson<BlueprintResponse>> {
     require_staff(&user)?;
-    if !(10..=150).contains(&request.count) {
-        return Err(ApiError::validation("count", "must be between 10 and 150"));
+    if !(75..=150).contains(&request.count) {
+        return Err(ApiError::validation("count", "must be between 75 and 150"));
     }
     let seed = request.seed.unwrap_or_else(crate::unix_now);
     let total = request.count as usize;

@@ -397,7 +397,7 @@ async fn a_blueprint_exam_follows_the_test_plan() {
             Method::POST,
             "/api/v1/nclex/blueprint",
             Some(&admin),
-            Some(json!({"count": 10, "seed": 1})),
+            Some(json!({"count": 75, "seed": 1})),
         )
         .await;
     // With the content the catalog has, the exam is either assembled to the plan or refused plainly.
@@ -506,7 +506,7 @@ async fn bank_items_export_for_an_lms_from_the_api_and_the_cli() {
         .unwrap();
     assert_eq!(
         audit["entries"].as_array().unwrap().len(),
-        2,
-        "API and CLI exports are audited"
+        3,
+        "two API exports and one CLI export are audited"
     );
 }
