@@ -30,22 +30,14 @@ pub enum ContentError {
     Index(#[from] rusqlite::Error),
 }
 
-/// The content, loaded in the background after the server starts listening: building the catalog
-/// takes longer than the rest of start-up, and nothing but generation needs it.
+/// The content, loaded on first use: building the catalog takes longer than the rest of start-up
+/// and holds about 20 MB, and nothing but item generation needs it.
 #[derive(Default)]
 pub struct LazyContent {
     cell: tokio::sync::OnceCell<Result<std::sync::Arc<Content>, String>>,
 }
 
 impl LazyContent {
-    /// Starts loading on the blocking pool; callers of [`LazyContent::get`] wait for it.
-    pub fn spawn_load(self: &std::sync::Arc<Self>) {
-        let this = std::sync::Arc::clone(self);
-        tokio::spawn(async move {
-            let _ = this.get().await;
-        });
-    }
-
     /// The content, waiting for the load to finish; the error says why it could not be loaded.
     pub async fn get(&self) -> Result<std::sync::Arc<Content>, String> {
         self.cell

@@ -130,8 +130,9 @@ impl Application {
                 .map_err(StartError::Accounts)?,
         );
         bootstrap(&db, &auth).await?;
+        // The knowledge base and item catalog load on the first generation request (about 20 MB
+        // and a second or two), so a server nobody generates items on stays small.
         let content = Arc::new(crate::content::LazyContent::default());
-        content.spawn_load();
         let cache = AppCache::new(&config.cache);
         let metrics = Metrics::new(crate::VERSION, config.tls.mode != config::TlsMode::Off);
         let tls = match config.tls.mode {

@@ -24,7 +24,7 @@ impl PasswordHasher {
         let params = Params::new(MEMORY_KIB, PASSES, LANES, None)
             .map_err(|error| anyhow::anyhow!("argon2 parameters: {error}"))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let dummy_hash = hash_with(&argon2, &super::random_token(24))?;
+        let dummy_hash = dummy_hash()?;
         let permits = tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
         );
@@ -70,6 +70,25 @@ impl PasswordHasher {
     }
 }
 
+/// A well-formed hash with our parameters, a random salt and a random digest: verifying against it
+/// costs exactly a real verification, and no password matches it. Built without hashing, so start-up
+/// does not pay (or keep) argon2's 19 MiB.
+fn dummy_hash() -> anyhow::Result<String> {
+    use base64::Engine;
+    let mut salt = [0u8; 16];
+    let mut digest = [0u8; 32];
+    getrandom::fill(&mut salt).map_err(|error| anyhow::anyhow!("no randomness: {error}"))?;
+    getrandom::fill(&mut digest).map_err(|error| anyhow::anyhow!("no randomness: {error}"))?;
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+    let hash = format!(
+        "$argon2id$v=19$m={MEMORY_KIB},t={PASSES},p={LANES}${}${}",
+        b64.encode(salt),
+        b64.encode(digest)
+    );
+    PasswordHash::new(&hash).map_err(|error| anyhow::anyhow!("dummy hash: {error}"))?;
+    Ok(hash)
+}
+
 fn hash_with(argon2: &Argon2<'_>, password: &str) -> anyhow::Result<String> {
     let mut salt_bytes = [0u8; 16];
     getrandom::fill(&mut salt_bytes)
@@ -98,6 +117,17 @@ mod tests {
         assert!(!hasher.verify("wrong horse battery", Some(&hash)));
         assert!(!hasher.verify("anything", None), "no user never verifies");
         assert!(!hasher.verify("x", Some("not a phc string")));
+    }
+
+    #[test]
+    fn the_dummy_hash_parses_with_our_parameters_and_matches_nothing() {
+        let dummy = dummy_hash().unwrap();
+        let parsed = PasswordHash::new(&dummy).unwrap();
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        assert!(dummy.contains("m=19456,t=2,p=1"));
+        let hasher = PasswordHasher::new().unwrap();
+        assert!(hasher.argon2.verify_password(b"", &parsed).is_err());
+        assert_ne!(dummy, dummy_hash().unwrap());
     }
 
     #[test]
