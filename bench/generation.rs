@@ -32,6 +32,29 @@ fn main() {
         made as f64 / seconds
     );
 
+    // The slowest models, where optimisation pays.
+    let mut per_model: Vec<(f64, &str)> = content
+        .catalog
+        .models()
+        .enumerate()
+        .map(|(index, model)| {
+            let started = Instant::now();
+            let mut count = 0u32;
+            for seed in 0..100u64 {
+                count += u32::from(content.catalog.generate(&content.kb, index, seed).is_some());
+            }
+            (
+                started.elapsed().as_secs_f64() * 1e6 / f64::from(count.max(1)),
+                model.id(),
+            )
+        })
+        .collect();
+    per_model.sort_by(|a, b| b.0.total_cmp(&a.0));
+    println!("slowest models (microseconds per item):");
+    for (micros, id) in per_model.iter().take(8) {
+        println!("  {id:<40} {micros:>8.0}");
+    }
+
     let started = Instant::now();
     let report = content.catalog.yield_report(&content.kb, 8);
     let total: usize = report.iter().map(|row| row.distinct).sum();
