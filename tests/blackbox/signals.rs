@@ -37,7 +37,7 @@ fn start_slow_download(server: &Server, path: &str) -> (std::net::TcpStream, usi
 }
 
 #[test]
-fn sigterm_lets_an_in_flight_response_finish_then_exits_zero() {
+fn sigterm_closes_the_listener_and_a_large_response_still_arrives_whole() {
     let mut server = Server::start();
     let (mut stream, length, mut body) = start_slow_download(&server, "/docs/swagger-ui-bundle.js");
     assert!(

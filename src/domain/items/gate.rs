@@ -140,6 +140,28 @@ fn unique_options(ids: &[&str], texts: &[&str], what: &str, problems: &mut Vec<S
     }
 }
 
+/// The ids and texts of `item.options`, after checking they are unique and each has a rationale.
+fn checked_options<'a>(
+    item: &'a Item,
+    what: &str,
+    problems: &mut Vec<String>,
+) -> (Vec<&'a str>, Vec<&'a str>) {
+    let ids: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.id.as_str())
+        .collect();
+    let texts: Vec<&str> = item
+        .options
+        .iter()
+        .map(|option| option.text.as_str())
+        .collect();
+    unique_options(&ids, &texts, what, problems);
+    let owned: Vec<String> = ids.iter().map(|id| (*id).to_owned()).collect();
+    every_option_has_a_rationale(item, &owned, problems);
+    (ids, texts)
+}
+
 fn every_option_has_a_rationale(item: &Item, ids: &[String], problems: &mut Vec<String>) {
     for id in ids {
         if !item.option_rationales.contains_key(id) {
@@ -183,29 +205,10 @@ fn content_words(text: &str) -> BTreeSet<String> {
 }
 
 fn choice(item: &Item, min_keys: usize, max_keys: usize, problems: &mut Vec<String>) {
-    let ids: Vec<&str> = item
-        .options
-        .iter()
-        .map(|option| option.id.as_str())
-        .collect();
-    let texts: Vec<&str> = item
-        .options
-        .iter()
-        .map(|option| option.text.as_str())
-        .collect();
     if !(3..=8).contains(&item.options.len()) {
         problems.push(format!("{} options; expected 3 to 8", item.options.len()));
     }
-    unique_options(&ids, &texts, "options", problems);
-    every_option_has_a_rationale(
-        item,
-        &item
-            .options
-            .iter()
-            .map(|o| o.id.clone())
-            .collect::<Vec<_>>(),
-        problems,
-    );
+    let (ids, texts) = checked_options(item, "options", problems);
     let keys: Vec<String> = match &item.correct_answer {
         Answer::Choice(key) if item.item_type == ItemType::MultipleChoice => vec![key.clone()],
         Answer::Choices(keys) if item.item_type == ItemType::MultipleResponse => keys.clone(),
@@ -302,26 +305,7 @@ fn choice(item: &Item, min_keys: usize, max_keys: usize, problems: &mut Vec<Stri
 }
 
 fn ordered(item: &Item, problems: &mut Vec<String>) {
-    let ids: Vec<&str> = item
-        .options
-        .iter()
-        .map(|option| option.id.as_str())
-        .collect();
-    let texts: Vec<&str> = item
-        .options
-        .iter()
-        .map(|option| option.text.as_str())
-        .collect();
-    unique_options(&ids, &texts, "options", problems);
-    every_option_has_a_rationale(
-        item,
-        &item
-            .options
-            .iter()
-            .map(|o| o.id.clone())
-            .collect::<Vec<_>>(),
-        problems,
-    );
+    let (ids, _) = checked_options(item, "options", problems);
     if !(3..=7).contains(&ids.len()) {
         problems.push("ordered response needs 3 to 7 steps".into());
     }
@@ -527,26 +511,7 @@ fn slots(item: &Item, problems: &mut Vec<String>) {
 }
 
 fn highlight(item: &Item, problems: &mut Vec<String>) {
-    let ids: Vec<&str> = item
-        .options
-        .iter()
-        .map(|option| option.id.as_str())
-        .collect();
-    let texts: Vec<&str> = item
-        .options
-        .iter()
-        .map(|option| option.text.as_str())
-        .collect();
-    unique_options(&ids, &texts, "segments", problems);
-    every_option_has_a_rationale(
-        item,
-        &item
-            .options
-            .iter()
-            .map(|o| o.id.clone())
-            .collect::<Vec<_>>(),
-        problems,
-    );
+    let (ids, _) = checked_options(item, "segments", problems);
     match &item.correct_answer {
         Answer::Choices(keys) => {
             if keys.is_empty()
@@ -569,26 +534,7 @@ fn highlight(item: &Item, problems: &mut Vec<String>) {
 }
 
 fn bow_tie(item: &Item, problems: &mut Vec<String>) {
-    let ids: Vec<&str> = item
-        .options
-        .iter()
-        .map(|option| option.id.as_str())
-        .collect();
-    let texts: Vec<&str> = item
-        .options
-        .iter()
-        .map(|option| option.text.as_str())
-        .collect();
-    unique_options(&ids, &texts, "options", problems);
-    every_option_has_a_rationale(
-        item,
-        &item
-            .options
-            .iter()
-            .map(|o| o.id.clone())
-            .collect::<Vec<_>>(),
-        problems,
-    );
+    checked_options(item, "options", problems);
     let well = |name: &str| item.wells.get(name).cloned().unwrap_or_default();
     let (conditions, actions, parameters) =
         (well("conditions"), well("actions"), well("parameters"));
