@@ -3,6 +3,7 @@
 //! Item models describe content; these functions own the shapes.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 use super::rng::Rng;
 use super::{
@@ -172,36 +173,74 @@ const DISPLAY: &[(&str, &str)] = &[
     ("n. meningitidis", "N. meningitidis"),
 ];
 
-/// Applies [`DISPLAY`] at word boundaries.
+/// Applies [`DISPLAY`] at word boundaries, matching each spelling as stored or with its first
+/// letter capitalised (sentence start).
+///
+/// One pass over the text: every item runs every text through this, so it must not rescan the
+/// text once per spelling. All `DISPLAY` spellings are ASCII and lowercase.
 pub fn polish(text: &str) -> String {
-    let mut out = text.to_owned();
-    let capitalised: Vec<(String, &str)> = DISPLAY
-        .iter()
-        .map(|(from, to)| (sentence(from), *to))
-        .collect();
-    let pairs = DISPLAY
-        .iter()
-        .map(|(from, to)| (*from, *to))
-        .chain(capitalised.iter().map(|(from, to)| (from.as_str(), *to)));
-    for (from, to) in pairs {
-        let mut result = String::with_capacity(out.len());
-        let mut rest = out.as_str();
-        while let Some(position) = rest.find(from) {
-            let before = rest[..position].chars().next_back();
-            let after = rest[position + from.len()..].chars().next();
-            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-');
-            result.push_str(&rest[..position]);
-            if boundary(before) && boundary(after) {
-                result.push_str(to);
-            } else {
-                result.push_str(from);
+    let bytes = text.as_bytes();
+    let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-');
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut position = 0;
+    while position < bytes.len() {
+        let byte = bytes[position];
+        let at_word_start =
+            byte.is_ascii_alphabetic() && boundary(text[..position].chars().next_back());
+        if at_word_start {
+            if let Some((from, to)) = display_match(&bytes[position..]) {
+                let end = position + from.len();
+                if boundary(text[end..].chars().next()) {
+                    let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 8));
+                    out.push_str(&text[copied..position]);
+                    out.push_str(to);
+                    copied = end;
+                    position = end;
+                    continue;
+                }
             }
-            rest = &rest[position + from.len()..];
         }
-        result.push_str(rest);
-        out = result;
+        position += 1;
     }
-    out
+    match out {
+        Some(mut out) => {
+            out.push_str(&text[copied..]);
+            out
+        }
+        None => text.to_owned(),
+    }
+}
+
+/// [`DISPLAY`] by first letter, longest spelling first.
+static DISPLAY_BY_LETTER: LazyLock<[Vec<(&'static str, &'static str)>; 26]> = LazyLock::new(|| {
+    let mut table: [Vec<(&'static str, &'static str)>; 26] = Default::default();
+    for &(from, to) in DISPLAY {
+        if let Some(slot) = from
+            .bytes()
+            .next()
+            .and_then(|first| table.get_mut(usize::from(first.wrapping_sub(b'a'))))
+        {
+            slot.push((from, to));
+        }
+    }
+    for slot in &mut table {
+        slot.sort_by_key(|(from, _)| std::cmp::Reverse(from.len()));
+    }
+    table
+});
+
+/// The longest [`DISPLAY`] spelling that `rest` starts with (first letter in either case).
+fn display_match(rest: &[u8]) -> Option<(&'static str, &'static str)> {
+    let first = rest.first()?.to_ascii_lowercase();
+    DISPLAY_BY_LETTER
+        .get(usize::from(first.wrapping_sub(b'a')))?
+        .iter()
+        .find(|(from, _)| {
+            let from = from.as_bytes();
+            rest.len() >= from.len() && rest[1..from.len()] == from[1..]
+        })
+        .copied()
 }
 
 fn polish_item(item: &mut Item) {
@@ -682,7 +721,54 @@ pub fn sentence(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::polish;
+    use super::{DISPLAY, polish, sentence};
+    use crate::domain::knowledge::load_embedded_for_tests;
+
+    /// The first, obviously correct version: one full rescan per spelling. Kept as the oracle
+    /// for the single-pass version.
+    fn polish_by_rescanning(text: &str) -> String {
+        let mut out = text.to_owned();
+        let capitalised: Vec<(String, &str)> = DISPLAY
+            .iter()
+            .map(|(from, to)| (sentence(from), *to))
+            .collect();
+        let pairs = DISPLAY
+            .iter()
+            .map(|(from, to)| (*from, *to))
+            .chain(capitalised.iter().map(|(from, to)| (from.as_str(), *to)));
+        for (from, to) in pairs {
+            let mut result = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            while let Some(position) = rest.find(from) {
+                let before = rest[..position].chars().next_back();
+                let after = rest[position + from.len()..].chars().next();
+                let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '-');
+                result.push_str(&rest[..position]);
+                result.push_str(if boundary(before) && boundary(after) {
+                    to
+                } else {
+                    from
+                });
+                rest = &rest[position + from.len()..];
+            }
+            result.push_str(rest);
+            out = result;
+        }
+        out
+    }
+
+    #[test]
+    fn single_pass_polish_agrees_with_rescanning_on_every_knowledge_base_text() {
+        let kb = load_embedded_for_tests();
+        let mut checked = 0;
+        for fact in kb.facts() {
+            for text in [fact.text(), fact.subject.as_str(), &sentence(fact.text())] {
+                assert_eq!(polish(text), polish_by_rescanning(text), "{text:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
 
     #[test]
     fn acronyms_and_eponyms_are_spelled_as_readers_expect() {
@@ -701,5 +787,22 @@ mod tests {
             "no match inside words"
         );
         assert_eq!(polish("start an iv line"), "start an IV line");
+        assert_eq!(polish("Iv access first"), "IV access first");
+        assert_eq!(polish("IV access"), "IV access", "already spelled right");
+        assert_eq!(
+            polish("hiv-positive"),
+            "hiv-positive",
+            "hyphen is part of the word"
+        );
+        assert_eq!(polish("(copd)."), "(COPD).");
+        assert_eq!(
+            polish("C. difficile and c. difficile"),
+            "C. difficile and C. difficile"
+        );
+        assert_eq!(
+            polish("naïve hiv"),
+            "naïve HIV",
+            "multi-byte text before a match"
+        );
     }
 }

@@ -155,12 +155,25 @@ pub struct Fact {
     pub note: String,
     /// The text value normalised for comparisons, computed once at load.
     norm: String,
+    /// [`content_words`] of the text value, computed once at load.
+    words: Vec<String>,
 }
 
 impl Fact {
     /// [`normalise`]d text, precomputed.
     pub fn norm(&self) -> &str {
         &self.norm
+    }
+
+    /// [`content_words`] of the text value, precomputed.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// Whether the two texts share a content word: item models use it to keep a distractor from
+    /// saying the same thing as a key.
+    pub fn shares_word(&self, other: &Fact) -> bool {
+        sorted_share(&self.words, &other.words)
     }
 
     /// The text value, for facts that have one.
@@ -233,8 +246,9 @@ pub struct KnowledgeBase {
     facts: Vec<Fact>,
     sources: BTreeMap<String, Source>,
     by_id: HashMap<String, usize>,
-    by_subject: HashMap<(Family, String), Vec<usize>>,
-    by_attribute: HashMap<(Family, String), Vec<usize>>,
+    // Nested by family so a look-up by `&str` needs no allocated key.
+    by_subject: HashMap<Family, HashMap<String, Vec<usize>>>,
+    by_attribute: HashMap<Family, HashMap<String, Vec<usize>>>,
     subjects: BTreeMap<Family, Vec<String>>,
 }
 
@@ -306,14 +320,16 @@ impl KnowledgeBase {
     }
 
     fn index(facts: Vec<Fact>, sources: BTreeMap<String, Source>) -> KnowledgeBase {
-        let mut by_subject: HashMap<(Family, String), Vec<usize>> = HashMap::new();
-        let mut by_attribute: HashMap<(Family, String), Vec<usize>> = HashMap::new();
+        let mut by_subject: HashMap<Family, HashMap<String, Vec<usize>>> = HashMap::new();
+        let mut by_attribute: HashMap<Family, HashMap<String, Vec<usize>>> = HashMap::new();
         let mut subjects: BTreeMap<Family, Vec<String>> = BTreeMap::new();
         let mut by_id = HashMap::new();
         for (index, fact) in facts.iter().enumerate() {
             by_id.insert(fact.id.clone(), index);
             let entry = by_subject
-                .entry((fact.family, fact.subject.clone()))
+                .entry(fact.family)
+                .or_default()
+                .entry(fact.subject.clone())
                 .or_default();
             if entry.is_empty() {
                 subjects
@@ -323,7 +339,9 @@ impl KnowledgeBase {
             }
             entry.push(index);
             by_attribute
-                .entry((fact.family, fact.attribute.clone()))
+                .entry(fact.family)
+                .or_default()
+                .entry(fact.attribute.clone())
                 .or_default()
                 .push(index);
         }
@@ -364,7 +382,8 @@ impl KnowledgeBase {
     /// Every fact about one subject.
     pub fn about(&self, family: Family, subject: &str) -> impl Iterator<Item = &Fact> {
         self.by_subject
-            .get(&(family, subject.to_owned()))
+            .get(&family)
+            .and_then(|subjects| subjects.get(subject))
             .into_iter()
             .flatten()
             .map(|&index| &self.facts[index])
@@ -388,7 +407,8 @@ impl KnowledgeBase {
     /// Every usable fact of a family with `attribute`.
     pub fn with_attribute(&self, family: Family, attribute: &str) -> Vec<&Fact> {
         self.by_attribute
-            .get(&(family, attribute.to_owned()))
+            .get(&family)
+            .and_then(|attributes| attributes.get(attribute))
             .into_iter()
             .flatten()
             .map(|&index| &self.facts[index])
@@ -408,6 +428,18 @@ impl KnowledgeBase {
         let wanted = normalise(text);
         self.about(family, subject)
             .any(|fact| fact.attribute == attribute && fact.norm == wanted)
+    }
+
+    /// [`Self::states`] for the text of another fact, using its precomputed normal form.
+    pub fn states_fact(
+        &self,
+        family: Family,
+        subject: &str,
+        attribute: &str,
+        other: &Fact,
+    ) -> bool {
+        self.about(family, subject)
+            .any(|fact| fact.attribute == attribute && fact.norm == other.norm)
     }
 }
 
@@ -439,6 +471,69 @@ pub fn load_embedded_for_tests() -> KnowledgeBase {
             .map(|(path, text)| (path.as_str(), text.as_str())),
     )
     .unwrap_or_else(|problems| panic!("{problems}"))
+}
+
+/// Words of four or more characters, lowercased, without the generic clinical qualifiers
+/// ("acute", "disease", "risk"...), sorted and deduplicated: what two texts must share to be
+/// "about the same thing".
+pub fn content_words(text: &str) -> Vec<String> {
+    const GENERIC: [&str; 34] = [
+        "prevention",
+        "treatment",
+        "therapy",
+        "acute",
+        "severe",
+        "chronic",
+        "disease",
+        "disorder",
+        "disorders",
+        "with",
+        "from",
+        "such",
+        "other",
+        "including",
+        "signs",
+        "symptoms",
+        "after",
+        "before",
+        "when",
+        "and",
+        "the",
+        "for",
+        "use",
+        "used",
+        "risk",
+        "increased",
+        "decreased",
+        "serum",
+        "level",
+        "levels",
+        "client",
+        "clients",
+        "patients",
+        "long-term",
+    ];
+    let mut words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|word| word.len() >= 4 && !GENERIC.contains(&word.as_str()))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// Whether two sorted, deduplicated word lists have a word in common.
+pub fn sorted_share(a: &[String], b: &[String]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => return true,
+        }
+    }
+    false
 }
 
 /// Lowercased, single-spaced text for comparisons.
@@ -504,6 +599,7 @@ fn validate(
         (None, _, _) => return Err("no value".into()),
     };
     let norm = normalise(value.text().unwrap_or(""));
+    let words = content_words(value.text().unwrap_or(""));
     if raw.disputed
         && (raw.alternative.trim().is_empty() || raw.alternative_source.trim().is_empty())
     {
@@ -539,6 +635,7 @@ fn validate(
         class: raw.class,
         note: raw.note,
         norm,
+        words,
     })
 }
 

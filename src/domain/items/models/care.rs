@@ -727,7 +727,7 @@ const AVOID_AS_ACTION: [(&str, &str); 13] = [
 ];
 
 fn avoid_action(fact: &Fact) -> Option<String> {
-    let wanted = normalise(fact.text());
+    let wanted = fact.norm();
     AVOID_AS_ACTION
         .iter()
         .find(|(text, _)| normalise(text) == wanted)
@@ -1246,11 +1246,7 @@ fn five_rights_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> 
         .values(PROC, "rights of medication administration", "rule")
         .into_iter()
         .filter(|fact| fact.text() != "right client")
-        .filter(|fact| {
-            !rights
-                .iter()
-                .any(|right| normalise(right.text()) == normalise(fact.text()))
-        })
+        .filter(|fact| !rights.iter().any(|right| right.norm() == fact.norm()))
         .collect();
     let distractor_count = if key_count == 4 {
         2
@@ -1402,7 +1398,7 @@ fn priority_client<'a>(
     let example = kb
         .values(PRI, entry.0, "example")
         .into_iter()
-        .find(|fact| normalise(fact.text()) == normalise(entry.1))?;
+        .find(|fact| fact.norm() == normalise(entry.1))?;
     let rule = kb.value(PRI, entry.0, "rule");
     Some((example, rule))
 }
@@ -2010,7 +2006,7 @@ fn precaution_actions_sata(
     own.extend(soap);
     let key_count = 2 + rng.below(2).min(own.len().saturating_sub(2));
     let keys = rng.sample(&own, key_count);
-    let mut seen: BTreeSet<String> = own.iter().map(|fact| normalise(fact.text())).collect();
+    let mut seen: BTreeSet<String> = own.iter().map(|fact| fact.norm().to_owned()).collect();
     let pool: Vec<&Fact> = [
         "airborne precautions",
         "droplet precautions",
@@ -2028,9 +2024,9 @@ fn precaution_actions_sata(
     .filter(|fact| {
         !["ppe", "room", "transport", "note"]
             .iter()
-            .any(|attribute| kb.states(ISO, kind, attribute, fact.text()))
+            .any(|attribute| kb.states_fact(ISO, kind, attribute, fact))
     })
-    .filter(|fact| seen.insert(normalise(fact.text())))
+    .filter(|fact| seen.insert(fact.norm().to_owned()))
     .collect();
     let distractor_count = 5 + rng.below(2) - key_count;
     let distractors = rng.sample(&pool, distractor_count);
@@ -3388,11 +3384,11 @@ fn deceleration_cloze(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -
             .into_iter()
             .filter(|fact| fact.text().contains("calcium")),
     );
-    let mut seen = BTreeSet::from([normalise(key_action.text())]);
+    let mut seen = BTreeSet::from([key_action.norm()]);
     let pool: Vec<&Fact> = pool
         .into_iter()
-        .filter(|fact| !kb.states(MAT, pattern, "priority_intervention", fact.text()))
-        .filter(|fact| seen.insert(normalise(fact.text())))
+        .filter(|fact| !kb.states_fact(MAT, pattern, "priority_intervention", fact))
+        .filter(|fact| seen.insert(fact.norm()))
         .collect();
     let chosen = rng.sample(&pool, 3);
     if chosen.len() < 2 {
@@ -4635,7 +4631,7 @@ fn nms_ss_rows(kb: &KnowledgeBase) -> Vec<(usize, &Fact)> {
         for attribute in ["cue", "priority_intervention"] {
             for fact in kb.values(MH, subject, attribute) {
                 if words.iter().any(|word| fact.text().contains(word))
-                    && !kb.states(MH, other, attribute, fact.text())
+                    && !kb.states_fact(MH, other, attribute, fact)
                 {
                     rows.push((column, fact));
                 }
@@ -4787,7 +4783,7 @@ fn mh_distractors<'a>(kb: &'a KnowledgeBase, subject: &str) -> Vec<(String, &'a 
         .filter(|(_, fact)| {
             !["priority_intervention", "safety_rule"]
                 .iter()
-                .any(|attribute| kb.states(MH, subject, attribute, fact.text()))
+                .any(|attribute| kb.states_fact(MH, subject, attribute, fact))
         })
         .filter(|(text, _)| seen.insert(normalise(text)))
         .collect()

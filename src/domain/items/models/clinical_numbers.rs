@@ -6,6 +6,7 @@
 //! clearly inside or clearly outside them, so no reference disagreement can change the key.
 //! Calculations carry their `Calculation` so the gate recomputes every numeric key.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::super::build::{self, MatrixRow, Meta, Opt, SlotSpec, sentence};
@@ -14,7 +15,9 @@ use super::super::gate;
 use super::super::rng::Rng;
 use super::super::{Calculation, ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
 use super::cite_note;
-use crate::domain::knowledge::{Fact, Family, KnowledgeBase, Population, Value, normalise, number};
+use crate::domain::knowledge::{
+    Fact, Family, KnowledgeBase, Population, Value, content_words, normalise, number,
+};
 
 pub fn models() -> Vec<Box<dyn ItemModel>> {
     vec![
@@ -108,56 +111,13 @@ fn checked(item: Item) -> Option<Item> {
     gate::passes(&item).then_some(item)
 }
 
-/// Content words for the overlap test (generic qualifiers removed).
-fn words(text: &str) -> BTreeSet<String> {
-    const GENERIC: [&str; 34] = [
-        "prevention",
-        "treatment",
-        "therapy",
-        "acute",
-        "severe",
-        "chronic",
-        "disease",
-        "disorder",
-        "disorders",
-        "with",
-        "from",
-        "such",
-        "other",
-        "including",
-        "signs",
-        "symptoms",
-        "after",
-        "before",
-        "when",
-        "and",
-        "the",
-        "for",
-        "use",
-        "used",
-        "risk",
-        "increased",
-        "decreased",
-        "serum",
-        "level",
-        "levels",
-        "client",
-        "clients",
-        "patients",
-        "long-term",
-    ];
-    text.split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|word| word.len() >= 4 && !GENERIC.contains(&word.as_str()))
-        .collect()
+/// Whether two facts share a content word ([`content_words`]).
+fn overlaps(a: &Fact, b: &Fact) -> bool {
+    a.shares_word(b)
 }
 
-fn overlaps(a: &str, b: &str) -> bool {
-    !words(a).is_disjoint(&words(b))
-}
-
-fn overlaps_any(text: &str, facts: &[&Fact]) -> bool {
-    facts.iter().any(|fact| overlaps(text, fact.text()))
+fn overlaps_any(fact: &Fact, facts: &[&Fact]) -> bool {
+    facts.iter().any(|other| fact.shares_word(other))
 }
 
 /// Option text without parenthetical qualifiers or "such as" examples.
@@ -232,8 +192,14 @@ fn with_units(value: &str, units: &str) -> String {
 }
 
 /// Drug class → therapeutic area, so distractor drugs come from clearly different areas.
-fn area(class: &str) -> String {
-    let class = class.to_lowercase();
+fn area(class: &str) -> Cow<'_, str> {
+    // Classes are stored lowercase; only lowercase when one is not, since this runs for every
+    // candidate distractor.
+    let class: Cow<'_, str> = if class.chars().any(char::is_uppercase) {
+        Cow::Owned(class.to_lowercase())
+    } else {
+        Cow::Borrowed(class)
+    };
     const AREAS: [(&str, &[&str]); 11] = [
         (
             "antidote",
@@ -351,10 +317,10 @@ fn area(class: &str) -> String {
     AREAS
         .iter()
         .find(|(_, keys)| keys.iter().any(|key| class.contains(key)))
-        .map_or_else(|| class.clone(), |(name, _)| (*name).to_owned())
+        .map_or(class, |(name, _)| Cow::Borrowed(name))
 }
 
-fn drug_area(kb: &KnowledgeBase, drug: &str) -> Option<String> {
+fn drug_area<'a>(kb: &'a KnowledgeBase, drug: &str) -> Option<Cow<'a, str>> {
     kb.class_of(MEDS, drug).map(area)
 }
 
@@ -440,8 +406,7 @@ impl ItemModel for MedIndication {
             })
             .filter(|fact| drug_area(kb, &fact.subject).is_some_and(|other| other != my_area))
             .filter(|fact| {
-                !kb.states(MEDS, drug, "indication", fact.text())
-                    && !overlaps_any(fact.text(), &all_own)
+                !kb.states_fact(MEDS, drug, "indication", fact) && !overlaps_any(fact, &all_own)
             })
             .filter(|fact| short(fact.text()).chars().count() <= 55)
             .filter(|fact| seen.insert(normalise(&short(fact.text()))))
@@ -449,11 +414,9 @@ impl ItemModel for MedIndication {
         let mut rng = Rng::new(seed);
         let chosen = rng.sample(&pool, 3);
         if chosen.len() < 3
-            || chosen.iter().any(|a| {
-                chosen
-                    .iter()
-                    .any(|b| a.id != b.id && overlaps(a.text(), b.text()))
-            })
+            || chosen
+                .iter()
+                .any(|a| chosen.iter().any(|b| a.id != b.id && overlaps(a, b)))
         {
             return None;
         }
@@ -513,9 +476,9 @@ fn usable_contraindications<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fa
     let indications = all_of(kb, MEDS, drug, &["indication"]);
     plain(kb, MEDS, drug, "contraindication")
         .into_iter()
-        .filter(|fact| !fact.text().contains("injection") && !normalise(fact.text()).contains(drug))
+        .filter(|fact| !fact.text().contains("injection") && !fact.norm().contains(drug))
         .filter(|fact| {
-            !overlaps_any(fact.text(), &indications) && short(fact.text()).chars().count() <= 55
+            !overlaps_any(fact, &indications) && short(fact.text()).chars().count() <= 55
         })
         .collect()
 }
@@ -549,7 +512,7 @@ impl ItemModel for MedContraindication {
         let key = *usable_contraindications(kb, drug).get(case.variant as usize)?;
         let indications: Vec<&Fact> = usable_indications(kb, drug)
             .into_iter()
-            .filter(|fact| !overlaps(fact.text(), key.text()))
+            .filter(|fact| !overlaps(fact, key))
             .collect();
         let mut rng = Rng::new(seed);
         let chosen = rng.sample(&indications, 3);
@@ -1596,7 +1559,7 @@ fn distinctive_teaching<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fact> 
     plain(kb, MEDS, drug, "teaching")
         .into_iter()
         .filter(|fact| {
-            let text = normalise(fact.text());
+            let text = fact.norm();
             !GENERIC_TEACHING.iter().any(|word| text.contains(word))
                 && !text.contains(drug)
                 && fact.text().chars().count() <= 70
@@ -1604,7 +1567,7 @@ fn distinctive_teaching<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fact> 
         .filter(|fact| {
             kb.with_attribute(MEDS, "teaching")
                 .into_iter()
-                .filter(|other| normalise(other.text()) == normalise(fact.text()))
+                .filter(|other| other.norm() == fact.norm())
                 .all(|other| kb.class_of(MEDS, &other.subject) == class)
         })
         .collect()
@@ -1641,7 +1604,7 @@ impl ItemModel for TeachingMatch {
             .filter(|other| drug_area(kb, other).is_some_and(|a| a != my_area))
             .filter(|other| {
                 !overlaps_any(
-                    teaching.text(),
+                    teaching,
                     &all_of(
                         kb,
                         MEDS,
@@ -2333,10 +2296,10 @@ fn lab_causes<'a>(kb: &'a KnowledgeBase, subject: &str, high: bool) -> Vec<&'a F
     }
     let mut kept: Vec<&Fact> = Vec::new();
     for cause in causes {
-        if kept.iter().all(|other| {
-            !overlaps(other.text(), cause.text())
-                && normalise(other.text()) != normalise(cause.text())
-        }) {
+        if kept
+            .iter()
+            .all(|other| !overlaps(other, cause) && other.norm() != cause.norm())
+        {
             kept.push(cause);
         }
     }
@@ -2349,10 +2312,8 @@ fn wrong_way_causes<'a>(kb: &'a KnowledgeBase, subject: &str, high: bool) -> Vec
     lab_causes(kb, subject, !high)
         .into_iter()
         .filter(|fact| {
-            !overlaps_any(fact.text(), &right)
-                && !BROAD_CAUSES
-                    .iter()
-                    .any(|word| normalise(fact.text()).contains(word))
+            !overlaps_any(fact, &right)
+                && !BROAD_CAUSES.iter().any(|word| fact.norm().contains(word))
         })
         .collect()
 }
@@ -2612,14 +2573,10 @@ fn distinguishing<'a>(kb: &'a KnowledgeBase, imbalance: &str) -> Vec<&'a Fact> {
     ["cue", "ecg_change"]
         .iter()
         .flat_map(|attribute| plain(kb, FE, imbalance, attribute))
+        .filter(|fact| !NONSPECIFIC.iter().any(|word| fact.norm().contains(word)))
         .filter(|fact| {
-            !NONSPECIFIC
-                .iter()
-                .any(|word| normalise(fact.text()).contains(word))
-        })
-        .filter(|fact| {
-            !kb.states(FE, other, "cue", fact.text())
-                && !kb.states(FE, other, "ecg_change", fact.text())
+            !kb.states_fact(FE, other, "cue", fact)
+                && !kb.states_fact(FE, other, "ecg_change", fact)
         })
         .collect()
 }
@@ -2895,10 +2852,7 @@ fn risk_distractors<'a>(kb: &'a KnowledgeBase, imbalance: &str) -> Vec<&'a Fact>
     fe_plain(kb, other, "cause")
         .into_iter()
         .filter(|fact| {
-            !overlaps_any(fact.text(), &own)
-                && !BROAD_CAUSES
-                    .iter()
-                    .any(|word| normalise(fact.text()).contains(word))
+            !overlaps_any(fact, &own) && !BROAD_CAUSES.iter().any(|word| fact.norm().contains(word))
         })
         .collect()
 }
@@ -2916,7 +2870,7 @@ fn treatment_overlap(a: &str, b: &str) -> bool {
         "fluids",
     ];
     let strip = |text: &str| -> BTreeSet<String> {
-        words(text)
+        content_words(text)
             .into_iter()
             .filter(|word| !IONS.contains(&word.as_str()))
             .collect()
@@ -3433,7 +3387,7 @@ impl ItemModel for IvSolutionChoice {
         let fact = kb
             .values(FE, subject, attribute)
             .into_iter()
-            .find(|fact| normalise(fact.text()) == normalise(text))?;
+            .find(|fact| fact.norm() == normalise(text))?;
         let mut rng = Rng::new(seed ^ u64::from(case.variant));
         let chosen = rng.sample(wrong, 3);
         if chosen.len() < 3 {

@@ -825,7 +825,7 @@ impl Recorded {
         {
             words.extend(keys(fact.text()));
             words.extend(keys(&fact.condition));
-            texts.insert(normalise(fact.text()));
+            texts.insert(fact.norm().to_owned());
         }
         Recorded { words, texts }
     }
@@ -920,7 +920,7 @@ fn foreign_uncached<'a>(
         let mut holders: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
         for fact in &facts {
             holders
-                .entry(normalise(fact.text()))
+                .entry(fact.norm().to_owned())
                 .or_default()
                 .insert(fact.subject.as_str());
         }
@@ -1303,7 +1303,7 @@ fn foreign_actions<'a>(kb: &'a KnowledgeBase, subject: &str, ctx: &Ctx) -> Vec<&
     )
     .into_iter()
     .filter(|fact| {
-        let text = normalise(fact.text());
+        let text = fact.norm();
         ![
             "call",
             "stay",
@@ -1393,7 +1393,7 @@ fn persisting<'a>(
     own(kb, subject, &FINDINGS, ctx)
         .into_iter()
         .filter(|fact| {
-            let text = normalise(fact.text());
+            let text = fact.norm();
             !text.contains("normal")
                 && !text.contains("relieved")
                 && !text.contains("absent")
@@ -2909,7 +2909,7 @@ fn complication_subjects(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
     let known: BTreeSet<String> = kb.subjects(DX).iter().map(|name| normalise(name)).collect();
     kb.values(DX, subject, "complication")
         .into_iter()
-        .map(|fact| normalise(fact.text()))
+        .map(|fact| fact.norm().to_owned())
         .filter(|name| known.contains(name) && name != subject)
         .collect()
 }

@@ -43,7 +43,7 @@ pub fn foreign_values<'a>(
         .filter(|fact| {
             !exclude_attributes
                 .iter()
-                .any(|attr| kb.states(family, subject, attr, fact.text()))
+                .any(|attr| kb.states_fact(family, subject, attr, fact))
         })
         .filter(|fact| seen.insert(fact.norm().to_owned()))
         .collect()

@@ -42,7 +42,7 @@ impl ItemModel for AntidoteChoice {
             .iter()
             .filter(|drug| {
                 unconditional_antidote(kb, drug)
-                    .is_some_and(|antidote| !normalise(antidote.text()).contains(drug.as_str()))
+                    .is_some_and(|antidote| !antidote.norm().contains(drug.as_str()))
             })
             .map(|drug| Case::new(drug, MEDS, 0))
             .collect()
