@@ -23,6 +23,7 @@ use crate::config::{self, Config, ConfigSource, Overrides};
 use crate::db::{DataDirLock, Db, DbError, DbOptions};
 use crate::health::HealthMonitor;
 use crate::http::context::PeerAddr;
+use crate::http::fast_static::FastStatic;
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::telemetry::Telemetry;
@@ -85,6 +86,8 @@ pub struct ConfigOrigin {
 pub struct Application {
     state: AppState,
     router: Router,
+    /// `/static/` GETs answered before the router (see [`FastStatic`]).
+    fast_static: FastStatic,
     listener: TcpListener,
     local_addr: SocketAddr,
     /// What the plain-HTTP listener serves: the app, or redirects and ACME answers with TLS on.
@@ -170,7 +173,7 @@ impl Application {
             health.add_check(check);
         }
         let health = Arc::new(health);
-        let state = AppState {
+        let state = AppState::new(http::Services {
             config: Arc::clone(&config),
             db,
             cache,
@@ -179,9 +182,10 @@ impl Application {
             auth,
             backups,
             content,
-        };
+        });
         let edge = http::Edge::new(&config, tls.as_ref().map(|tls| tls.local_addr));
         let router = http::router_with_edge(state.clone(), &edge);
+        let fast_static = FastStatic::new(state.clone(), Arc::clone(&edge.settings));
         let plain_router = match &tls {
             Some(tls) => http::edge::redirect_router(
                 state.clone(),
@@ -202,6 +206,7 @@ impl Application {
         Ok(Application {
             state,
             router,
+            fast_static,
             listener,
             local_addr,
             plain_router,
@@ -249,7 +254,9 @@ impl Application {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let _ = stream.set_nodelay(true);
-                        serve_connection(&builder, &graceful, TokioIo::new(stream), peer, self.plain_router.clone());
+                        // With TLS on, the plain port only redirects, so static files are not served there.
+                        let fast = self.tls.is_none().then(|| self.fast_static.clone());
+                        serve_connection(&builder, &graceful, TokioIo::new(stream), peer, self.plain_router.clone(), fast);
                     }
                     Err(error) => {
                         // Out of file descriptors and similar: back off instead of spinning.
@@ -263,9 +270,10 @@ impl Application {
                     if let (Some((stream, peer)), Some(tls)) = (accepted, self.tls.as_ref()) {
                         let acceptor = tls.acceptor.clone();
                         let (builder, watcher, router) = (tls_builder.clone(), graceful.watcher(), self.router.clone());
+                        let fast = Some(self.fast_static.clone());
                         tokio::spawn(async move {
                             if let Some(stream) = crate::tls::handshake(&acceptor, stream, peer).await {
-                                serve_watched(&builder, watcher, TokioIo::new(stream), peer, router);
+                                serve_watched(&builder, watcher, TokioIo::new(stream), peer, router, fast);
                             }
                         });
                     }
@@ -326,10 +334,11 @@ pub fn serve_connection<I>(
     io: I,
     peer: SocketAddr,
     router: Router,
+    fast_static: Option<FastStatic>,
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    serve_watched(builder, graceful.watcher(), io, peer, router);
+    serve_watched(builder, graceful.watcher(), io, peer, router, fast_static);
 }
 
 /// [`serve_connection`] with a graceful-shutdown watcher, for connections that start on another
@@ -340,12 +349,22 @@ pub fn serve_watched<I>(
     io: I,
     peer: SocketAddr,
     router: Router,
+    fast_static: Option<FastStatic>,
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     let service = tower::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(PeerAddr(peer));
-        tower::ServiceExt::oneshot(router.clone(), request)
+        let fast = fast_static
+            .as_ref()
+            .and_then(|fast| fast.try_serve(&request));
+        let router = router.clone();
+        async move {
+            match fast {
+                Some(response) => Ok(response),
+                None => tower::ServiceExt::oneshot(router, request).await,
+            }
+        }
     });
     let connection = builder
         .serve_connection(io, TowerToHyperService::new(service))

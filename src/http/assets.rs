@@ -135,20 +135,52 @@ static PREPARED: LazyLock<HashMap<String, Prepared>> = LazyLock::new(|| {
 });
 
 async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
-    if !is_safe(&path) {
-        tracing::info!(
-            path = path.as_str(),
-            "static asset request refused: path leaves /static/"
-        );
+    respond(&path, &headers)
+}
+
+/// Whether `path` names an embedded file.
+pub fn exists(path: &str) -> bool {
+    is_safe(path) && PREPARED.contains_key(path)
+}
+
+/// Whether the response for `path` would be left for the compression layer to encode: a text
+/// file with no precompressed variant the client takes, which the client accepts compressed.
+/// The static fast path leaves such requests to the full middleware stack.
+pub fn needs_live_compression(path: &str, headers: &HeaderMap) -> bool {
+    let Some(file) = PREPARED.get(path) else {
+        return false;
+    };
+    let wants = ["br", "gzip"]
+        .into_iter()
+        .any(|coding| accepts(headers, coding));
+    let precompressed = [("br", ".br"), ("gzip", ".gz")]
+        .into_iter()
+        .any(|(coding, suffix)| {
+            accepts(headers, coding) && PREPARED.contains_key(&format!("{path}{suffix}"))
+        });
+    wants && !precompressed && file.body.len() > 1024 && !is_image(&file.content_type)
+}
+
+/// The types [`crate::http::edge::compression`] never compresses.
+fn is_image(content_type: &HeaderValue) -> bool {
+    let value = content_type.as_bytes();
+    (value.starts_with(b"image/") && !value.starts_with(b"image/svg+xml"))
+        || value.starts_with(b"application/octet-stream")
+}
+
+/// The response for the file at `path` (relative to `/static/`): 200, 304 or a 404 envelope.
+pub fn respond(path: &str, headers: &HeaderMap) -> Response {
+    if !is_safe(path) {
+        tracing::info!(path, "static asset request refused: path leaves /static/");
         return not_found();
     }
-    let Some(original) = PREPARED.get(&path) else {
+    let Some(original) = PREPARED.get(path) else {
         return not_found();
     };
     let mut chosen = (original, None);
     if headers.contains_key(header::ACCEPT_ENCODING) {
         for (coding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
-            if accepts(&headers, coding)
+            if accepts(headers, coding)
                 && let Some(variant) = PREPARED.get(&format!("{path}{suffix}"))
             {
                 chosen = (variant, Some(coding));
@@ -162,7 +194,7 @@ async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     response_headers.insert(header::CACHE_CONTROL, original.cache.clone());
     response_headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     let etag = file.etag.to_str().unwrap_or_default();
-    if etag_matches(&headers, etag) {
+    if etag_matches(headers, etag) {
         return (StatusCode::NOT_MODIFIED, response_headers).into_response();
     }
     response_headers.insert(header::CONTENT_TYPE, original.content_type.clone());

@@ -144,7 +144,7 @@ pub fn is_generation_path(path: &str) -> bool {
     .any(|prefix| path.starts_with(prefix))
 }
 
-fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn incoming_request_id(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(REQUEST_ID_HEADER)?.to_str().ok()?;
     let valid = !value.is_empty()
         && value.len() <= 128
@@ -182,7 +182,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted_proxies: &[IpNet]) -
         .unwrap_or(peer)
 }
 
-fn access_log(method: &str, path: &str, status: u16, elapsed: Duration, client: IpAddr) {
+pub(crate) fn access_log(method: &str, path: &str, status: u16, elapsed: Duration, client: IpAddr) {
     let duration_ms = elapsed.as_millis();
     match crate::telemetry::log_format() {
         LogFormat::Text => tracing::info!(

@@ -111,7 +111,7 @@ fn public_https_port(public_url: Option<&str>) -> Option<u16> {
 }
 
 /// The request's host without the port: `Host`, or the URI authority (HTTP/2).
-pub fn request_host(request: &Request) -> Option<String> {
+pub fn request_host<B>(request: &axum::http::Request<B>) -> Option<String> {
     let raw = request
         .headers()
         .get(header::HOST)
@@ -146,7 +146,7 @@ pub async fn security_headers(
     response
 }
 
-fn set_security_headers(headers: &mut HeaderMap, tls: bool) {
+pub fn set_security_headers(headers: &mut HeaderMap, tls: bool) {
     if tls {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,

@@ -66,7 +66,7 @@ async fn a_deleted_database_makes_health_unhealthy() {
 }
 
 /// Parses the Prometheus text format into `series -> value`, failing on any malformed line.
-fn parse_metrics(text: &str) -> HashMap<String, f64> {
+pub(crate) fn parse_metrics(text: &str) -> HashMap<String, f64> {
     let mut series = HashMap::new();
     for line in text.lines() {
         if line.is_empty() || line.starts_with('#') {

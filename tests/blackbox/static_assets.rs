@@ -132,3 +132,80 @@ fn path_traversal_never_leaves_the_asset_folder() {
         assert!(!answer.contains("root:"), "{path}");
     }
 }
+
+/// Plain static GETs are answered before the router (`http::fast_static`); a request with an
+/// `Origin` header takes the full middleware stack. Both must look the same from outside:
+/// headers, body, metrics series and access-log lines.
+#[tokio::test]
+async fn the_static_fast_path_answers_like_the_full_stack() {
+    let server = Server::start_with("[logging]\nlevel = \"info\"\n", &[]);
+    let http = client();
+    let fetch = |origin: Option<&'static str>| {
+        let mut request = http
+            .get(server.url("/static/app.css"))
+            .header("accept-encoding", "identity");
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        request.send()
+    };
+    let fast = fetch(None).await.unwrap();
+    let full = fetch(Some("https://not-allowed.example")).await.unwrap();
+    assert_eq!(fast.status(), 200);
+    assert_eq!(full.status(), 200);
+    let names = |response: &reqwest::Response| {
+        let mut names: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .filter(|(name, _)| !matches!(name.as_str(), "date" | "x-request-id"))
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names(&fast), names(&full));
+    for response in [&fast, &full] {
+        let id = response.headers()["x-request-id"].to_str().unwrap();
+        assert_eq!(id.len(), 32, "{id}");
+    }
+    assert_eq!(fast.bytes().await.unwrap(), full.bytes().await.unwrap());
+
+    // An incoming request id is echoed on the fast path too.
+    let echoed = http
+        .get(server.url("/static/app.css"))
+        .header("x-request-id", "static-check-0001")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "static-check-0001");
+
+    let metrics = http.get(server.url("/metrics")).send().await.unwrap();
+    let series = crate::observability::parse_metrics(&metrics.text().await.unwrap());
+    assert_eq!(
+        series[r#"http_requests_total{method="GET",path="/static/{*path}",status="200"}"#],
+        3.0
+    );
+    assert!(server.wait_for_log(
+        "API Request: GET /static/app.css - Status: 200",
+        Duration::from_secs(5)
+    ));
+    let lines = server
+        .logs()
+        .matches("API Request: GET /static/app.css - Status: 200")
+        .count();
+    assert_eq!(lines, 3, "{}", server.logs());
+}
+
+/// A host outside `allowed_hosts` is refused for static files as for everything else.
+#[tokio::test]
+async fn static_files_respect_the_host_allow_list() {
+    let server = Server::start_with("[server]\nallowed_hosts = [\"school.example\"]\n", &[]);
+    let request = "GET /static/app.css HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n";
+    let answer = raw_exchange(server.addr, request.as_bytes(), Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    assert!(answer.contains("HOST_NOT_ALLOWED"), "{answer}");
+    let request =
+        "GET /static/app.css HTTP/1.1\r\nHost: school.example\r\nConnection: close\r\n\r\n";
+    let answer = raw_exchange(server.addr, request.as_bytes(), Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
