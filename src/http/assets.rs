@@ -247,6 +247,27 @@ mod tests {
         assert!(!accepts(&headers, "br"));
     }
 
+    /// The `.gz` variants are committed files; one left stale would serve old code to browsers.
+    #[test]
+    fn gzip_variants_decompress_to_their_originals() {
+        use std::io::Read;
+        let mut checked = 0;
+        for name in StaticAssets::iter() {
+            let Some(original) = name.strip_suffix(".gz") else {
+                continue;
+            };
+            let compressed = StaticAssets::get(&name).expect("listed file").data;
+            let mut decompressed = Vec::new();
+            flate2::read::GzDecoder::new(compressed.as_ref())
+                .read_to_end(&mut decompressed)
+                .expect("valid gzip");
+            let expected = StaticAssets::get(original).expect("original beside its .gz");
+            assert!(decompressed == expected.data.as_ref(), "{name} is stale");
+            checked += 1;
+        }
+        assert!(checked >= 1);
+    }
+
     #[test]
     fn the_folder_is_embedded_without_knowledge_files() {
         assert!(StaticAssets::get("app.css").is_some());

@@ -327,8 +327,11 @@ impl HttpClient for ReqwestHttp {
                 .await
                 .map(|collected| collected.to_bytes())
                 .unwrap_or_default();
+            let unsigned =
+                parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+            let url = parts.uri.to_string();
             let response = client
-                .request(parts.method, parts.uri.to_string())
+                .request(parts.method, &url)
                 .headers(parts.headers)
                 .body(body)
                 .send()
@@ -340,12 +343,40 @@ impl HttpClient for ReqwestHttp {
                 .bytes()
                 .await
                 .map_err(|error| instant_acme::Error::Other(Box::new(error)))?;
+            // instant-acme reads problem documents from signed POSTs, but parses a failed GET
+            // (the directory) or HEAD (a new nonce) as if it had succeeded, which would surface
+            // as "missing field `newNonce`". Name the HTTP status instead.
+            if unsigned && (status.is_client_error() || status.is_server_error()) {
+                return Err(instant_acme::Error::Other(Box::new(CaStatus {
+                    status,
+                    url: url.clone(),
+                    detail: problem_detail(&bytes),
+                })));
+            }
             let mut built = axum::http::Response::new(Full::new(bytes));
             *built.status_mut() = status;
             *built.headers_mut() = headers;
             Ok(BytesResponse::from(built))
         })
     }
+}
+
+/// A failed unsigned request to the CA.
+#[derive(Debug, thiserror::Error)]
+#[error("{url} answered HTTP {status}{detail}")]
+struct CaStatus {
+    status: axum::http::StatusCode,
+    url: String,
+    detail: String,
+}
+
+/// ": <detail>" from an RFC 7807 problem document, or nothing.
+fn problem_detail(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|problem| problem.get("detail")?.as_str().map(str::to_owned))
+        .map(|detail| format!(": {}", detail.chars().take(200).collect::<String>()))
+        .unwrap_or_default()
 }
 
 #[derive(Serialize, Deserialize)]

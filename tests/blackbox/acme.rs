@@ -282,3 +282,137 @@ fn bad_nonces_and_a_corrupt_stored_certificate_are_survived() {
     )
     .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
 }
+
+/// A TLS front for Pebble's directory that answers the first `failures` requests with HTTP 500
+/// (an ACME `serverInternal` problem), then the real directory, whose URLs point at Pebble.
+struct FailingDirectory {
+    url: String,
+    served: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FailingDirectory {
+    fn start(pki: &PebblePki, failures: usize) -> FailingDirectory {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+
+        // The directory as Pebble serves it, fetched once with the same trust the server uses.
+        let root = reqwest::Certificate::from_pem(pki.ca.as_bytes()).unwrap();
+        let directory = tokio::runtime::Runtime::new().unwrap().block_on(async {
+            reqwest::Client::builder()
+                .add_root_certificate(root)
+                .build()
+                .unwrap()
+                .get(pki.directory())
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        });
+        let certs: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_slice_iter(pki.leaf.as_bytes())
+                .collect::<Result<_, _>>()
+                .unwrap();
+        let key = PrivateKeyDer::from_pem_slice(pki.key.as_bytes()).unwrap();
+        let config = std::sync::Arc::new(
+            rustls::ServerConfig::builder()
+                .with_no_client_auth()
+                .with_single_cert(certs, key)
+                .unwrap(),
+        );
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!(
+            "https://127.0.0.1:{}/dir",
+            listener.local_addr().unwrap().port()
+        );
+        let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = std::sync::Arc::clone(&served);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let Ok(connection) = rustls::ServerConnection::new(std::sync::Arc::clone(&config))
+                else {
+                    continue;
+                };
+                let mut tls = rustls::StreamOwned::new(connection, stream);
+                // One request per connection: read the head, answer, close.
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match tls.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => break,
+                    }
+                }
+                let index = counter.fetch_add(1, Ordering::SeqCst);
+                let (status, body) = if index < failures {
+                    (
+                        "500 Internal Server Error",
+                        r#"{"type":"urn:ietf:params:acme:error:serverInternal","detail":"injected failure"}"#.to_owned(),
+                    )
+                } else {
+                    ("200 OK", directory.clone())
+                };
+                let content_type = if index < failures {
+                    "application/problem+json"
+                } else {
+                    "application/json"
+                };
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(answer.as_bytes());
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+        });
+        FailingDirectory { url, served }
+    }
+}
+
+#[test]
+fn a_ca_answering_500_is_retried_with_backoff_until_it_issues() {
+    install_provider();
+    let (http_port, https_port) = (free_port(), free_port());
+    let pki = PebblePki::new();
+    let pebble = Pebble::start_with(http_port, https_port, 0, &pki);
+    let front = FailingDirectory::start(&pki, 2);
+    let config = server_config(
+        &tls_section(&front.url, &pebble.ca_root, DOMAIN, "tls-alpn-01", 30),
+        https_port,
+    );
+    let server = start(&config, http_port);
+    assert!(
+        server.wait_for_log("acme: could not get a certificate", Duration::from_secs(15)),
+        "{}",
+        server.logs()
+    );
+    // Served with the temporary certificate while the CA fails.
+    let temporary = handshake(https(https_port), DOMAIN).unwrap();
+    assert!(temporary.issuer.contains("self-signed"), "{temporary:?}");
+    wait_issued(&server, &pebble);
+    wait_for_cert(
+        https(https_port),
+        DOMAIN,
+        Duration::from_secs(10),
+        is_pebble,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.logs()));
+    let requests = front.served.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(requests >= 3, "the directory was asked {requests} times");
+    // Two failures, two log lines: each failed attempt is reported, not only the first.
+    assert!(
+        server
+            .logs()
+            .matches("acme: could not get a certificate")
+            .count()
+            >= 2,
+        "{}",
+        server.logs()
+    );
+}

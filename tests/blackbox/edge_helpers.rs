@@ -383,8 +383,8 @@ impl Pebble {
 pub struct PebblePki {
     pub acme_port: u16,
     pub ca: String,
-    leaf: String,
-    key: String,
+    pub leaf: String,
+    pub key: String,
 }
 
 impl PebblePki {
