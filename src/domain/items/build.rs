@@ -188,18 +188,17 @@ pub fn polish(text: &str) -> String {
         let byte = bytes[position];
         let at_word_start =
             byte.is_ascii_alphabetic() && boundary(text[..position].chars().next_back());
-        if at_word_start {
-            if let Some((from, to)) = display_match(&bytes[position..]) {
-                let end = position + from.len();
-                if boundary(text[end..].chars().next()) {
-                    let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 8));
-                    out.push_str(&text[copied..position]);
-                    out.push_str(to);
-                    copied = end;
-                    position = end;
-                    continue;
-                }
-            }
+        if at_word_start
+            && let Some((from, to)) = display_match(&bytes[position..])
+            && boundary(text[position + from.len()..].chars().next())
+        {
+            let end = position + from.len();
+            let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 8));
+            out.push_str(&text[copied..position]);
+            out.push_str(to);
+            copied = end;
+            position = end;
+            continue;
         }
         position += 1;
     }
