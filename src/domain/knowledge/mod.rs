@@ -153,6 +153,9 @@ pub struct Fact {
     pub order: Option<u32>,
     pub class: Option<String>,
     pub note: String,
+    /// A finding that stays when treatment works (a deformity from past damage, a diagnostic
+    /// antibody): never evidence that treatment failed.
+    pub lasting: bool,
     /// The text value normalised for comparisons, computed once at load.
     norm: String,
     /// [`content_words`] of the text value, computed once at load.
@@ -224,6 +227,8 @@ struct RawFact {
     class: Option<String>,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    lasting: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -634,6 +639,7 @@ fn validate(
         order: raw.order,
         class: raw.class,
         note: raw.note,
+        lasting: raw.lasting,
         norm,
         words,
     })

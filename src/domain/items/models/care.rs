@@ -232,7 +232,7 @@ fn specs() -> Vec<Spec> {
             "5.2",
             Qsen::Safety,
             Beginner,
-            "Which transmission-based precaution a client with an organism needs. Key: the organism's single `precaution` (organisms needing two precautions, and the disputed RSV record, are left out; recorded conditions are stated in the stem). Distractors: the other precaution types (airborne, droplet, contact, standard).",
+            "Which transmission-based precaution a client with an organism needs. Key: the organism's single `precaution` (organisms needing two precautions, and the disputed RSV record, are left out; recorded conditions are stated in the stem). Distractors: the other precaution types. When the key is airborne, droplet or contact, the stem asks what to add to standard precautions and standard precautions are not offered (they apply to every client, so they are never wrong); the item then has three options.",
             organism_cases,
             precaution_mc,
         ),
@@ -256,7 +256,7 @@ fn specs() -> Vec<Spec> {
             "5.2",
             Qsen::Safety,
             Intermediate,
-            "Drag-and-drop rationale triad: a client's organism → the precaution (cause) → the PPE and the room it requires. Options: the `ppe` and `room` facts of the airborne, droplet and contact precaution types (plus the protective-environment room).",
+            "Drag-and-drop rationale triad: a client's organism → the precaution (cause) → the PPE and the room it requires. Options: the `ppe` and `room` facts of the airborne, droplet and contact precaution types (plus the protective-environment room); a room that also satisfies the key's precaution (a droplet room for contact precautions and the other way round) is never a distractor.",
             transmission_organism_cases,
             precaution_ddr,
         ),
@@ -498,7 +498,7 @@ fn specs() -> Vec<Spec> {
             "2.2",
             Qsen::PatientCenteredCare,
             Intermediate,
-            "Names the technique a nurse's statement (`example`) uses. Distractors: other techniques outside the key's confusion cluster (e.g. exploring vs. open-ended question vs. focusing, restating vs. reflecting, cliché vs. false reassurance are never paired).",
+            "Names the technique a nurse's statement (`example`) uses. Distractors: other techniques outside the key's confusion cluster (e.g. exploring vs. open-ended question vs. focusing, restating vs. reflecting, cliché vs. false reassurance are never paired). A technique whose name shares a word with the statement (\"Why did you...?\" for asking why questions) is not asked this way.",
             technique_example_cases,
             technique_mc,
         ),
@@ -546,7 +546,7 @@ fn specs() -> Vec<Spec> {
             "2.4",
             Qsen::Safety,
             Advanced,
-            "Matrix: a febrile client on psychotropic drugs; for 4–6 findings and actions the nurse attributes each to neuroleptic malignant syndrome or serotonin syndrome. Rows: the distinguishing `cue`/`priority_intervention` facts (rigidity, creatine kinase, dantrolene/bromocriptine, stopping the antipsychotic vs. clonus/hyperreflexia, diarrhea, cyproheptadine, stopping serotonergic drugs); shared features (hyperthermia, autonomic signs, mental-status change) are left out.",
+            "Matrix: a febrile client on psychotropic drugs; for 4–6 findings and actions the nurse attributes each to neuroleptic malignant syndrome or serotonin syndrome. Rows: the distinguishing `cue`/`priority_intervention` facts (rigidity, creatine kinase, dantrolene/bromocriptine vs. clonus/hyperreflexia, diarrhea, cyproheptadine; rows that name the drug class, such as stopping the antipsychotic, are left out because they match their column by wording); shared features (hyperthermia, autonomic signs, mental-status change) are left out.",
             nms_ss_cases,
             nms_ss_matrix,
         ),
@@ -1727,10 +1727,15 @@ fn precaution_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opt
     let mut rng = rng_for(case, seed);
     let entry = organism_entry(&case.subject)?;
     let precaution = single_precaution(kb, entry.0)?;
+    // Standard precautions apply to every client, so they are never a wrong answer to "which
+    // precautions": when the key is transmission-based, the stem asks what to add to them and
+    // standard precautions are not offered.
+    let transmission_based = precaution.text() != "standard precautions";
     let others: Vec<&str> = PRECAUTION_TYPES
         .iter()
         .copied()
         .filter(|kind| *kind != precaution.text())
+        .filter(|kind| !transmission_based || *kind != "standard precautions")
         .collect();
     let key = Opt::new(
         sentence(precaution.text()),
@@ -1738,7 +1743,8 @@ fn precaution_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opt
         &[precaution],
     );
     let mut distractors = Vec::new();
-    for kind in rng.sample(&others, 3) {
+    let wanted = if transmission_based { 2 } else { 3 };
+    for kind in rng.sample(&others, wanted) {
         let example = ORGANISMS
             .iter()
             .find_map(|other| single_precaution(kb, other.0).filter(|fact| fact.text() == kind));
@@ -1754,16 +1760,29 @@ fn precaution_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opt
             &[example],
         ));
     }
-    let frames = [
-        format!(
-            "A {} is admitted with {}. Which type of precautions should the nurse implement?",
-            entry.1, entry.2
-        ),
-        format!(
-            "The nurse is preparing a room for a {} with {}. Which precautions are required?",
-            entry.1, entry.2
-        ),
-    ];
+    let frames = if transmission_based {
+        [
+            format!(
+                "A {} is admitted with {}. In addition to standard precautions, which precautions should the nurse implement?",
+                entry.1, entry.2
+            ),
+            format!(
+                "The nurse is preparing a room for a {} with {}. Which transmission-based precautions are required?",
+                entry.1, entry.2
+            ),
+        ]
+    } else {
+        [
+            format!(
+                "A {} is admitted with {}. Which type of precautions should the nurse implement?",
+                entry.1, entry.2
+            ),
+            format!(
+                "The nurse is preparing a room for a {} with {}. Which precautions are required?",
+                entry.1, entry.2
+            ),
+        ]
+    };
     let stem = frames[case.variant as usize % frames.len()].clone();
     let rationale = "Transmission-based precautions follow the route of spread: airborne for small particles that stay suspended (negative-pressure room, N95), droplet for large droplets (surgical mask), contact for direct or indirect contact (gown and gloves). Standard precautions alone apply to bloodborne pathogens.".to_owned();
     Some(build::multiple_choice(
@@ -1919,14 +1938,20 @@ fn precaution_ddr(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Op
             .map(|i| fact_opt(ppe[i], false))
             .collect(),
     };
+    // A droplet room (private, door may stay open) is also right for contact precautions and
+    // the other way round: such a room is never a wrong answer.
+    let room_distractors: Vec<Opt> = rooms
+        .iter()
+        .enumerate()
+        .filter(|(i, fact)| *i != index && !shared_precaution_fact(fact, precaution.text()))
+        .map(|(_, fact)| fact_opt(fact, false))
+        .collect();
+    if room_distractors.len() < 2 {
+        return None;
+    }
     let slot3 = SlotSpec {
         key: fact_opt(rooms[index], true),
-        distractors: rooms
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i != index)
-            .map(|(_, fact)| fact_opt(fact, false))
-            .collect(),
+        distractors: room_distractors,
     };
     let frames = [
         format!(
@@ -4306,6 +4331,23 @@ fn technique_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opti
     let mut rng = rng_for(case, seed);
     let example = kb.fact(&case.subject)?;
     let technique = example.subject.as_str();
+    // "Asking why questions" for a statement that asks "Why...?" is answered by matching words.
+    let said: BTreeSet<String> = example
+        .text()
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .collect();
+    let cued = technique
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .any(|word| {
+            word.len() >= 3
+                && !["the", "and", "for", "with"].contains(&word.as_str())
+                && said.contains(&word)
+        });
+    if cued {
+        return None;
+    }
     let pool: Vec<String> = techniques(kb)
         .into_iter()
         .map(|(name, _)| name)
@@ -4618,11 +4660,13 @@ fn nms_ss_rows(kb: &KnowledgeBase) -> Vec<(usize, &Fact)> {
     let marks: [(&str, &[&str]); 2] = [
         (
             "neuroleptic malignant syndrome",
-            &["rigidity", "creatine kinase", "antipsychotic", "dantrolene"],
+            // Not "antipsychotic" or "serotonergic": a row naming the drug class matches its
+            // column by wording alone.
+            &["rigidity", "creatine kinase", "dantrolene"],
         ),
         (
             "serotonin syndrome",
-            &["clonus", "diarrhea", "serotonergic", "cyproheptadine"],
+            &["clonus", "diarrhea", "cyproheptadine"],
         ),
     ];
     let mut rows = Vec::new();

@@ -1734,6 +1734,15 @@ fn lab_label(subject: &str) -> String {
 }
 
 /// An adult reference range that applies without a condition.
+/// Values no body produces, for tests whose reference range is wide next to its limits: the
+/// kidney cannot acidify urine below a pH of about 4.5 or alkalinise it much past 9, and urine
+/// is never more dilute than water or, without contrast media, denser than about 1.040
+/// (Pagana, Mosby's Manual of Diagnostic and Laboratory Tests). Generated results stay inside.
+const PHYSIOLOGIC_LIMITS: [(&str, f64, f64); 2] = [
+    ("urine ph", 4.5, 9.0),
+    ("urine specific gravity", 1.001, 1.040),
+];
+
 struct LabRef<'a> {
     subject: &'a str,
     fact: &'a Fact,
@@ -1790,6 +1799,13 @@ impl LabRef<'_> {
             let (a, b) = if mild { (0.08, 0.2) } else { (0.25, 0.8) };
             let cap = if mild { bottom * 0.1 } else { bottom * 0.5 };
             bottom - draw(rng, (width * a).min(cap), (width * b).min(cap), step)
+        };
+        let value = match PHYSIOLOGIC_LIMITS
+            .iter()
+            .find(|(subject, _, _)| *subject == self.subject)
+        {
+            Some((_, least, most)) => value.clamp(*least, *most),
+            None => value,
         };
         let value = round_to(value, self.decimals);
         let outside = if high {

@@ -110,7 +110,7 @@ pub fn models() -> Vec<Box<dyn ItemModel>> {
             qsen: Qsen::Safety,
             difficulty: Difficulty::Intermediate,
             variants: 1,
-            description: "Asks which finding indicates a named complication in a client with a disorder. Key: the disorder's `complication_sign` whose condition names that complication. Distractors: complication signs and findings of disorders of other body systems that share no content word or synonym with the disorder's records or the complication's name.",
+            description: "Asks which finding indicates a named complication in a client with a disorder. Key: the disorder's `complication_sign` whose condition names that complication. Distractors: complication signs and unconditioned findings of disorders of other body systems that this client could have and that share no content word or synonym with the disorder's records or the complication's name.",
             make: complication_sign_mc,
         },
         DxModel {
@@ -171,7 +171,7 @@ pub fn models() -> Vec<Box<dyn ItemModel>> {
             qsen: Qsen::Safety,
             difficulty: Difficulty::Advanced,
             variants: 1,
-            description: "Dyad: \"The client is most likely developing {{1}}, as evidenced by {{2}}.\" The stem gives the disorder's admission cues and a new `complication_sign`. Slot 1: the complication that sign indicates (its condition); distractors are complications named by other body systems' complication signs that touch nothing recorded about the disorder. Slot 2: the new sign; distractors are the admission cues from the stem (present, but evidence of the disorder itself, chosen to share no word or synonym with the sign) and a normal finding.",
+            description: "Dyad: \"The client is most likely developing {{1}}, as evidenced by {{2}}.\" The stem gives the disorder's admission cues and a new `complication_sign`. Slot 1: the complication that sign indicates (its condition); distractors are complications named by other body systems' complication signs that touch nothing recorded about the disorder and that this client could have (population fits; complications of pregnancy, childhood or psychiatric care only for such clients). Slot 2: the new sign; distractors are the admission cues from the stem (present, but evidence of the disorder itself, chosen to share no word or synonym with the sign) and a normal finding.",
             make: complication_dyad_ddr,
         },
         // prioritize hypotheses
@@ -269,7 +269,7 @@ pub fn models() -> Vec<Box<dyn ItemModel>> {
             qsen: Qsen::PatientCenteredCare,
             difficulty: Difficulty::Beginner,
             variants: 1,
-            description: "Asks which comfort measure (positioning, heat or cold, environment, diet, skin care) is appropriate for a client with a disorder. Key: one of its interventions that is a comfort measure. Distractors: its own contraindicated comfort measures (`avoid`) first, then comfort measures for disorders of other body systems that share no word or synonym with anything it records.",
+            description: "Asks which comfort measure (positioning, heat or cold, environment, skin care) is appropriate for a client with a disorder. Key: one of its interventions that is a comfort measure. Distractors: its own contraindicated comfort measures (`avoid`) first, then comfort measures for disorders of other body systems that share no word or synonym with anything it records.",
             make: comfort_measure_mc,
         },
         // take action
@@ -343,7 +343,7 @@ pub fn models() -> Vec<Box<dyn ItemModel>> {
             qsen: Qsen::EvidenceBasedPractice,
             difficulty: Difficulty::Intermediate,
             variants: 1,
-            description: "Asks which finding indicates that treatment of a disorder is effective. Key: one of its text `expected_outcome` facts. Distractors: its `complication_sign` facts (worsening) and its own presenting cues (persisting disease), never cues worded as an absence or a normal finding.",
+            description: "Asks which finding indicates that treatment of a disorder is effective. Key: one of its text `expected_outcome` facts. Distractors: its `complication_sign` facts (worsening) and its own presenting cues (persisting disease), never cues worded as an absence or a normal finding or marked `lasting`.",
             make: effective_outcome_mc,
         },
         DxModel {
@@ -355,7 +355,7 @@ pub fn models() -> Vec<Box<dyn ItemModel>> {
             qsen: Qsen::EvidenceBasedPractice,
             difficulty: Difficulty::Intermediate,
             variants: 1,
-            description: "Matrix of reassessment findings after treatment of a disorder: each is marked as showing the treatment is effective or not effective. Effective rows: 1–2 of its `expected_outcome` facts. Not-effective rows: its persisting presenting cues and its `complication_sign` facts.",
+            description: "Matrix of reassessment findings after treatment of a disorder: each is marked as showing the treatment is effective or not effective. Effective rows: 1–2 of its `expected_outcome` facts. Not-effective rows: its persisting presenting cues and its `complication_sign` facts; findings marked `lasting` (deformities from damage already done, diagnostic antibodies) are never used, since they stay when treatment works.",
             make: outcome_matrix,
         },
         DxModel {
@@ -367,7 +367,7 @@ pub fn models() -> Vec<Box<dyn ItemModel>> {
             qsen: Qsen::EvidenceBasedPractice,
             difficulty: Difficulty::Intermediate,
             variants: 1,
-            description: "Asks which findings show a client's disorder is improving with treatment. Keys: 2 or more of its text `expected_outcome` facts. Distractors: its persisting presenting cues and its `complication_sign` facts (worsening).",
+            description: "Asks which findings show a client's disorder is improving with treatment. Keys: 2 or more of its text `expected_outcome` facts. Distractors: its persisting presenting cues (never `lasting` ones) and its `complication_sign` facts (worsening).",
             make: improvement_sata,
         },
         DxModel {
@@ -549,6 +549,20 @@ fn population_fits(population: Population, ctx: &Ctx) -> bool {
             | (Pregnant, Adult | OlderAdult | Pregnant)
             | (Adult | OlderAdult | All, Adult | OlderAdult)
     )
+}
+
+/// Whether another disorder's complication is one this client could have: its population fits,
+/// and complications of pregnancy, childhood or psychiatric care are offered only to such
+/// clients (a tubal rupture is no competing explanation for a man with meningitis).
+fn could_happen_to(kb: &KnowledgeBase, fact: &Fact, ctx: &Ctx) -> bool {
+    use Population::*;
+    let context_fits = match kb.class_of(DX, &fact.subject) {
+        Some("maternal") => ctx.main == Pregnant,
+        Some("pediatric") => matches!(ctx.main, Infant | Neonate | Pediatric),
+        Some("psychiatric") => false,
+        _ => true,
+    };
+    context_fits && population_fits(fact.population, ctx)
 }
 
 /// Whether one of the subject's own facts applies to the client in the stem.
@@ -734,7 +748,8 @@ const SYNONYMS: [(&str, &[&str]); 26] = [
     (
         "fluid",
         &[
-            "fluid", "hydrat", "saline", "crystall", "bolus", "infus", "ringer",
+            "fluid", "hydrat", "saline", "crystall", "bolus", "infus", "ringer", "chlorid",
+            "lactat",
         ],
     ),
     (
@@ -1254,7 +1269,7 @@ fn action_of(kb: &KnowledgeBase, fact: &Fact, subject: &str) -> String {
     )
 }
 
-const COMFORT: [&str; 22] = [
+const COMFORT: [&str; 21] = [
     "position",
     "fowler",
     "elevate",
@@ -1276,7 +1291,6 @@ const COMFORT: [&str; 22] = [
     "cushion",
     "cradle",
     "skin",
-    "diet",
 ];
 
 fn comfort(text: &str) -> bool {
@@ -1392,6 +1406,7 @@ fn persisting<'a>(
         against.iter().flat_map(|fact| keys(fact.text())).collect();
     own(kb, subject, &FINDINGS, ctx)
         .into_iter()
+        .filter(|fact| !fact.lasting)
         .filter(|fact| {
             let text = fact.norm();
             !text.contains("normal")
@@ -1640,6 +1655,10 @@ fn complication_sign_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
     )
     .into_iter()
     .filter(|fact| keys(fact.text()).is_disjoint(&keys(&name)))
+    // A cue recorded for a setting ("postpartum", "in pregnancy") belongs to that client, not
+    // to this one; only complication signs name their complication in `condition`.
+    .filter(|fact| fact.attribute == "complication_sign" || fact.condition.trim().is_empty())
+    .filter(|fact| could_happen_to(kb, fact, &ctx))
     .collect();
     let mut taken = vec![keys(sign.text()), keys(&name)];
     let distractors = pick(&mut rng, &pool, 3, &mut taken);
@@ -1979,6 +1998,7 @@ fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
         .with_attribute(DX, "complication_sign")
         .into_iter()
         .filter(|fact| kb.class_of(DX, &fact.subject) != class)
+        .filter(|fact| could_happen_to(kb, fact, &ctx))
         .filter_map(|fact| complication_name(fact).map(|other| (other, fact)))
         .filter(|(other, _)| {
             !clash(kb, subject, other, &FIND_ALL) && keys(other).is_disjoint(&sign_words)
@@ -3985,6 +4005,7 @@ fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) ->
         .with_attribute(DX, "complication_sign")
         .into_iter()
         .filter(|fact| kb.class_of(DX, &fact.subject) != class)
+        .filter(|fact| could_happen_to(kb, fact, &ctx))
         .filter_map(|fact| complication_name(fact).map(|other| (other, fact)))
         .filter(|(other, _)| {
             !clash(kb, subject, other, &FIND_ALL) && keys(other).is_disjoint(&sign_words)
