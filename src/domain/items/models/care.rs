@@ -18,7 +18,9 @@ use super::super::gate;
 use super::super::rng::{Rng, mix};
 use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
 use super::cite_note;
-use crate::domain::knowledge::{Fact, Family, KnowledgeBase, Value, normalise, number};
+use crate::domain::knowledge::{
+    Fact, Family, KnowledgeBase, Value, content_words, normalise, number, sorted_share,
+};
 
 const DEL: Family = Family::Delegation;
 const PRI: Family = Family::Priority;
@@ -558,7 +560,7 @@ fn specs() -> Vec<Spec> {
             "2.5",
             Qsen::Safety,
             Intermediate,
-            "SATA: actions to include for a client at risk for suicide, escalating, manic, hearing voices, in crisis, in alcohol withdrawal or in restraints. Keys: 2–3 `priority_intervention`/`safety_rule` facts of the subject. Distractors: recorded `avoid` facts restated as actions (no-suicide contract, arguing or threatening, arguing about delusions, restraint as punishment, restraining or putting objects in the mouth during a seizure) and interventions recorded only for unrelated conditions (meal supervision for eating disorders, thiamine and CIWA-Ar for alcohol withdrawal).",
+            "SATA: actions to include for a client at risk for suicide, escalating, manic, hearing voices, in crisis, in alcohol withdrawal or in restraints. Keys: 2–3 `priority_intervention`/`safety_rule` facts of the subject. Distractors: recorded `avoid` facts restated as actions (no-suicide contract, reinforcing delusions, restraining or putting objects in the mouth during a seizure) and interventions recorded only for unrelated conditions (meal supervision for eating disorders, thiamine and CIWA-Ar for alcohol withdrawal). Give-aways no candidate would pick (arguing, threatening, punishing) are left out, and no two distractors share a content word, so near-duplicates never appear together.",
             mh_action_cases,
             mh_actions_sata,
         ),
@@ -4822,14 +4824,30 @@ fn mh_distractors<'a>(kb: &'a KnowledgeBase, subject: &str) -> Vec<(String, &'a 
             );
         }
     }
+    // Options no candidate would pick ("argue with or threaten the client") test nothing; two
+    // options about the same thing (observing after meals, twice) make a near-duplicate pair.
+    const GIVEAWAYS: [&str; 4] = ["argue", "threaten", "punish", "ridicule"];
     let mut seen = BTreeSet::new();
+    let mut words_taken: Vec<Vec<String>> = Vec::new();
     pool.into_iter()
         .filter(|(_, fact)| {
             !["priority_intervention", "safety_rule"]
                 .iter()
                 .any(|attribute| kb.states_fact(MH, subject, attribute, fact))
         })
+        .filter(|(text, _)| {
+            let lower = text.to_lowercase();
+            !GIVEAWAYS.iter().any(|word| lower.contains(word))
+        })
         .filter(|(text, _)| seen.insert(normalise(text)))
+        .filter(|(text, _)| {
+            let words = content_words(text);
+            let fresh = words_taken.iter().all(|taken| !sorted_share(taken, &words));
+            if fresh {
+                words_taken.push(words);
+            }
+            fresh
+        })
         .collect()
 }
 

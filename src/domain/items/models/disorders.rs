@@ -665,7 +665,7 @@ const STOP: [&str; 70] = [
 ];
 
 /// Clinical synonyms: a word containing any of these stems maps to the group's name.
-const SYNONYMS: [(&str, &[&str]); 26] = [
+const SYNONYMS: [(&str, &[&str]); 27] = [
     (
         "resp",
         &[
@@ -744,6 +744,8 @@ const SYNONYMS: [(&str, &[&str]); 26] = [
         ],
     ),
     ("vision", &["vision", "visual", "diplop", "blurr"]),
+    // "Neurologic symptoms improve" is about the paresthesias and numbness a cue names.
+    ("nerve", &["neurolog", "paresth", "numb", "tingl"]),
     ("head", &["headach"]),
     (
         "fluid",
