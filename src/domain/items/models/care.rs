@@ -17,7 +17,7 @@ use super::super::catalog::{Case, ItemModel};
 use super::super::gate;
 use super::super::rng::{Rng, mix};
 use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
-use super::cite_note;
+use super::{cite_note, with_article};
 use crate::domain::knowledge::{
     Fact, Family, KnowledgeBase, Value, content_words, normalise, number, sorted_share,
 };
@@ -637,18 +637,6 @@ fn cases_n(subject: &str, family: Family, count: u32) -> Vec<Case> {
     (0..count)
         .map(|variant| Case::new(subject, family, variant))
         .collect()
-}
-
-/// "an early deceleration", "a late deceleration".
-fn with_article(noun: &str) -> String {
-    let vowel = noun
-        .chars()
-        .next()
-        .is_some_and(|c| "aeiouAEIOU".contains(c))
-        || noun.starts_with("8")
-        || noun.starts_with("11")
-        || noun.starts_with("18");
-    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 /// "preschooler safety" → "preschoolers".

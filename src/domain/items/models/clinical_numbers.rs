@@ -456,8 +456,9 @@ impl ItemModel for MedIndication {
             })
             .collect();
         let rationale = format!(
-            "{} is a {class}; knowing why a drug is prescribed lets the nurse judge whether it is working and whether the order fits the client.",
-            sentence(drug)
+            "{} is {}; knowing why a drug is prescribed lets the nurse judge whether it is working and whether the order fits the client.",
+            sentence(drug),
+            super::with_article(&class)
         );
         let meta = meta(self, "2.3", Qsen::Safety, Difficulty::Beginner, drug);
         checked(build::multiple_choice(

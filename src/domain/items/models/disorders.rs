@@ -135,7 +135,7 @@ pub fn models() -> Vec<Box<dyn ItemModel>> {
             qsen: Qsen::EvidenceBasedPractice,
             difficulty: Difficulty::Advanced,
             variants: 2,
-            description: "Presents 2–3 findings and asks which condition they are most consistent with. Key: the disorder. Distractors: 3 disorders of the same body system that share the most features with it (competing hypotheses). The findings shown are only the disorder's cues that share no content word or synonym with anything any of the three competitors records, so each competitor is ruled out by the data.",
+            description: "Presents 2–3 findings and asks which condition they are most consistent with. Key: the disorder. Distractors: 3 disorders of the same body system that share the most features with it (competing hypotheses), never one that its facts name or that names it (a cause or complication is no competing explanation). The findings shown are only the disorder's cues that share no content word or synonym with anything any of the three competitors records, so each competitor is ruled out by the data.",
             make: hypothesis_mc,
         },
         DxModel {
@@ -1041,6 +1041,12 @@ fn lower_first(text: &str) -> String {
 }
 
 /// Same-class disorders ranked by how many features they share with `subject` (most first).
+/// Whether any fact about `subject` names `other` (as a risk factor, cause or complication).
+fn mentions(kb: &KnowledgeBase, subject: &str, other: &str) -> bool {
+    kb.about(DX, subject)
+        .any(|fact| fact.norm().contains(other))
+}
+
 fn rivals(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
     let Some(class) = kb.class_of(DX, subject) else {
         return Vec::new();
@@ -1054,6 +1060,9 @@ fn rivals(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
         .subjects(DX)
         .iter()
         .filter(|other| other.as_str() != subject && kb.class_of(DX, other) == Some(class))
+        // A cause or complication of the subject (a long-bone fracture for fat embolism) is no
+        // competing explanation of its findings.
+        .filter(|other| !mentions(kb, subject, other) && !mentions(kb, other, subject))
         .map(|other| {
             let theirs: BTreeSet<String> = kb
                 .about(DX, other)

@@ -49,6 +49,18 @@ pub fn foreign_values<'a>(
         .collect()
 }
 
+/// "an early deceleration", "a late deceleration".
+pub fn with_article(noun: &str) -> String {
+    let vowel = noun
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c))
+        || noun.starts_with("8")
+        || noun.starts_with("11")
+        || noun.starts_with("18");
+    format!("{} {noun}", if vowel { "an" } else { "a" })
+}
+
 /// [`foreign_values`] restricted to subjects of another class than `subject` and to facts without a
 /// condition: a drug of the same class often shares the property, so it would not be a wrong answer.
 pub fn other_class_values<'a>(

@@ -228,8 +228,9 @@ impl ItemModel for AdverseEffectsSata {
             topic: drug.to_owned(),
         };
         let rationale = format!(
-            "{} is a {class}. Recognising its adverse effects early lets the nurse hold the dose when indicated and notify the provider.",
-            sentence(drug)
+            "{} is {}. Recognising its adverse effects early lets the nurse hold the dose when indicated and notify the provider.",
+            sentence(drug),
+            super::with_article(&class)
         );
         Some(build::multiple_response(
             kb,
