@@ -230,7 +230,7 @@ impl ItemModel for AdverseEffectsSata {
         let rationale = format!(
             "{} is {}. Recognising its adverse effects early lets the nurse hold the dose when indicated and notify the provider.",
             sentence(drug),
-            super::with_article(&class)
+            super::with_article(class)
         );
         Some(build::multiple_response(
             kb,
