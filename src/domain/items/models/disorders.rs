@@ -2181,22 +2181,7 @@ fn priority_problem_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) 
     if shown.is_empty() {
         return None;
     }
-    let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
-    clash_with.extend(ACT_ALL);
-    let high = [
-        "airwa", "resp", "gas", "cardi", "perfu", "shock", "fluid", "bleed", "injur", "suici",
-        "tissu", "volum",
-    ];
-    let pool = foreign(
-        kb,
-        subject,
-        &["priority_problem"],
-        &clash_with,
-        &high,
-        true,
-        false,
-        &ctx,
-    );
+    let pool = rival_problems(kb, subject, &ctx);
     let distractors = pick(&mut rng, &pool, 3, &mut taken);
     if distractors.len() < 3 {
         return None;
@@ -3407,6 +3392,83 @@ fn inner_meta(meta: &Meta, ncjmm: NcjmmFunction) -> Meta {
     }
 }
 
+/// Priority problems of disorders of other body systems that touch nothing the disorder records
+/// and are never airway, breathing, circulation, fluid, bleeding, injury or suicide problems
+/// (which could outrank the key).
+fn rival_problems<'a>(kb: &'a KnowledgeBase, subject: &str, ctx: &Ctx) -> Vec<&'a Fact> {
+    const OUTRANKING: [&str; 12] = [
+        "airwa", "resp", "gas", "cardi", "perfu", "shock", "fluid", "bleed", "injur", "suici",
+        "tissu", "volum",
+    ];
+    let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
+    clash_with.extend(ACT_ALL);
+    foreign(
+        kb,
+        subject,
+        &["priority_problem"],
+        &clash_with,
+        &OUTRANKING,
+        true,
+        false,
+        ctx,
+    )
+}
+
+/// Case-study step 3 (prioritize hypotheses): the priority problem after the provider confirms
+/// the disorder. Returns the item and the problem, which later steps and the rationale name.
+fn priority_problem_step<'a>(
+    kb: &'a KnowledgeBase,
+    meta: &Meta,
+    subject: &str,
+    ctx: &Ctx,
+    rng: &mut Rng,
+    seed: u64,
+) -> Option<(Item, &'a Fact)> {
+    let problems = own(kb, subject, &["priority_problem"], ctx);
+    let problem = *rng.pick(&problems)?;
+    let problem_pool = rival_problems(kb, subject, ctx);
+    let mut problem_taken = vec![keys(problem.text())];
+    let problem_distractors = pick(rng, &problem_pool, 3, &mut problem_taken);
+    if problem_distractors.len() < 3 {
+        return None;
+    }
+    let mut third = build::multiple_choice(
+        kb,
+        &inner_meta(meta, NcjmmFunction::PrioritizeHypotheses),
+        seed,
+        "Which problem is the nurse's priority for this client?".to_owned(),
+        key_opt(
+            problem,
+            format!(
+                "{} is the priority problem in {subject}.",
+                sentence(problem.text())
+            ),
+        ),
+        problem_distractors
+            .iter()
+            .map(|fact| {
+                Opt::new(
+                    clean(fact.text()),
+                    format!(
+                        "{} is a priority problem in {}; nothing in this case supports it.",
+                        sentence(fact.text()),
+                        fact.subject
+                    ),
+                    &[*fact],
+                )
+            })
+            .collect(),
+        format!(
+            "With {subject} confirmed, {} comes first.",
+            low(problem.text())
+        ),
+    );
+    third.exhibit = Some(format!(
+        "Provider's note: Findings consistent with {subject}. Admit for treatment."
+    ));
+    Some((third, problem))
+}
+
 /// Case A: recognise → which condition → priority problem → plan → first action → evaluate.
 fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
     let subject = case.subject.as_str();
@@ -3508,63 +3570,7 @@ fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
     second.exhibit = Some(format!("Additional finding: {}.", clean(revealed.text())));
 
     // 3. Prioritize hypotheses: priority problem, after the provider's note.
-    let problems = own(kb, subject, &["priority_problem"], &ctx);
-    let problem = *rng.pick(&problems)?;
-    let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
-    clash_with.extend(ACT_ALL);
-    let high = [
-        "airwa", "resp", "gas", "cardi", "perfu", "shock", "fluid", "bleed", "injur", "suici",
-        "tissu", "volum",
-    ];
-    let problem_pool = foreign(
-        kb,
-        subject,
-        &["priority_problem"],
-        &clash_with,
-        &high,
-        true,
-        false,
-        &ctx,
-    );
-    let mut problem_taken = vec![keys(problem.text())];
-    let problem_distractors = pick(&mut rng, &problem_pool, 3, &mut problem_taken);
-    if problem_distractors.len() < 3 {
-        return None;
-    }
-    let mut third = build::multiple_choice(
-        kb,
-        &inner_meta(meta, NcjmmFunction::PrioritizeHypotheses),
-        seed,
-        "Which problem is the nurse's priority for this client?".to_owned(),
-        key_opt(
-            problem,
-            format!(
-                "{} is the priority problem in {subject}.",
-                sentence(problem.text())
-            ),
-        ),
-        problem_distractors
-            .iter()
-            .map(|fact| {
-                Opt::new(
-                    clean(fact.text()),
-                    format!(
-                        "{} is a priority problem in {}; nothing in this case supports it.",
-                        sentence(fact.text()),
-                        fact.subject
-                    ),
-                    &[*fact],
-                )
-            })
-            .collect(),
-        format!(
-            "With {subject} confirmed, {} comes first.",
-            low(problem.text())
-        ),
-    );
-    third.exhibit = Some(format!(
-        "Provider's note: Findings consistent with {subject}. Admit for treatment."
-    ));
+    let (third, problem) = priority_problem_step(kb, meta, subject, &ctx, &mut rng, seed)?;
 
     // 4. Generate solutions: plan interventions, after a new finding.
     let interventions = own(kb, subject, &["intervention"], &ctx);
@@ -3854,63 +3860,7 @@ fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) ->
     second.exhibit = Some(format!("New result: {}.", clean(lab.text())));
 
     // 3. Prioritize hypotheses: the priority problem, after the provider's note.
-    let problems = own(kb, subject, &["priority_problem"], &ctx);
-    let problem = *rng.pick(&problems)?;
-    let mut problem_clash: Vec<&str> = FIND_ALL.to_vec();
-    problem_clash.extend(ACT_ALL);
-    let high = [
-        "airwa", "resp", "gas", "cardi", "perfu", "shock", "fluid", "bleed", "injur", "suici",
-        "tissu", "volum",
-    ];
-    let problem_pool = foreign(
-        kb,
-        subject,
-        &["priority_problem"],
-        &problem_clash,
-        &high,
-        true,
-        false,
-        &ctx,
-    );
-    let mut problem_taken = vec![keys(problem.text())];
-    let problem_distractors = pick(&mut rng, &problem_pool, 3, &mut problem_taken);
-    if problem_distractors.len() < 3 {
-        return None;
-    }
-    let mut third = build::multiple_choice(
-        kb,
-        &inner_meta(meta, NcjmmFunction::PrioritizeHypotheses),
-        seed,
-        "Which problem is the nurse's priority for this client?".to_owned(),
-        key_opt(
-            problem,
-            format!(
-                "{} is the priority problem in {subject}.",
-                sentence(problem.text())
-            ),
-        ),
-        problem_distractors
-            .iter()
-            .map(|fact| {
-                Opt::new(
-                    clean(fact.text()),
-                    format!(
-                        "{} is a priority problem in {}; nothing in this case supports it.",
-                        sentence(fact.text()),
-                        fact.subject
-                    ),
-                    &[*fact],
-                )
-            })
-            .collect(),
-        format!(
-            "With {subject} confirmed, {} comes first.",
-            low(problem.text())
-        ),
-    );
-    third.exhibit = Some(format!(
-        "Provider's note: Findings consistent with {subject}. Admit for treatment."
-    ));
+    let (third, problem) = priority_problem_step(kb, meta, subject, &ctx, &mut rng, seed)?;
 
     // 4. Generate solutions: which orders are indicated.
     let actions = own(
