@@ -138,27 +138,34 @@ async fn serve(Path(path): Path<String>, headers: HeaderMap) -> Response {
     respond(&path, &headers)
 }
 
-/// Whether `path` names an embedded file.
-pub fn exists(path: &str) -> bool {
-    is_safe(path) && PREPARED.contains_key(path)
+/// An embedded file and the variant picked for the client's `Accept-Encoding`.
+struct Chosen {
+    original: &'static Prepared,
+    file: &'static Prepared,
+    encoding: Option<&'static str>,
 }
 
-/// Whether the response for `path` would be left for the compression layer to encode: a text
-/// file with no precompressed variant the client takes, which the client accepts compressed.
-/// The static fast path leaves such requests to the full middleware stack.
-pub fn needs_live_compression(path: &str, headers: &HeaderMap) -> bool {
-    let Some(file) = PREPARED.get(path) else {
-        return false;
+/// The embedded file at `path` (already checked with [`is_safe`]) and its best variant.
+fn choose(path: &str, headers: &HeaderMap) -> Option<Chosen> {
+    let prepared: &'static HashMap<String, Prepared> = &PREPARED;
+    let original = prepared.get(path)?;
+    let mut chosen = Chosen {
+        original,
+        file: original,
+        encoding: None,
     };
-    let wants = ["br", "gzip"]
-        .into_iter()
-        .any(|coding| accepts(headers, coding));
-    let precompressed = [("br", ".br"), ("gzip", ".gz")]
-        .into_iter()
-        .any(|(coding, suffix)| {
-            accepts(headers, coding) && PREPARED.contains_key(&format!("{path}{suffix}"))
-        });
-    wants && !precompressed && file.body.len() > 1024 && !is_image(&file.content_type)
+    if headers.contains_key(header::ACCEPT_ENCODING) {
+        for (coding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
+            if accepts(headers, coding)
+                && let Some(variant) = prepared.get(&format!("{path}{suffix}"))
+            {
+                chosen.file = variant;
+                chosen.encoding = Some(coding);
+                break;
+            }
+        }
+    }
+    Some(chosen)
 }
 
 /// The types [`crate::http::edge::compression`] never compresses.
@@ -174,21 +181,30 @@ pub fn respond(path: &str, headers: &HeaderMap) -> Response {
         tracing::info!(path, "static asset request refused: path leaves /static/");
         return not_found();
     }
-    let Some(original) = PREPARED.get(path) else {
-        return not_found();
-    };
-    let mut chosen = (original, None);
-    if headers.contains_key(header::ACCEPT_ENCODING) {
-        for (coding, suffix) in [("br", ".br"), ("gzip", ".gz")] {
-            if accepts(headers, coding)
-                && let Some(variant) = PREPARED.get(&format!("{path}{suffix}"))
-            {
-                chosen = (variant, Some(coding));
-                break;
-            }
-        }
+    choose(path, headers).map_or_else(not_found, |chosen| answer(&chosen, headers))
+}
+
+/// [`respond`] for the static fast path: `None` for an unknown or unsafe path (the router
+/// answers it with the envelope) and for a text file over 1 KB that the client accepts
+/// compressed but that has no precompressed variant, which the compression layer would encode.
+pub fn respond_prepared(path: &str, headers: &HeaderMap) -> Option<Response> {
+    if !is_safe(path) {
+        return None;
     }
-    let (file, encoding) = chosen;
+    let chosen = choose(path, headers)?;
+    let live_compression = chosen.encoding.is_none()
+        && (accepts(headers, "br") || accepts(headers, "gzip"))
+        && chosen.original.body.len() > 1024
+        && !is_image(&chosen.original.content_type);
+    (!live_compression).then(|| answer(&chosen, headers))
+}
+
+fn answer(chosen: &Chosen, headers: &HeaderMap) -> Response {
+    let Chosen {
+        original,
+        file,
+        encoding,
+    } = chosen;
     let mut response_headers = HeaderMap::with_capacity(6);
     response_headers.insert(header::ETAG, file.etag.clone());
     response_headers.insert(header::CACHE_CONTROL, original.cache.clone());
@@ -245,6 +261,30 @@ mod tests {
         );
         assert!(accepts(&headers, "gzip"));
         assert!(!accepts(&headers, "br"));
+    }
+
+    /// A fingerprinted name promises its content never changes (`immutable`): the hash in the
+    /// name must be the start of the file's own SHA-256, or browsers keep a stale copy forever.
+    #[test]
+    fn fingerprints_match_the_content() {
+        let mut checked = 0;
+        for name in StaticAssets::iter().filter(|name| is_fingerprinted(name)) {
+            let file = StaticAssets::get(&name).expect("listed file");
+            let digest: String = file
+                .metadata
+                .sha256_hash()
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect();
+            let file_name = name.rsplit('/').next().unwrap_or(&name);
+            let stated = file_name
+                .split('.')
+                .find(|part| part.len() >= 8 && part.bytes().all(|b| b.is_ascii_hexdigit()))
+                .expect("fingerprint");
+            assert!(digest.starts_with(stated), "{name}: content hash {digest}");
+            checked += 1;
+        }
+        assert!(checked >= 1);
     }
 
     /// The `.gz` variants are committed files; one left stale would serve old code to browsers.

@@ -144,20 +144,21 @@ pub async fn security_headers(
     request: Request,
     next: Next,
 ) -> Response {
-    let docs = request.uri().path().starts_with("/docs");
+    let policy = if request.uri().path().starts_with("/docs") {
+        DOCS_CONTENT_SECURITY_POLICY
+    } else {
+        CONTENT_SECURITY_POLICY
+    };
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    set_security_headers(headers, settings.tls);
-    if docs {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
-        );
-    }
+    set_security_headers(response.headers_mut(), settings.tls, policy);
     response
 }
 
-pub fn set_security_headers(headers: &mut HeaderMap, tls: bool) {
+pub fn set_security_headers(
+    headers: &mut HeaderMap,
+    tls: bool,
+    content_security_policy: &'static str,
+) {
     if tls {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
@@ -166,7 +167,7 @@ pub fn set_security_headers(headers: &mut HeaderMap, tls: bool) {
     }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        HeaderValue::from_static(content_security_policy),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(

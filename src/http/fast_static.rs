@@ -44,8 +44,7 @@ impl FastStatic {
             && !headers.contains_key(header::ORIGIN)
             && !headers.contains_key(header::CONTENT_LENGTH)
             && !headers.contains_key(header::TRANSFER_ENCODING);
-        // Unknown files get their 404 envelope from the router, which fills in the request id.
-        if !plain || !assets::exists(path) || assets::needs_live_compression(path, headers) {
+        if !plain {
             return None;
         }
         let peer = request.extensions().get::<PeerAddr>()?.0.ip();
@@ -56,13 +55,17 @@ impl FastStatic {
             }
         }
         let started = Instant::now();
+        // Unknown files get their 404 envelope from the router, which fills in the request id.
+        let mut response = assets::respond_prepared(path, headers)?;
         let request_id = incoming_request_id(headers)
             .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
         let client = client_ip(peer, headers, &self.state.config.server.trusted_proxies);
-
-        let mut response = assets::respond(path, headers);
         let response_headers = response.headers_mut();
-        edge::set_security_headers(response_headers, self.settings.tls);
+        edge::set_security_headers(
+            response_headers,
+            self.settings.tls,
+            edge::CONTENT_SECURITY_POLICY,
+        );
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             response_headers.insert(REQUEST_ID_HEADER, value);
         }
