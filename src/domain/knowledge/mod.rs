@@ -430,9 +430,7 @@ impl KnowledgeBase {
     /// True when any fact about `subject` with `attribute` has this text (disputed ones included),
     /// so a distractor can be checked never to be a true statement about the subject.
     pub fn states(&self, family: Family, subject: &str, attribute: &str, text: &str) -> bool {
-        let wanted = normalise(text);
-        self.about(family, subject)
-            .any(|fact| fact.attribute == attribute && fact.norm == wanted)
+        self.states_normalised(family, subject, attribute, &normalise(text))
     }
 
     /// [`Self::states`] for the text of another fact, using its precomputed normal form.
@@ -443,8 +441,18 @@ impl KnowledgeBase {
         attribute: &str,
         other: &Fact,
     ) -> bool {
+        self.states_normalised(family, subject, attribute, &other.norm)
+    }
+
+    fn states_normalised(
+        &self,
+        family: Family,
+        subject: &str,
+        attribute: &str,
+        norm: &str,
+    ) -> bool {
         self.about(family, subject)
-            .any(|fact| fact.attribute == attribute && fact.norm == other.norm)
+            .any(|fact| fact.attribute == attribute && fact.norm == norm)
     }
 }
 
@@ -576,6 +584,12 @@ fn validate(
     if !sources.contains_key(&raw.source) {
         return Err(format!("source `{}` is not in sources/", raw.source));
     }
+    if raw.lasting && !matches!(raw.attribute.as_str(), "cue" | "vital_sign_cue" | "lab_cue") {
+        return Err(format!(
+            "`lasting` marks findings (cue, vital_sign_cue, lab_cue), not `{}`",
+            raw.attribute
+        ));
+    }
     let value = match (raw.value, raw.low, raw.high) {
         (Some(text), None, None) => {
             if text.trim().is_empty() {
@@ -686,6 +700,10 @@ mod tests {
             (
                 "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"s1\"\nbogus = 1\n",
                 "unknown field",
+            ),
+            (
+                "[[fact]]\nid = \"a\"\nsubject = \"k\"\nattribute = \"high_cause\"\nvalue = \"x\"\nsource = \"s1\"\nlasting = true\n",
+                "`lasting` marks findings",
             ),
         ];
         for (text, expected) in cases {

@@ -1735,10 +1735,11 @@ fn lab_label(subject: &str) -> String {
 }
 
 /// An adult reference range that applies without a condition.
-/// Values no body produces, for tests whose reference range is wide next to its limits: the
-/// kidney cannot acidify urine below a pH of about 4.5 or alkalinise it much past 9, and urine
-/// is never more dilute than water or, without contrast media, denser than about 1.040
-/// (Pagana, Mosby's Manual of Diagnostic and Laboratory Tests). Generated results stay inside.
+/// Bounds on generated abnormal results for tests whose reference range is wide next to what a
+/// body produces, so "clearly abnormal" never becomes impossible (a urine pH of 9.9, a specific
+/// gravity below 1.000). These are generation limits, not facts taught in any item: the clearly
+/// abnormal draw reaches up to 80 % of the range's width past its limit, which for these two
+/// tests leaves the plausible span. Set by hand after review, not taken from a reference.
 const PHYSIOLOGIC_LIMITS: [(&str, f64, f64); 2] = [
     ("urine ph", 4.5, 9.0),
     ("urine specific gravity", 1.001, 1.040),
@@ -4105,6 +4106,13 @@ const PUMP: [(f64, f64); 18] = [
     (1000.0, 9.0),
 ];
 
+/// Fluids named in infusion stems (no drug, so nothing to check against a drug record).
+const IV_FLUIDS: [&str; 3] = [
+    "0.9% sodium chloride",
+    "lactated Ringer's",
+    "D5 0.45% sodium chloride",
+];
+
 /// mL/h = volume ÷ hours.
 struct PumpRate;
 
@@ -4129,11 +4137,7 @@ impl ItemModel for PumpRate {
         let answer = round_to(volume / hours, 1);
         let mut rng = Rng::new(seed ^ u64::from(case.variant));
         let who = WHO[rng.below(WHO.len())];
-        let fluid = [
-            "0.9% sodium chloride",
-            "lactated Ringer's",
-            "D5 0.45% sodium chloride",
-        ][case.variant as usize % 3];
+        let fluid = IV_FLUIDS[case.variant as usize % IV_FLUIDS.len()];
         let stem = format!(
             "{who} is prescribed {} mL of {fluid} to infuse over {} by infusion pump. At what rate in mL/h should the nurse program the pump? Round to the nearest tenth if needed.",
             number(volume),
@@ -4208,11 +4212,7 @@ impl ItemModel for InfusionTime {
         let answer = round_to(volume / rate, 1);
         let mut rng = Rng::new(seed ^ u64::from(case.variant));
         let who = WHO[rng.below(WHO.len())];
-        let fluid = [
-            "0.9% sodium chloride",
-            "lactated Ringer's",
-            "D5 0.45% sodium chloride",
-        ][case.variant as usize % 3];
+        let fluid = IV_FLUIDS[case.variant as usize % IV_FLUIDS.len()];
         let stem = format!(
             "{who} has {} mL of {fluid} infusing at {} mL/h. How many hours will the infusion take to complete? Round to the nearest tenth if needed.",
             number(volume),
