@@ -155,7 +155,7 @@ impl HealthMonitor {
     }
 
     fn run_checks(&self) -> Arc<Rendered> {
-        let now = crate::now_rfc3339();
+        let now = crate::clock::now_rfc3339();
         let mut checks = BTreeMap::new();
         checks.insert(
             "database_read".to_owned(),
@@ -236,7 +236,7 @@ fn failed_report(version: &str, detail: &str) -> HealthReport {
     HealthReport {
         status: Status::Unhealthy,
         version: version.to_owned(),
-        timestamp: crate::now_rfc3339(),
+        timestamp: crate::clock::now_rfc3339(),
         checks,
     }
 }

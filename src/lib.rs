@@ -9,6 +9,8 @@ pub mod auth;
 pub mod cache;
 /// Command-line types.
 pub mod cli;
+/// Wall-clock helpers.
+pub mod clock;
 /// The typed config file, its layers and validation.
 pub mod config;
 /// The embedded knowledge base, item catalog and topic index.
@@ -34,19 +36,3 @@ pub mod tls;
 
 /// The version of this build.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Now, as RFC 3339 UTC with second precision.
-pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    now.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// Now, as seconds since the Unix epoch.
-pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs())
-}

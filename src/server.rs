@@ -118,7 +118,7 @@ impl Application {
                 }
             })?;
             let lock = DataDirLock::acquire(&options.data_dir)?;
-            let (db, report) = Db::open(&options, &crate::now_rfc3339())?;
+            let (db, report) = Db::open(&options, &crate::clock::now_rfc3339())?;
             Ok((lock, db, report))
         })
         .await

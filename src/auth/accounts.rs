@@ -147,7 +147,7 @@ pub async fn create_account(
         .await
         .map_err(AccountError::Internal)?
         .map_err(AccountError::Internal)?;
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let (name, email, role, must_change, actor) = (
         username.as_str().to_owned(),
         body.email.clone(),
@@ -209,7 +209,7 @@ pub async fn apply_user_update(
     body: UpdateUser,
     actor: &Actor,
 ) -> AccountResult<UserRecord> {
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let actor = actor.clone();
     let outcome = db
         .write(move |tx| {
@@ -285,7 +285,7 @@ pub async fn reset_account_password(
         .await
         .map_err(AccountError::Internal)?
         .map_err(AccountError::Internal)?;
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let actor = actor.clone();
     let username = db
         .write(move |tx| {

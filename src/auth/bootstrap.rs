@@ -60,7 +60,7 @@ pub fn bootstrap_admin(
         }
     };
     let hash = hasher.hash(&password)?;
-    let now = crate::now_rfc3339();
+    let now = crate::clock::now_rfc3339();
     let must_change = matches!(outcome, Bootstrap::Generated(_));
     db.write_blocking(|tx| {
         let user = NewUser {

@@ -92,7 +92,7 @@ impl Auth {
     /// Counts one authenticated request against the user's hourly quota for its class.
     pub fn check_quota(&self, user_id: i64, class: QuotaClass) -> QuotaDecision {
         let limit = self.quota_limits.load().limit(class);
-        let now = crate::unix_now();
+        let now = crate::clock::unix_now();
         let mut table = self
             .quotas
             .lock()

@@ -113,14 +113,14 @@ mod tests {
     }
 
     fn live_claims() -> serde_json::Value {
-        let now = crate::unix_now();
+        let now = crate::clock::unix_now();
         serde_json::json!({"sub": "1", "role": "admin", "iat": now, "exp": now + 3600, "jti": "x", "typ": "access"})
     }
 
     #[test]
     fn issued_tokens_verify() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
-        let now = crate::unix_now();
+        let now = crate::clock::unix_now();
         let (token, claims) = keys.issue(7, "student", now, 3_600).unwrap();
         assert_eq!(keys.verify(&token), Ok(claims.clone()));
         assert_eq!(claims.user_id(), Some(7));
@@ -131,7 +131,7 @@ mod tests {
     fn expired_tokens_are_told_apart() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let (token, _) = keys
-            .issue(7, "student", crate::unix_now() - 10_000, 3_600)
+            .issue(7, "student", crate::clock::unix_now() - 10_000, 3_600)
             .unwrap();
         assert_eq!(keys.verify(&token), Err(TokenProblem::Expired));
     }
@@ -140,7 +140,9 @@ mod tests {
     fn forged_and_foreign_tokens_are_refused() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let other = TokenKeys::new(b"another-secret-another-secret-another").unwrap();
-        let (foreign, _) = other.issue(1, "admin", crate::unix_now(), 3_600).unwrap();
+        let (foreign, _) = other
+            .issue(1, "admin", crate::clock::unix_now(), 3_600)
+            .unwrap();
         assert_eq!(
             keys.verify(&foreign),
             Err(TokenProblem::Invalid),
@@ -162,7 +164,9 @@ mod tests {
             assert_eq!(keys.verify(&token), Err(TokenProblem::Invalid), "{alg}");
         }
 
-        let (good, _) = keys.issue(7, "student", crate::unix_now(), 3_600).unwrap();
+        let (good, _) = keys
+            .issue(7, "student", crate::clock::unix_now(), 3_600)
+            .unwrap();
         let parts: Vec<&str> = good.split('.').collect();
         let mut claims = live_claims();
         claims["sub"] = "7".into();

@@ -374,7 +374,7 @@ async fn authenticate_password(
         .db
         .read(move |conn| accounts::find_user_by_username(conn, &lookup))
         .await?;
-    let now = crate::unix_now();
+    let now = crate::clock::unix_now();
     let locked = match &user {
         Some(user) => user
             .locked_until
@@ -439,8 +439,8 @@ fn login_failure_log(username: &str, client: IpAddr) {
 
 async fn record_failure(state: &AppState, user_id: i64, client: IpAddr) -> ApiResult<bool> {
     let threshold = state.auth.lockout_threshold;
-    let lock_until = format_time(crate::unix_now() + state.auth.lockout.as_secs());
-    let now = crate::now_rfc3339();
+    let lock_until = format_time(crate::clock::unix_now() + state.auth.lockout.as_secs());
+    let now = crate::clock::now_rfc3339();
     let ip = client.to_string();
     Ok(state
         .db
@@ -479,7 +479,7 @@ async fn issue_tokens(
     client: Option<IpAddr>,
     action: &'static str,
 ) -> ApiResult<TokenPair> {
-    let now = crate::unix_now();
+    let now = crate::clock::unix_now();
     let ttl = state.auth.access_ttl.as_secs();
     let (access_token, _) = state
         .auth
@@ -491,7 +491,7 @@ async fn issue_tokens(
     let expires_at = format_time(now + state.auth.refresh_ttl.as_secs());
     let (user_id, username) = (user.id, user.username.clone());
     let ip = client.map(|ip| ip.to_string());
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     state
         .db
         .write(move |tx| {
@@ -558,8 +558,8 @@ async fn refresh(
         ));
     };
     let hash = crate::auth::tokens::hash_refresh_token(&token);
-    let now_epoch = crate::unix_now();
-    let stamp = crate::now_rfc3339();
+    let now_epoch = crate::clock::unix_now();
+    let stamp = crate::clock::now_rfc3339();
     let ip = client.to_string();
     let outcome = state
         .db
@@ -635,7 +635,7 @@ async fn logout(
     user: CurrentUser,
 ) -> ApiResult<ApiJson<LogoutResponse>> {
     let caller = Arc::clone(&user.0);
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let (jti, expires, user_id, username) = (
         caller.jti.clone(),
         caller.token_expires_at,
@@ -647,7 +647,7 @@ async fn logout(
         .write(move |tx| {
             accounts::revoke_access_token(tx, &jti, expires)?;
             accounts::revoke_user_refresh_tokens(tx, user_id, &stamp)?;
-            accounts::prune_expired_tokens(tx, crate::unix_now(), &stamp)?;
+            accounts::prune_expired_tokens(tx, crate::clock::unix_now(), &stamp)?;
             Ok(())
         })
         .await?;
@@ -788,7 +788,7 @@ async fn change_password(
         ));
     };
     let hash = hash.map_err(ApiError::Internal)?;
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let (name, ip) = (record.username, client.to_string());
     state
         .db

@@ -76,7 +76,7 @@ async fn create_cohort(
             "must be at most 2000 characters",
         ));
     }
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let (actor_id, actor, ip) = (
         user.0.principal.user_id,
         user.0.principal.username.clone(),
@@ -190,7 +190,7 @@ async fn put_member(
             "cohort members are students or instructors",
         ));
     }
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let (actor_id, actor, ip) = (
         principal.user_id,
         principal.username.clone(),
@@ -246,7 +246,7 @@ async fn delete_member(
             "Only admins and this cohort's instructors may change its members".into(),
         ));
     }
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let ip = client.to_string();
     let removed = state
         .db

@@ -208,7 +208,7 @@ impl IntoResponse for ApiError {
             error: true,
             error_code: self.code().to_owned(),
             message: self.client_message(),
-            timestamp: crate::now_rfc3339(),
+            timestamp: crate::clock::now_rfc3339(),
             request_id,
             path,
             details: self.details(),

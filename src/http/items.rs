@@ -304,7 +304,7 @@ async fn generate(
             errors: vec![FieldError::new("topic", message)],
         });
     }
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let rows: Vec<(Item, String)> = items
         .iter()
         .map(|item| (item.clone(), signature(item)))
@@ -381,7 +381,7 @@ async fn blueprint_exam(
     if !(75..=150).contains(&request.count) {
         return Err(ApiError::validation("count", "must be between 75 and 150"));
     }
-    let seed = request.seed.unwrap_or_else(crate::unix_now);
+    let seed = request.seed.unwrap_or_else(crate::clock::unix_now);
     let total = request.count as usize;
     let content = loaded(&state).await?;
     let questions = tokio::task::spawn_blocking(move || {
@@ -524,7 +524,7 @@ async fn export_items(
         user.0.principal.username.clone(),
         client.to_string(),
     );
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let details = serde_json::json!({ "format": format.as_str(), "exported": report.exported, "skipped": report.skipped() });
     state
         .db
@@ -729,7 +729,7 @@ async fn create_item(
     item.item_model = "authored".to_owned();
     item.seed = 0;
     gate_authored(&item)?;
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let author = user.0.principal.user_id;
     let id = item.id.clone();
     let stored = state
@@ -759,7 +759,7 @@ async fn replace_item(
     let ApiJson(mut item) = body?;
     item.id = item_id.clone();
     gate_authored(&item)?;
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let author = user.0.principal.user_id;
     let stored = state
         .db
@@ -796,7 +796,7 @@ async fn set_item_status(
     if !matches!(change.status.as_str(), "active" | "retired") {
         return Err(ApiError::validation("status", "must be active or retired"));
     }
-    let stamp = crate::now_rfc3339();
+    let stamp = crate::clock::now_rfc3339();
     let id = item_id.clone();
     let stored = state
         .db

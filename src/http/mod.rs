@@ -13,6 +13,7 @@ pub mod fast_static;
 mod items;
 pub mod json;
 pub mod rate_limit;
+pub mod roles;
 mod system;
 
 use std::sync::Arc;

@@ -114,7 +114,7 @@ impl ArchiveWriter {
             path: path.to_owned(),
             builder,
             files: Vec::new(),
-            mtime: crate::unix_now(),
+            mtime: crate::clock::unix_now(),
         })
     }
 

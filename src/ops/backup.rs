@@ -184,7 +184,7 @@ pub fn run_backup(
     let work = dir.join(format!(
         "{WORK_PREFIX}{}-{}",
         std::process::id(),
-        crate::unix_now()
+        crate::clock::unix_now()
     ));
     create_private_dir(&work).map_err(dir_error)?;
     let result = (|| {
@@ -208,7 +208,7 @@ pub fn run_backup(
         };
         let manifest = Manifest {
             format: archive::FORMAT_VERSION,
-            created_at: crate::now_rfc3339(),
+            created_at: crate::clock::now_rfc3339(),
             app_version: crate::VERSION.to_owned(),
             schema_version,
             config_source,
@@ -393,7 +393,7 @@ pub fn timestamp_for_names() -> String {
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
     time::OffsetDateTime::now_utc()
         .format(&format)
-        .unwrap_or_else(|_| crate::unix_now().to_string())
+        .unwrap_or_else(|_| crate::clock::unix_now().to_string())
 }
 
 fn partial_path(target: &Path) -> PathBuf {
@@ -561,7 +561,7 @@ pub fn prune(dir: &Path, keep_days: u32, keep_count: Option<u32>, keep: &Path) -
     let Ok(files) = list_archives(dir) else {
         return Vec::new();
     };
-    let now = crate::unix_now();
+    let now = crate::clock::unix_now();
     let keep_name = file_name(keep);
     let mut removed = Vec::new();
     let dated = files
@@ -661,7 +661,7 @@ impl BackupService {
             config_file: Mutex::new(None),
             status: Mutex::new(status),
             running: tokio::sync::Mutex::new(()),
-            started_at: crate::unix_now(),
+            started_at: crate::clock::unix_now(),
         })
     }
 
@@ -724,7 +724,7 @@ impl BackupService {
         actor: &BackupActor,
         elapsed: Duration,
     ) {
-        let now = crate::unix_now();
+        let now = crate::clock::unix_now();
         let backup = &self.metrics.backup;
         backup.duration.set(elapsed.as_secs_f64());
         let (action, target, details) = match result {
@@ -782,7 +782,7 @@ impl BackupService {
                         ip: actor.ip.as_deref(),
                         details,
                     },
-                    &crate::now_rfc3339(),
+                    &crate::clock::now_rfc3339(),
                 )
             })
             .await;
@@ -796,15 +796,15 @@ impl BackupService {
         let schedule = self.schedule?;
         let service = Arc::clone(self);
         Some(tokio::spawn(async move {
-            let mut previous = crate::unix_now();
+            let mut previous = crate::clock::unix_now();
             loop {
-                let now = crate::unix_now();
+                let now = crate::clock::unix_now();
                 let next = schedule.next_after(now, previous);
                 if let Ok(mut status) = service.status.lock() {
                     status.next_run_at = Some(rfc3339(next));
                 }
                 tokio::time::sleep(Duration::from_secs(next.saturating_sub(now))).await;
-                previous = crate::unix_now();
+                previous = crate::clock::unix_now();
                 let actor = BackupActor {
                     id: None,
                     name: "scheduler".into(),
@@ -829,7 +829,7 @@ impl BackupService {
     fn check(&self, schedule: Schedule) -> Check {
         let started = Instant::now();
         let status = self.status();
-        let now = crate::unix_now();
+        let now = crate::clock::unix_now();
         let allowed = schedule.period().as_secs().saturating_mul(2);
         let (state, detail) = match (status.last_success, status.last_failure) {
             (success, Some(failure)) if success.is_none_or(|success| failure >= success) => (
@@ -1011,7 +1011,7 @@ pub fn audit_offline(
             ip: None,
             details,
         };
-        crate::db::accounts::insert_audit(&conn, &entry, &crate::now_rfc3339())
+        crate::db::accounts::insert_audit(&conn, &entry, &crate::clock::now_rfc3339())
     })();
     if let Err(error) = result {
         eprintln!("warning: could not record `{action}` in the audit log: {error}");

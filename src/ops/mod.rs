@@ -20,7 +20,7 @@ pub fn migrate(config: &Config) -> anyhow::Result<MigrationReport> {
         busy_timeout: Duration::from_millis(config.database.busy_timeout_ms),
         pool_size: 1,
     };
-    let (_db, report) = Db::open(&options, &crate::now_rfc3339())?;
+    let (_db, report) = Db::open(&options, &crate::clock::now_rfc3339())?;
     Ok(report)
 }
 
@@ -40,7 +40,7 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
         busy_timeout: Duration::from_millis(config.database.busy_timeout_ms),
         pool_size: 1,
     };
-    let (db, _) = Db::open(&options, &crate::now_rfc3339())?;
+    let (db, _) = Db::open(&options, &crate::clock::now_rfc3339())?;
     let actor = Actor {
         id: None,
         name: "cli".into(),
@@ -161,7 +161,7 @@ pub fn export(config: &Config, request: ExportRequest) -> anyhow::Result<String>
         busy_timeout: Duration::from_millis(config.database.busy_timeout_ms),
         pool_size: 1,
     };
-    let (db, _) = Db::open(&options, &crate::now_rfc3339())?;
+    let (db, _) = Db::open(&options, &crate::clock::now_rfc3339())?;
     let query = ItemQuery {
         topic: request.topic,
         item_type: request.item_type,
@@ -181,7 +181,7 @@ pub fn export(config: &Config, request: ExportRequest) -> anyhow::Result<String>
         .map_err(|error| anyhow::anyhow!("cannot write {}: {error}", partial.display()))?;
     std::fs::rename(&partial, &path)
         .map_err(|error| anyhow::anyhow!("cannot write {}: {error}", path.display()))?;
-    let now = crate::now_rfc3339();
+    let now = crate::clock::now_rfc3339();
     let details = serde_json::json!({ "format": format.as_str(), "exported": report.exported, "skipped": report.skipped_by_type });
     db.write_blocking(|tx| {
         crate::db::accounts::insert_audit(

@@ -111,7 +111,7 @@ pub fn restore(config: &Config, file: &Path) -> Result<RestoreReport, RestoreErr
     let work = data_dir.join(format!(
         "{WORK_PREFIX}{}-{}",
         std::process::id(),
-        crate::unix_now()
+        crate::clock::unix_now()
     ));
     std::fs::create_dir(&work).map_err(io(format!("cannot create {}", work.display())))?;
     let result = restore_from(data_dir, file, &work);
