@@ -1,13 +1,17 @@
-//! Entry point: parse the command line, load the config, dispatch, and turn the outcome into an exit
-//! code (0 success, 1 failure, 2 config or usage error, as the contract fixes).
+//! Entry point: parse the command line, run one function per subcommand, and turn its outcome into
+//! an exit code in one place (0 success, 1 failure, 2 config or usage error, as the contract fixes;
+//! `healthcheck` exits with its own 0/1/2).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bsn_knowledge::cli::{Cli, Command};
-use bsn_knowledge::config::{self, Config, ConfigError, ConfigSource, Overrides};
+use bsn_knowledge::cli::{Cli, Command, UserCommand};
+use bsn_knowledge::config::{self, Config, ConfigSource, Overrides};
+use bsn_knowledge::domain::accounts::Role;
+use bsn_knowledge::ops::{self, CommandError, UserAction};
 use bsn_knowledge::server::{Application, ConfigOrigin, StartError};
-use bsn_knowledge::{ops, telemetry};
+use bsn_knowledge::telemetry;
 use clap::Parser;
 
 fn main() -> ExitCode {
@@ -23,7 +27,15 @@ fn main() -> ExitCode {
             log_level: cli.log_level.clone(),
         },
     };
-    match cli.command.unwrap_or(Command::Serve) {
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&origin),
+        Command::Version => version(),
+        Command::CheckConfig => check_config(&origin),
+        Command::Migrate => migrate(&origin),
+        Command::Healthcheck { url } => return healthcheck(&origin, url),
+        Command::User { command } => user(&origin, command),
+        Command::Backup { output } => backup(&origin, output),
+        Command::Restore { file } => restore(&origin, &file),
         Command::Export {
             format,
             output,
@@ -32,12 +44,9 @@ fn main() -> ExitCode {
             item_type,
             include_retired,
             limit,
-        } => {
-            let config = match load_config(&origin) {
-                Ok(config) => config,
-                Err(error) => return config_failure(&error),
-            };
-            let request = ops::ExportRequest {
+        } => export(
+            &origin,
+            ops::ExportRequest {
                 format,
                 output,
                 topic,
@@ -45,158 +54,160 @@ fn main() -> ExitCode {
                 item_type,
                 include_retired,
                 limit,
-            };
-            match ops::export(&config, request) {
-                Ok(summary) => {
-                    println!("{summary}");
-                    ExitCode::SUCCESS
-                }
-                Err(error) => failure(&format!("{error:#}")),
-            }
-        }
-        Command::Version => {
-            println!("bsn-knowledge {}", bsn_knowledge::VERSION);
-            ExitCode::SUCCESS
-        }
-        Command::CheckConfig => match load_config(&origin) {
-            Ok(config) => {
-                eprintln!("config OK ({})", origin.source.describe());
-                for warning in config.warnings() {
-                    eprintln!("warning: {warning}");
-                }
-                print!("{}", config.to_masked_toml());
-                ExitCode::SUCCESS
-            }
-            Err(error) => config_failure(&error),
-        },
-        Command::Migrate => {
-            let config = match load_config(&origin) {
-                Ok(config) => config,
-                Err(error) => return config_failure(&error),
-            };
-            match ops::migrate(&config) {
-                Ok(report) => {
-                    if report.applied.is_empty() {
-                        println!(
-                            "database is up to date (schema version {})",
-                            report.current_version
-                        );
-                    } else {
-                        println!(
-                            "applied {}; schema version {}",
-                            report.applied.join(", "),
-                            report.current_version
-                        );
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(error) => failure(&error),
-            }
-        }
-        Command::Healthcheck { url } => {
-            let url = match url {
-                Some(url) => url,
-                None => match load_config(&origin) {
-                    Ok(config) => ops::default_health_url(&config),
-                    Err(error) => return config_failure(&error),
-                },
-            };
-            match runtime() {
-                Ok(runtime) => ExitCode::from(runtime.block_on(ops::healthcheck(&url)) as u8),
-                Err(error) => failure(&error),
-            }
-        }
-        Command::User { command } => {
-            let config = match load_config(&origin) {
-                Ok(config) => config,
-                Err(error) => return config_failure(&error),
-            };
-            match runtime() {
-                Ok(runtime) => match runtime.block_on(ops::user(&config, command)) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(error) => {
-                        let bad_argument = matches!(
-                            error.downcast_ref::<bsn_knowledge::auth::accounts::AccountError>(),
-                            Some(bsn_knowledge::auth::accounts::AccountError::Invalid { .. })
-                        );
-                        eprintln!("error: {error:#}");
-                        ExitCode::from(if bad_argument { 2 } else { 1 })
-                    }
-                },
-                Err(error) => failure(&error),
-            }
-        }
-        Command::Backup { output } => match load_config(&origin) {
-            Ok(config) => ops::backup::command(&config, &origin.source, output),
-            Err(error) => config_failure(&error),
-        },
-        Command::Restore { file } => match load_config(&origin) {
-            Ok(config) => ops::restore::command(&config, &file),
-            Err(error) => config_failure(&error),
-        },
-        Command::Serve => serve(origin),
-    }
+            },
+        ),
+    };
+    exit_code(outcome)
 }
 
-fn serve(origin: ConfigOrigin) -> ExitCode {
-    let config = match load_config(&origin) {
-        Ok(config) => config,
-        Err(error) => return config_failure(&error),
-    };
-    let telemetry = match telemetry::init(&config.logging) {
-        Ok(telemetry) => telemetry,
-        Err(error) => return failure(&error),
-    };
-    let runtime = match runtime() {
-        Ok(runtime) => runtime,
-        Err(error) => return failure(&error),
-    };
-    tracing::info!(version = bsn_knowledge::VERSION, config = %origin.source.describe(), "starting bsn-knowledge");
-    for warning in config.warnings() {
-        tracing::warn!("{warning}");
-    }
-    let result = runtime.block_on(async {
-        let application = Application::build(config).await?;
-        application.run_until_stopped(&telemetry, origin).await?;
-        Ok::<(), anyhow::Error>(())
-    });
-    // Background work that outlived the drain (the content load, a scheduled backup's upload) gets
-    // a short grace of its own rather than holding the exit.
-    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
-    match result {
+/// The one mapping from a command's outcome to the process exit code.
+fn exit_code(outcome: Result<(), CommandError>) -> ExitCode {
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            let message = match error.downcast_ref::<StartError>() {
-                Some(start) => start.to_string(),
-                None => format!("{error:#}"),
-            };
-            tracing::error!("{message}");
-            drop(telemetry);
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
+            eprintln!("{error}");
+            ExitCode::from(error.exit_code())
         }
     }
 }
 
-fn load_config(origin: &ConfigOrigin) -> Result<Config, ConfigError> {
+fn load_config(origin: &ConfigOrigin) -> Result<Config, CommandError> {
     let env: BTreeMap<String, String> = std::env::vars().collect();
-    config::load(&origin.source, &env, &origin.overrides)
+    Ok(config::load(&origin.source, &env, &origin.overrides)?)
 }
 
-fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Deep middleware stacks make large futures in unoptimised builds; 2 MiB is tight.
         .thread_stack_size(8 * 1024 * 1024)
         .build()
+        .map_err(|error| CommandError::Failed(anyhow::anyhow!("cannot start the runtime: {error}")))
 }
 
-fn config_failure(error: &ConfigError) -> ExitCode {
-    eprintln!("{error}");
-    ExitCode::from(2)
+fn version() -> Result<(), CommandError> {
+    println!("bsn-knowledge {}", bsn_knowledge::VERSION);
+    Ok(())
 }
 
-fn failure(error: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("error: {error:#}");
-    ExitCode::FAILURE
+fn check_config(origin: &ConfigOrigin) -> Result<(), CommandError> {
+    let config = load_config(origin)?;
+    eprintln!("config OK ({})", origin.source.describe());
+    for warning in config.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    print!("{}", config.to_masked_toml());
+    Ok(())
+}
+
+fn migrate(origin: &ConfigOrigin) -> Result<(), CommandError> {
+    let config = load_config(origin)?;
+    let report = ops::migrate(&config)?;
+    if report.applied.is_empty() {
+        println!(
+            "database is up to date (schema version {})",
+            report.current_version
+        );
+    } else {
+        println!(
+            "applied {}; schema version {}",
+            report.applied.join(", "),
+            report.current_version
+        );
+    }
+    Ok(())
+}
+
+/// `healthcheck` has exit codes of its own (0 healthy, 1 degraded, 2 unhealthy or unreachable),
+/// and a config it cannot read means it cannot say: 2 as well.
+fn healthcheck(origin: &ConfigOrigin, url: Option<String>) -> ExitCode {
+    let url = match url {
+        Some(url) => ops::health_url(&url),
+        None => match load_config(origin) {
+            Ok(config) => ops::default_health_url(&config),
+            Err(error) => return exit_code(Err(error)),
+        },
+    };
+    match runtime() {
+        Ok(runtime) => ExitCode::from(runtime.block_on(ops::healthcheck(&url)) as u8),
+        Err(error) => exit_code(Err(error)),
+    }
+}
+
+fn user(origin: &ConfigOrigin, command: UserCommand) -> Result<(), CommandError> {
+    let config = load_config(origin)?;
+    let action = user_action(command)?;
+    runtime()?.block_on(ops::user(&config, action))
+}
+
+/// The command line's `user` subcommand as the plain request `ops` takes.
+fn user_action(command: UserCommand) -> Result<UserAction, CommandError> {
+    Ok(match command {
+        UserCommand::Create {
+            username,
+            role,
+            password_file,
+            display_name,
+            email,
+        } => UserAction::Create {
+            username,
+            role: Role::parse(&role)
+                .ok_or_else(|| CommandError::Usage(anyhow::anyhow!("unknown role {role}")))?,
+            password_file,
+            display_name,
+            email,
+        },
+        UserCommand::List => UserAction::List,
+        UserCommand::ResetPassword { username } => UserAction::ResetPassword { username },
+        UserCommand::Disable { username } => UserAction::Disable { username },
+    })
+}
+
+fn backup(origin: &ConfigOrigin, output: Option<PathBuf>) -> Result<(), CommandError> {
+    let config = load_config(origin)?;
+    ops::backup::command(&config, &origin.source, output)
+}
+
+fn restore(origin: &ConfigOrigin, file: &std::path::Path) -> Result<(), CommandError> {
+    let config = load_config(origin)?;
+    ops::restore::command(&config, file)
+}
+
+fn export(origin: &ConfigOrigin, request: ops::ExportRequest) -> Result<(), CommandError> {
+    let config = load_config(origin)?;
+    println!("{}", ops::export(&config, request)?);
+    Ok(())
+}
+
+fn serve(origin: &ConfigOrigin) -> Result<(), CommandError> {
+    let config = load_config(origin)?;
+    let telemetry = telemetry::init(&config.logging)?;
+    let runtime = runtime()?;
+    tracing::info!(version = bsn_knowledge::VERSION, config = %origin.source.describe(), "starting bsn-knowledge");
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
+    match ops::raise_open_file_limit() {
+        Ok(limit) => tracing::debug!(limit, "open file limit"),
+        Err(error) => tracing::warn!(%error, "cannot raise the open file limit"),
+    }
+    let result = runtime.block_on(async {
+        let application = Application::build(config).await?;
+        application
+            .run_until_stopped(&telemetry, origin.clone())
+            .await?;
+        Ok::<(), anyhow::Error>(())
+    });
+    // Background work that outlived the drain (the content load, a scheduled backup's upload) gets
+    // a short grace of its own rather than holding the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    result.map_err(|error| {
+        let message = match error.downcast_ref::<StartError>() {
+            Some(start) => start.to_string(),
+            None => format!("{error:#}"),
+        };
+        tracing::error!("{message}");
+        drop(telemetry);
+        CommandError::Failed(anyhow::Error::msg(message))
+    })
 }

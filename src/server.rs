@@ -1,5 +1,6 @@
-//! Start-up and the serve loop: open storage, build the router, bind, accept connections, and stop
-//! gracefully. Signals: SIGTERM/SIGINT stop accepting and let in-flight requests finish within
+//! Start-up and the serve loop: bind the listeners (first, so a taken port fails before anything is
+//! written), open storage, build the router, accept connections within the caps of
+//! [`connections`], and stop gracefully. Signals: SIGTERM/SIGINT stop accepting and let in-flight requests finish within
 //! `shutdown_grace_secs`; SIGHUP re-reads the config and applies what can change live.
 
 use std::collections::BTreeMap;
@@ -13,7 +14,7 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::auth::Auth;
@@ -28,6 +29,10 @@ use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::telemetry::Telemetry;
 use crate::tls::TlsRuntime;
+
+pub mod connections;
+
+use connections::{ConnectionLimits, Guarded, Permit};
 
 /// Why the server could not start; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -94,16 +99,65 @@ pub struct Application {
     plain_router: Router,
     tls: Option<TlsRuntime>,
     edge: http::Edge,
+    connections: Arc<ConnectionLimits>,
+    /// The longest a connection may go without a byte either way (see [`Guarded`]).
+    idle_limit: Duration,
     _lock: DataDirLock,
 }
 
-/// Header-read timeout against clients that open connections and send headers slowly.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Header-read timeout against clients that open connections and send headers slowly; a new
+/// connection must also have begun its first request within it, counted from accept.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Pending connections the kernel queues for accept (capped by `net.core.somaxconn`).
+const LISTEN_BACKLOG: u32 = 4_096;
+
+/// Binds a listening socket with a deep accept queue.
+pub fn bind_listener(address: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
+/// The connection cap for the process's open-file limit (see [`ConnectionLimits::total_for`]).
+fn connection_limits(config: &Config) -> Arc<ConnectionLimits> {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+        .current
+        .unwrap_or(u64::MAX);
+    ConnectionLimits::new(
+        ConnectionLimits::total_for(limit),
+        connections::PER_ADDRESS_MAX,
+        config.server.trusted_proxies.clone(),
+    )
+}
 
 impl Application {
-    /// Opens and migrates storage, builds the router and binds the listener.
+    /// Binds the listeners, then opens and migrates storage and builds the router.
     pub async fn build(config: Config) -> Result<Application, StartError> {
         let config = Arc::new(config);
+        // Bind first: a taken port must fail before the data directory, the database or the
+        // first admin exist.
+        let address = config.server.http_listen;
+        let listener =
+            bind_listener(address).map_err(|source| StartError::Bind { address, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { address, source })?;
+        let tls_listener = match config.tls.mode {
+            config::TlsMode::Off => None,
+            _ => {
+                let address = config.server.https_listen;
+                Some(
+                    bind_listener(address)
+                        .map_err(|source| crate::tls::TlsError::Bind { address, source })?,
+                )
+            }
+        };
         let data_dir = config.storage.data_dir.clone();
         let options = DbOptions {
             data_dir: data_dir.clone(),
@@ -111,14 +165,20 @@ impl Application {
             pool_size: config.database.pool_size,
         };
         let (lock, db, report) = tokio::task::spawn_blocking(move || -> Result<_, DbError> {
-            std::fs::create_dir_all(&options.data_dir).map_err(|error| {
-                DbError::DataDirNotWritable {
-                    path: options.data_dir.display().to_string(),
-                    reason: error.to_string(),
-                }
-            })?;
+            std::fs::create_dir_all(&options.data_dir)
+                .map_err(|error| DbError::unwritable(&options.data_dir, &error))?;
             let lock = DataDirLock::acquire(&options.data_dir)?;
-            let (db, report) = Db::open(&options, &crate::clock::now_rfc3339())?;
+            let (db, report) =
+                Db::open(&options, &crate::clock::now_rfc3339()).map_err(|error| {
+                    if error.is_disk_full() {
+                        DbError::DiskFull {
+                            path: options.data_dir.display().to_string(),
+                            reason: error.to_string(),
+                        }
+                    } else {
+                        error
+                    }
+                })?;
             Ok((lock, db, report))
         })
         .await
@@ -138,9 +198,11 @@ impl Application {
         let content = Arc::new(crate::content::LazyContent::default());
         let cache = AppCache::new(&config.cache);
         let metrics = Metrics::new(crate::VERSION, config.tls.mode != config::TlsMode::Off);
-        let tls = match config.tls.mode {
-            config::TlsMode::Off => None,
-            _ => Some(TlsRuntime::start(&config, Arc::clone(&metrics)).await?),
+        let tls = match tls_listener {
+            None => None,
+            Some(listener) => {
+                Some(TlsRuntime::start(&config, Arc::clone(&metrics), listener).await?)
+            }
         };
         let mut health = HealthMonitor::new(db.clone(), cache.clone(), data_dir, crate::VERSION);
         let content_for_health = Arc::clone(&content);
@@ -195,14 +257,15 @@ impl Application {
             ),
             None => router.clone(),
         };
-
-        let address = config.server.http_listen;
-        let listener = TcpListener::bind(address)
-            .await
-            .map_err(|source| StartError::Bind { address, source })?;
-        let local_addr = listener
-            .local_addr()
-            .map_err(|source| StartError::Bind { address, source })?;
+        let connections = connection_limits(&config);
+        // Longer than any handler may run, so only a connection that is really idle is closed.
+        let idle_limit = Duration::from_secs(
+            config
+                .server
+                .request_timeout_secs
+                .max(config.server.generation_timeout_secs)
+                + 30,
+        );
         Ok(Application {
             state,
             router,
@@ -212,6 +275,8 @@ impl Application {
             plain_router,
             tls,
             edge,
+            connections,
+            idle_limit,
             _lock: lock,
         })
     }
@@ -249,14 +314,22 @@ impl Application {
         let backup_scheduler = self.state.backups.spawn_scheduler();
         crate::ops::systemd::notify_ready(&format!("serving on {}", self.local_addr));
         let watchdog = crate::ops::systemd::spawn_watchdog();
+        tracing::info!(
+            max_connections = self.connections.total_max(),
+            max_per_address = self.connections.per_address_max(),
+            "connection limits"
+        );
+        let mut flush_logs = tokio::time::interval(Duration::from_secs(10));
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
+                        let Some(permit) = admit(&self.connections, peer) else { continue };
                         let _ = stream.set_nodelay(true);
+                        let io = Guarded::new(stream, HEADER_READ_TIMEOUT, self.idle_limit);
                         // With TLS on, the plain port only redirects, so static files are not served there.
                         let fast = self.tls.is_none().then(|| self.fast_static.clone());
-                        serve_connection(&builder, &graceful, TokioIo::new(stream), peer, self.plain_router.clone(), fast);
+                        serve_connection(&builder, &graceful, TokioIo::new(io), peer, self.plain_router.clone(), fast, permit);
                     }
                     Err(error) => {
                         // Out of file descriptors and similar: back off instead of spinning.
@@ -268,18 +341,22 @@ impl Application {
                 _ = interrupt.recv() => { tracing::info!(signal = "SIGINT", "shutting down"); break; }
                 accepted = accept_tls(self.tls.as_ref()) => {
                     if let (Some((stream, peer)), Some(tls)) = (accepted, self.tls.as_ref()) {
+                        let Some(permit) = admit(&self.connections, peer) else { continue };
                         let acceptor = tls.acceptor.clone();
                         let (builder, watcher, router) = (tls_builder.clone(), graceful.watcher(), self.router.clone());
                         let fast = Some(self.fast_static.clone());
+                        let idle_limit = self.idle_limit;
                         tokio::spawn(async move {
                             if let Some(stream) = crate::tls::handshake(&acceptor, stream, peer).await {
-                                serve_watched(&builder, watcher, TokioIo::new(stream), peer, router, fast);
+                                let io = Guarded::new(stream, HEADER_READ_TIMEOUT, idle_limit);
+                                serve_watched(&builder, watcher, TokioIo::new(io), peer, router, fast, permit);
                             }
                         });
                     }
                 }
+                _ = flush_logs.tick() => crate::telemetry::flush_suppressed(false),
                 _ = hangup.recv() => {
-                    reload(telemetry, &origin, &mut current_config, &self.edge);
+                    reload(telemetry, &origin, &mut current_config, &self.edge, &self.state.auth);
                     if let Some(tls) = &self.tls {
                         tls.reload();
                     }
@@ -287,6 +364,7 @@ impl Application {
             }
         }
         crate::ops::systemd::notify_stopping();
+        crate::telemetry::flush_suppressed(true);
         for task in [backup_scheduler, watchdog].into_iter().flatten() {
             task.abort();
         }
@@ -319,6 +397,28 @@ fn connection_builder() -> auto::Builder<TokioExecutor> {
     builder
 }
 
+/// Counts a new connection against the caps; a refused one is closed at once (dropping the stream)
+/// and logged at a bounded rate.
+fn admit(limits: &Arc<ConnectionLimits>, peer: SocketAddr) -> Option<Permit> {
+    match limits.admit(peer.ip()) {
+        Ok(permit) => Some(permit),
+        Err(refusal) => {
+            let client = connections::address_key(peer.ip()).to_string();
+            if crate::telemetry::should_log(
+                crate::telemetry::Repetitive::ConnectionRefused,
+                &client,
+            ) {
+                tracing::warn!(
+                    open = limits.open(),
+                    "connection refused: {} (from {client})",
+                    refusal.as_str()
+                );
+            }
+            None
+        }
+    }
+}
+
 /// The next connection on the HTTPS port; never resolves when TLS is off.
 async fn accept_tls(tls: Option<&TlsRuntime>) -> Option<(TcpStream, SocketAddr)> {
     match tls {
@@ -335,10 +435,19 @@ pub fn serve_connection<I>(
     peer: SocketAddr,
     router: Router,
     fast_static: Option<FastStatic>,
+    permit: Permit,
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
-    serve_watched(builder, graceful.watcher(), io, peer, router, fast_static);
+    serve_watched(
+        builder,
+        graceful.watcher(),
+        io,
+        peer,
+        router,
+        fast_static,
+        permit,
+    );
 }
 
 /// [`serve_connection`] with a graceful-shutdown watcher, for connections that start on another
@@ -350,6 +459,7 @@ pub fn serve_watched<I>(
     peer: SocketAddr,
     router: Router,
     fast_static: Option<FastStatic>,
+    permit: Permit,
 ) where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -374,12 +484,19 @@ pub fn serve_watched<I>(
         if let Err(error) = connection.await {
             tracing::debug!(%peer, error = %error, "connection ended with an error");
         }
+        drop(permit);
     });
 }
 
 /// SIGHUP: load the config again; apply the parts that can change live, name the ones that need a
 /// restart, and keep everything as it was when the new file is invalid.
-fn reload(telemetry: &Telemetry, origin: &ConfigOrigin, current: &mut Config, edge: &http::Edge) {
+fn reload(
+    telemetry: &Telemetry,
+    origin: &ConfigOrigin,
+    current: &mut Config,
+    edge: &http::Edge,
+    auth: &Auth,
+) {
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let next = match config::load(&origin.source, &env, &origin.overrides) {
         Ok(next) => next,
@@ -406,7 +523,8 @@ fn reload(telemetry: &Telemetry, origin: &ConfigOrigin, current: &mut Config, ed
                 }
             },
             key if key.starts_with("rate_limits.per_ip_")
-                || key.starts_with("rate_limits.content_per_ip_") =>
+                || key.starts_with("rate_limits.content_per_ip_")
+                || (key.starts_with("rate_limits.") && key.ends_with("_per_hour")) =>
             {
                 tracing::info!(key, "SIGHUP: applied");
             }
@@ -418,6 +536,7 @@ fn reload(telemetry: &Telemetry, origin: &ConfigOrigin, current: &mut Config, ed
     }
     if current.rate_limits != next.rate_limits {
         edge.limits.reconfigure(&next.rate_limits);
+        auth.set_quota_limits(crate::auth::quota_limits(&next.rate_limits));
     }
     current.logging.level = next.logging.level;
     current.rate_limits = next.rate_limits;

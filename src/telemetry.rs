@@ -104,3 +104,246 @@ impl Telemetry {
             .map_err(|error| error.to_string())
     }
 }
+
+/// Kinds of log line a client can cause at will, and so are written at a bounded rate
+/// (see [`should_log`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Repetitive {
+    /// `Rate limit exceeded ... from IP` (per-IP buckets, login blocks, per-user quotas).
+    RateLimited,
+    /// A connection closed at accept because a connection cap was reached.
+    ConnectionRefused,
+    /// A write refused with 503 because the disk is full.
+    DiskFull,
+}
+
+impl Repetitive {
+    fn describe(self) -> &'static str {
+        match self {
+            Repetitive::RateLimited => "rate-limit rejections",
+            Repetitive::ConnectionRefused => "refused connections",
+            Repetitive::DiskFull => "disk-full refusals",
+        }
+    }
+}
+
+/// Lines of one kind and client written in full per window; at 10 per minute the fail2ban jail
+/// (10 matches in 10 minutes) still bans a flooding address within its first minute.
+pub const REPEAT_BURST: u32 = 10;
+/// The window of [`REPEAT_BURST`].
+pub const REPEAT_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+/// Keys tracked at once; beyond this, new clients share one key, so a scan from many addresses
+/// cannot grow the table (or the log) without bound.
+const MAX_KEYS: usize = 10_000;
+
+type ThrottleKey = (Repetitive, String);
+
+#[derive(Debug)]
+struct Window {
+    started: std::time::Instant,
+    written: u32,
+    suppressed: u64,
+}
+
+/// Per kind and client: the first [`REPEAT_BURST`] lines in each [`REPEAT_WINDOW`] are written,
+/// the rest are counted and reported in one "suppressed N similar lines" line when the window ends.
+#[derive(Debug)]
+pub struct LogThrottle {
+    burst: u32,
+    window: std::time::Duration,
+    windows: std::sync::Mutex<std::collections::HashMap<ThrottleKey, Window>>,
+}
+
+/// A finished window that suppressed lines: what to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppressed {
+    pub kind: Repetitive,
+    pub client: String,
+    pub lines: u64,
+}
+
+impl LogThrottle {
+    pub fn new(burst: u32, window: std::time::Duration) -> Self {
+        Self {
+            burst,
+            window,
+            windows: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    /// Whether to write this line; also returns the report of the key's previous window when it
+    /// ended with lines suppressed.
+    pub fn admit(
+        &self,
+        kind: Repetitive,
+        client: &str,
+        now: std::time::Instant,
+    ) -> (bool, Option<Suppressed>) {
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut key = (kind, client.to_owned());
+        if !windows.contains_key(&key) && windows.len() >= MAX_KEYS {
+            key.1 = "other clients".to_owned();
+        }
+        let reported_client = key.1.clone();
+        let window = windows.entry(key).or_insert(Window {
+            started: now,
+            written: 0,
+            suppressed: 0,
+        });
+        let mut report = None;
+        if now.duration_since(window.started) >= self.window {
+            if window.suppressed > 0 {
+                report = Some(Suppressed {
+                    kind,
+                    client: reported_client,
+                    lines: window.suppressed,
+                });
+            }
+            *window = Window {
+                started: now,
+                written: 0,
+                suppressed: 0,
+            };
+        }
+        if window.written < self.burst {
+            window.written += 1;
+            (true, report)
+        } else {
+            window.suppressed += 1;
+            (false, report)
+        }
+    }
+
+    /// Removes the windows that have ended and reports those that suppressed lines.
+    pub fn drain_ended(&self, now: std::time::Instant) -> Vec<Suppressed> {
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut reports = Vec::new();
+        windows.retain(|(kind, client), window| {
+            if now.duration_since(window.started) < self.window {
+                return true;
+            }
+            if window.suppressed > 0 {
+                reports.push(Suppressed {
+                    kind: *kind,
+                    client: client.clone(),
+                    lines: window.suppressed,
+                });
+            }
+            false
+        });
+        reports
+    }
+}
+
+static THROTTLE: std::sync::LazyLock<LogThrottle> =
+    std::sync::LazyLock::new(|| LogThrottle::new(REPEAT_BURST, REPEAT_WINDOW));
+
+fn report_suppressed(report: &Suppressed) {
+    tracing::warn!(
+        target: "bsn_knowledge::telemetry",
+        "suppressed {} similar lines ({} for {}) in the last {} s",
+        report.lines,
+        report.kind.describe(),
+        report.client,
+        REPEAT_WINDOW.as_secs()
+    );
+}
+
+/// Whether to write a line of this kind for this client now (the process-wide [`LogThrottle`]).
+pub fn should_log(kind: Repetitive, client: &str) -> bool {
+    let (write, report) = THROTTLE.admit(kind, client, std::time::Instant::now());
+    if let Some(report) = report {
+        report_suppressed(&report);
+    }
+    write
+}
+
+/// Reports the windows that ended with lines suppressed; the server calls it periodically so a
+/// flood that stopped is still counted. `all`: end every window now (at shutdown).
+pub fn flush_suppressed(all: bool) {
+    let now = std::time::Instant::now();
+    let now = if all { now + REPEAT_WINDOW } else { now };
+    for report in THROTTLE.drain_ended(now) {
+        report_suppressed(&report);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[test]
+    fn a_burst_is_written_then_counted_and_reported_once_per_window() {
+        let throttle = LogThrottle::new(3, Duration::from_secs(60));
+        let start = Instant::now();
+        let written: Vec<bool> = (0..1_000)
+            .map(|_| {
+                throttle
+                    .admit(Repetitive::RateLimited, "203.0.113.7", start)
+                    .0
+            })
+            .collect();
+        assert_eq!(written.iter().filter(|&&write| write).count(), 3);
+        assert!(written[..3].iter().all(|&write| write));
+        // Another client and another kind have windows of their own.
+        assert!(
+            throttle
+                .admit(Repetitive::RateLimited, "203.0.113.8", start)
+                .0
+        );
+        assert!(throttle.admit(Repetitive::DiskFull, "203.0.113.7", start).0);
+        // The next line after the window reports what was suppressed.
+        let later = start + Duration::from_secs(61);
+        let (write, report) = throttle.admit(Repetitive::RateLimited, "203.0.113.7", later);
+        assert!(write);
+        assert_eq!(
+            report,
+            Some(Suppressed {
+                kind: Repetitive::RateLimited,
+                client: "203.0.113.7".into(),
+                lines: 997
+            })
+        );
+    }
+
+    #[test]
+    fn ended_windows_are_drained_and_only_floods_reported() {
+        let throttle = LogThrottle::new(1, Duration::from_secs(60));
+        let start = Instant::now();
+        for _ in 0..5 {
+            throttle.admit(Repetitive::RateLimited, "a", start);
+        }
+        throttle.admit(Repetitive::RateLimited, "b", start);
+        assert!(throttle.drain_ended(start).is_empty());
+        let reports = throttle.drain_ended(start + Duration::from_secs(60));
+        assert_eq!(reports.len(), 1);
+        assert_eq!((reports[0].client.as_str(), reports[0].lines), ("a", 4));
+        assert!(
+            throttle
+                .drain_ended(start + Duration::from_secs(120))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn many_clients_share_one_key_beyond_the_table_size() {
+        let throttle = LogThrottle::new(1, Duration::from_secs(60));
+        let start = Instant::now();
+        let written = (0..MAX_KEYS + 500)
+            .filter(|n| {
+                throttle
+                    .admit(Repetitive::RateLimited, &format!("client {n}"), start)
+                    .0
+            })
+            .count();
+        assert_eq!(written, MAX_KEYS + 1);
+    }
+}

@@ -22,10 +22,7 @@ impl DataDirLock {
     /// Takes the lock or says who holds it.
     pub fn acquire(data_dir: &Path) -> Result<DataDirLock, DbError> {
         let path = data_dir.join(LOCK_FILE);
-        let not_writable = |error: std::io::Error| DbError::DataDirNotWritable {
-            path: data_dir.display().to_string(),
-            reason: error.to_string(),
-        };
+        let not_writable = |error: std::io::Error| DbError::unwritable(data_dir, &error);
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)

@@ -40,6 +40,10 @@ pub enum DbError {
     )]
     DataDirNotWritable { path: String, reason: String },
     #[error(
+        "the disk holding data directory {path} is full ({reason}): free space on it (old backups, logs) or set [storage].data_dir to a disk with room, then start again"
+    )]
+    DiskFull { path: String, reason: String },
+    #[error(
         "data directory {path} is on a network filesystem ({kind}); SQLite needs a local disk: set [storage].data_dir to a local path"
     )]
     NetworkFilesystem { path: String, kind: &'static str },
@@ -78,6 +82,22 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// The data directory `path` could not be written: a full disk (or quota) says so, anything
+    /// else is a permission or path problem.
+    pub fn unwritable(path: &Path, error: &std::io::Error) -> DbError {
+        let full = matches!(
+            error.raw_os_error(),
+            Some(code) if code == rustix::io::Errno::NOSPC.raw_os_error()
+                || code == rustix::io::Errno::DQUOT.raw_os_error()
+        );
+        let (path, reason) = (path.display().to_string(), error.to_string());
+        if full {
+            DbError::DiskFull { path, reason }
+        } else {
+            DbError::DataDirNotWritable { path, reason }
+        }
+    }
+
     /// True for SQLite's "database or disk is full".
     pub fn is_disk_full(&self) -> bool {
         matches!(self, DbError::Sqlite(rusqlite::Error::SqliteFailure(error, _)) if error.code == rusqlite::ErrorCode::DiskFull)
@@ -342,15 +362,12 @@ fn is_not_a_database(error: &rusqlite::Error) -> bool {
 
 /// Creates the data directory and proves we can write and sync a file in it.
 fn prepare_data_dir(dir: &Path) -> Result<(), DbError> {
-    let not_writable = |reason: String| DbError::DataDirNotWritable {
-        path: dir.display().to_string(),
-        reason,
-    };
-    std::fs::create_dir_all(dir).map_err(|error| not_writable(error.to_string()))?;
+    let not_writable = |error: std::io::Error| DbError::unwritable(dir, &error);
+    std::fs::create_dir_all(dir).map_err(not_writable)?;
     let probe = dir.join(".write-probe");
     std::fs::write(&probe, b"probe")
         .and_then(|()| std::fs::File::open(&probe)?.sync_all())
-        .map_err(|error| not_writable(error.to_string()))?;
+        .map_err(not_writable)?;
     let _ = std::fs::remove_file(&probe);
     if let Some(kind) = network_filesystem(dir) {
         return Err(DbError::NetworkFilesystem {
@@ -452,6 +469,24 @@ mod tests {
         assert_eq!(
             std::fs::read(dir.path().join(DATABASE_FILE)).unwrap(),
             garbage
+        );
+    }
+
+    #[test]
+    fn a_full_disk_is_named_as_such_not_as_a_permission_problem() {
+        let path = Path::new("/var/lib/bsn-knowledge");
+        let full = std::io::Error::from_raw_os_error(rustix::io::Errno::NOSPC.raw_os_error());
+        let message = DbError::unwritable(path, &full).to_string();
+        assert!(
+            message.contains("disk holding data directory /var/lib/bsn-knowledge is full"),
+            "{message}"
+        );
+        assert!(!message.contains("chown"), "{message}");
+        let denied = std::io::Error::from_raw_os_error(rustix::io::Errno::ACCESS.raw_os_error());
+        assert!(
+            DbError::unwritable(path, &denied)
+                .to_string()
+                .contains("chown")
         );
     }
 

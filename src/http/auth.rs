@@ -143,12 +143,14 @@ pub async fn authenticate(
             .get::<ClientIp>()
             .map(|ip| ip.0.to_string())
             .unwrap_or_default();
-        tracing::warn!(
-            target: "bsn_knowledge::rate_limit",
-            "Rate limit exceeded for {} requests by user \"{}\" from {client}",
-            class.as_str(),
-            log_safe(&caller.principal.username)
-        );
+        if crate::telemetry::should_log(crate::telemetry::Repetitive::RateLimited, &client) {
+            tracing::warn!(
+                target: "bsn_knowledge::rate_limit",
+                "Rate limit exceeded for {} requests by user \"{}\" from {client}",
+                class.as_str(),
+                log_safe(&caller.principal.username)
+            );
+        }
         return ApiError::QuotaExceeded {
             class: class.as_str(),
             limit: decision.limit,
@@ -362,7 +364,12 @@ async fn authenticate_password(
         ));
     }
     if let Some(wait) = state.auth.address_blocked(client) {
-        tracing::warn!(target: "bsn_knowledge::rate_limit", "Rate limit exceeded for logins from {client}");
+        if crate::telemetry::should_log(
+            crate::telemetry::Repetitive::RateLimited,
+            &client.to_string(),
+        ) {
+            tracing::warn!(target: "bsn_knowledge::rate_limit", "Rate limit exceeded for logins from {client}");
+        }
         return Err(ApiError::RateLimited {
             limit: crate::auth::ADDRESS_FAILURE_LIMIT,
             retry_after_secs: wait.as_secs().max(1),

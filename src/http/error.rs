@@ -174,6 +174,13 @@ impl ApiError {
 impl From<crate::db::DbError> for ApiError {
     fn from(error: crate::db::DbError) -> Self {
         if error.is_disk_full() {
+            // The operator must act; bounded so a full disk under load does not fill the journal.
+            if crate::telemetry::should_log(crate::telemetry::Repetitive::DiskFull, "all clients") {
+                tracing::error!(
+                    target: "bsn_knowledge::storage",
+                    "the disk holding the database is full: writes are refused with 503 until space is freed"
+                );
+            }
             return Self::Unavailable(
                 "the server's disk is full; nothing was saved, please try again later".into(),
             );

@@ -23,6 +23,7 @@ use crate::config::RateLimitConfig;
 use crate::http::AppState;
 use crate::http::context::{ClientIp, is_generation_path};
 use crate::http::error::ApiError;
+use crate::telemetry::Repetitive;
 
 type Keyed =
     RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
@@ -190,10 +191,12 @@ pub async fn limit(
             limit,
             retry_after_secs,
         } => {
-            tracing::warn!(
-                target: "rate_limit",
-                "Rate limit exceeded for {path} from {ip}"
-            );
+            if crate::telemetry::should_log(Repetitive::RateLimited, &ip.to_string()) {
+                tracing::warn!(
+                    target: "rate_limit",
+                    "Rate limit exceeded for {path} from {ip}"
+                );
+            }
             ApiError::RateLimited {
                 limit,
                 retry_after_secs,

@@ -919,13 +919,12 @@ async fn upload_if_configured(
     }
 }
 
-/// `bsn-knowledge backup [--output PATH]`: prints the file written; exit 0 or 1.
+/// `bsn-knowledge backup [--output PATH]`: prints the file written.
 pub fn command(
     config: &Config,
     source: &ConfigSource,
     output: Option<PathBuf>,
-) -> std::process::ExitCode {
-    use std::process::ExitCode;
+) -> Result<(), super::CommandError> {
     let config_file = match source {
         ConfigSource::File(path) => Some(path.canonicalize().unwrap_or_else(|_| path.clone())),
         ConfigSource::Embedded => None,
@@ -937,8 +936,7 @@ pub fn command(
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: cannot start the runtime: {error}");
-            return ExitCode::FAILURE;
+            return Err(anyhow::anyhow!("cannot start the runtime: {error}").into());
         }
     };
     let plan = BackupPlan::new(config, config_file, output);
@@ -979,12 +977,9 @@ pub fn command(
                 eprintln!("removed old backup {pruned} (retention)");
             }
             println!("{}", report.path.display());
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Err(error) => {
-            eprintln!("error: backup failed: {error}");
-            ExitCode::FAILURE
-        }
+        Err(error) => Err(anyhow::anyhow!("backup failed: {error}").into()),
     }
 }
 

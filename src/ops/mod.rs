@@ -10,8 +10,58 @@ pub mod systemd;
 
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::db::{Db, DbOptions, MigrationReport};
+
+/// Why an operator command failed; [`CommandError::exit_code`] is the one mapping to the exit codes
+/// the contract fixes (2 config or usage error, 1 any other failure).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The config file or its environment overrides are invalid; the message names key and line.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A refused argument.
+    #[error("error: {0:#}")]
+    Usage(anyhow::Error),
+    /// Anything else.
+    #[error("error: {0:#}")]
+    Failed(anyhow::Error),
+}
+
+impl CommandError {
+    /// The process exit code for this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CommandError::Config(_) | CommandError::Usage(_) => 2,
+            CommandError::Failed(_) => 1,
+        }
+    }
+}
+
+impl From<anyhow::Error> for CommandError {
+    fn from(error: anyhow::Error) -> Self {
+        CommandError::Failed(error)
+    }
+}
+
+/// Raises the soft open-file limit to the hard one (systemd's `LimitNOFILE` sets both, a login
+/// shell often leaves the soft limit at 1024) and returns the soft limit now in force. The
+/// server's connection cap follows it.
+pub fn raise_open_file_limit() -> std::io::Result<u64> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current.is_some() && limit.current != limit.maximum {
+        setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: limit.maximum,
+                maximum: limit.maximum,
+            },
+        )
+        .map_err(std::io::Error::from)?;
+    }
+    Ok(getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX))
+}
 
 /// Applies pending migrations (works while a server runs: SQLite serialises the writers).
 pub fn migrate(config: &Config) -> anyhow::Result<MigrationReport> {
@@ -24,16 +74,49 @@ pub fn migrate(config: &Config) -> anyhow::Result<MigrationReport> {
     Ok(report)
 }
 
+/// What `user` is asked to do, in plain types (the command line maps onto this).
+#[derive(Debug, Clone)]
+pub enum UserAction {
+    Create {
+        username: String,
+        role: crate::domain::accounts::Role,
+        password_file: Option<std::path::PathBuf>,
+        display_name: Option<String>,
+        email: Option<String>,
+    },
+    List,
+    ResetPassword {
+        username: String,
+    },
+    Disable {
+        username: String,
+    },
+}
+
 /// `user create|list|reset-password|disable`: account management without the server, recorded in
-/// the audit log with the actor "cli".
-pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::Result<()> {
+/// the audit log with the actor "cli". A refused argument (bad username, weak password) is a
+/// [`CommandError::Usage`].
+pub async fn user(config: &Config, action: UserAction) -> Result<(), CommandError> {
+    user_action(config, action).await.map_err(|error| {
+        let bad_argument = matches!(
+            error.downcast_ref::<crate::auth::accounts::AccountError>(),
+            Some(crate::auth::accounts::AccountError::Invalid { .. })
+        );
+        if bad_argument {
+            CommandError::Usage(error)
+        } else {
+            CommandError::Failed(error)
+        }
+    })
+}
+
+async fn user_action(config: &Config, action: UserAction) -> anyhow::Result<()> {
     use std::sync::Arc;
 
     use crate::auth::PasswordHasher;
     use crate::auth::accounts::{self, Actor, CreateUser, UpdateUser};
-    use crate::cli::UserCommand;
     use crate::db::accounts as store;
-    use crate::domain::accounts::{Role, canonical_username};
+    use crate::domain::accounts::canonical_username;
 
     let options = DbOptions {
         data_dir: config.storage.data_dir.clone(),
@@ -55,8 +138,8 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
                 .ok_or_else(|| anyhow::anyhow!("no user named \"{username}\""))
         }
     };
-    match command {
-        UserCommand::Create {
+    match action {
+        UserAction::Create {
             username,
             role,
             password_file,
@@ -76,7 +159,6 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
                 ),
                 None => None,
             };
-            let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?;
             let passwords = Arc::new(PasswordHasher::new()?);
             let body = CreateUser {
                 username,
@@ -95,7 +177,7 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
                 println!("(shown once; the user must change it at first login)");
             }
         }
-        UserCommand::List => {
+        UserAction::List => {
             let users = db.read(|conn| store::list_users(conn, 0, i64::MAX)).await?;
             println!(
                 "{:>6}  {:<24} {:<11} {:<8} last login",
@@ -112,7 +194,7 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
                 );
             }
         }
-        UserCommand::ResetPassword { username } => {
+        UserAction::ResetPassword { username } => {
             let user = find(username).await?;
             let passwords = Arc::new(PasswordHasher::new()?);
             let (name, password) =
@@ -122,7 +204,7 @@ pub async fn user(config: &Config, command: crate::cli::UserCommand) -> anyhow::
                 "(shown once; the user must change it at next login; their sessions have ended)"
             );
         }
-        UserCommand::Disable { username } => {
+        UserAction::Disable { username } => {
             let user = find(username).await?;
             let update = UpdateUser {
                 role: None,
@@ -216,6 +298,7 @@ pub fn export(config: &Config, request: ExportRequest) -> anyhow::Result<String>
 
 /// Exit codes of `healthcheck`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum HealthExit {
     Healthy = 0,
     Degraded = 1,
@@ -233,6 +316,18 @@ pub fn default_health_url(config: &Config) -> String {
         });
     }
     format!("http://{address}/health")
+}
+
+/// The `/health` URL for what the operator gave: a base URL (`http://host:port` or with a trailing
+/// slash) means its `/health`; any other path is taken as given.
+pub fn health_url(given: &str) -> String {
+    match reqwest::Url::parse(given) {
+        Ok(mut url) if url.path() == "/" && url.query().is_none() => {
+            url.set_path("/health");
+            url.to_string()
+        }
+        _ => given.to_owned(),
+    }
 }
 
 /// Asks `/health` and maps the answer to an exit code; prints the body or the reason.
@@ -266,5 +361,36 @@ pub async fn healthcheck(url: &str) -> HealthExit {
         Some("healthy") => HealthExit::Healthy,
         Some("degraded") => HealthExit::Degraded,
         _ => HealthExit::Unhealthy,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base_url_means_its_health_path() {
+        for base in ["http://127.0.0.1:8000", "http://127.0.0.1:8000/"] {
+            assert_eq!(health_url(base), "http://127.0.0.1:8000/health");
+        }
+        assert_eq!(
+            health_url("https://school.example/health"),
+            "https://school.example/health"
+        );
+        assert_eq!(
+            health_url("http://127.0.0.1:8000/prefix/health"),
+            "http://127.0.0.1:8000/prefix/health"
+        );
+        // Not a URL: left for the client to refuse with its own message.
+        assert_eq!(health_url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        let usage = CommandError::Usage(anyhow::anyhow!("bad"));
+        let failed = CommandError::Failed(anyhow::anyhow!("broken"));
+        assert_eq!(usage.exit_code(), 2);
+        assert_eq!(failed.exit_code(), 1);
+        assert_eq!(failed.to_string(), "error: broken");
     }
 }

@@ -10,7 +10,6 @@
 //! `/etc`. The restore is recorded in the restored database's audit log.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use rusqlite::Connection;
 
@@ -281,8 +280,8 @@ fn remove_stale_work(data_dir: &Path) {
     }
 }
 
-/// `bsn-knowledge restore FILE`: prints what it did; exit 0 or 1.
-pub fn command(config: &Config, file: &Path) -> ExitCode {
+/// `bsn-knowledge restore FILE`: prints what it did.
+pub fn command(config: &Config, file: &Path) -> Result<(), super::CommandError> {
     match restore(config, file) {
         Ok(report) => {
             let manifest = &report.manifest;
@@ -315,11 +314,8 @@ pub fn command(config: &Config, file: &Path) -> ExitCode {
             println!(
                 "next: start the server (sudo systemctl start bsn-knowledge) and check it with `bsn-knowledge healthcheck`"
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Err(error) => {
-            eprintln!("error: restore failed: {error}");
-            ExitCode::FAILURE
-        }
+        Err(error) => Err(anyhow::anyhow!("restore failed: {error}").into()),
     }
 }

@@ -317,7 +317,7 @@ struct ReqwestHttp(reqwest::Client);
 impl HttpClient for ReqwestHttp {
     fn request(
         &self,
-        request: axum::http::Request<BodyWrapper<Bytes>>,
+        request: hyper::Request<BodyWrapper<Bytes>>,
     ) -> Pin<Box<dyn Future<Output = Result<BytesResponse, instant_acme::Error>> + Send>> {
         let client = self.0.clone();
         Box::pin(async move {
@@ -328,7 +328,7 @@ impl HttpClient for ReqwestHttp {
                 .map(|collected| collected.to_bytes())
                 .unwrap_or_default();
             let unsigned =
-                parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+                parts.method == hyper::Method::GET || parts.method == hyper::Method::HEAD;
             let url = parts.uri.to_string();
             let response = client
                 .request(parts.method, &url)
@@ -353,7 +353,7 @@ impl HttpClient for ReqwestHttp {
                     detail: problem_detail(&bytes),
                 })));
             }
-            let mut built = axum::http::Response::new(Full::new(bytes));
+            let mut built = hyper::Response::new(Full::new(bytes));
             *built.status_mut() = status;
             *built.headers_mut() = headers;
             Ok(BytesResponse::from(built))
@@ -365,7 +365,7 @@ impl HttpClient for ReqwestHttp {
 #[derive(Debug, thiserror::Error)]
 #[error("{url} answered HTTP {status}{detail}")]
 struct CaStatus {
-    status: axum::http::StatusCode,
+    status: hyper::StatusCode,
     url: String,
     detail: String,
 }

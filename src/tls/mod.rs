@@ -379,8 +379,13 @@ pub struct TlsRuntime {
 
 impl TlsRuntime {
     /// Loads or creates the first certificate (never waiting for an ACME CA), starts the task
-    /// that keeps it current, and binds `https_listen`.
-    pub async fn start(config: &Config, metrics: Arc<Metrics>) -> Result<TlsRuntime, TlsError> {
+    /// that keeps it current, and serves on `listener` (bound to `https_listen` by the caller,
+    /// before anything was written to the data directory).
+    pub async fn start(
+        config: &Config,
+        metrics: Arc<Metrics>,
+        listener: TcpListener,
+    ) -> Result<TlsRuntime, TlsError> {
         let tls = &config.tls;
         let data_dir = config.storage.data_dir.clone();
         let reload = Arc::new(Notify::new());
@@ -420,9 +425,6 @@ impl TlsRuntime {
         };
         let acceptor = TlsAcceptor::from(server_config(&store)?);
         let address = config.server.https_listen;
-        let listener = TcpListener::bind(address)
-            .await
-            .map_err(|source| TlsError::Bind { address, source })?;
         let local_addr = listener
             .local_addr()
             .map_err(|source| TlsError::Bind { address, source })?;

@@ -133,3 +133,75 @@ fn tiny_server(body: &'static str) -> String {
     });
     format!("http://{addr}/health")
 }
+
+#[tokio::test]
+async fn healthcheck_accepts_the_base_url() {
+    let server = Server::start();
+    let base = format!("http://{}", server.addr);
+    for url in [base.clone(), format!("{base}/")] {
+        let outcome = run(server.dir.path(), &["healthcheck", "--url", &url], &[]);
+        assert_eq!(
+            outcome.code, 0,
+            "{url}: {}{}",
+            outcome.stdout, outcome.stderr
+        );
+        assert!(outcome.stdout.contains("\"healthy\""), "{}", outcome.stdout);
+    }
+}
+
+/// A port that is taken fails the start before the data directory, the database or the first
+/// admin exist.
+#[test]
+fn a_taken_port_fails_before_anything_is_written() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let outcome = run(
+        dir.path(),
+        &["serve"],
+        &[
+            ("BSN_SERVER__HTTP_LISTEN", port.as_str()),
+            (
+                "BSN_AUTH__SECRET_KEY",
+                "test-signing-secret-0123456789-abcdefghijklmnop",
+            ),
+        ],
+    );
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
+    assert!(
+        outcome.stderr.contains(&format!("cannot listen on {port}")),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        !outcome.stdout.contains("created the first admin"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "the data directory was created: {:?}",
+        std::fs::read_dir(dir.path().join("data")).map(|entries| entries.count())
+    );
+
+    // The same with TLS on and its port taken (the plain port free): nothing written either,
+    // not even the self-signed certificate.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let free_port = free.local_addr().unwrap().to_string();
+    drop(free);
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[server]\nhttp_listen = \"{free_port}\"\nhttps_listen = \"{port}\"\n[tls]\nmode = \"self-signed\"\ndomains = [\"school.test\"]\n"),
+    )
+    .unwrap();
+    let outcome = run(
+        dir.path(),
+        &["serve", "--config", config.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(outcome.code, 1, "{}{}", outcome.stdout, outcome.stderr);
+    assert!(outcome.stderr.contains(&port), "{}", outcome.stderr);
+    assert!(!dir.path().join("data").exists());
+    drop(taken);
+}

@@ -13,6 +13,8 @@ mod accounts;
 mod cli;
 /// Config layering and config errors through the binary.
 mod config;
+/// Connection exhaustion: silent connections, per-address caps, idle keep-alive.
+mod connections;
 /// Helpers for the TLS/edge tests: certificates, TLS clients, openssl, Pebble.
 mod edge_helpers;
 /// Item generation and the item bank.

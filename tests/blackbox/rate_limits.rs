@@ -141,3 +141,47 @@ async fn sighup_applies_new_limits_and_logs_them() {
     assert_eq!(response.status(), 200);
     assert_eq!(header(&response, "x-ratelimit-limit"), "100");
 }
+
+/// A flood of 429s writes the first few lines per client and window, then one line counting the
+/// rest; the lines written still match the fail2ban filter's shape.
+#[tokio::test]
+async fn a_flood_of_429s_writes_a_bounded_number_of_lines_and_counts_the_rest() {
+    let mut server = Server::start_with("[rate_limits]\nper_ip_rps = 1\nper_ip_burst = 1\n", &[]);
+    let http = client();
+    let mut limited = 0;
+    for _ in 0..400 {
+        let response = http.get(server.url("/openapi.json")).send().await.unwrap();
+        if response.status() == 429 {
+            limited += 1;
+        }
+    }
+    assert!(limited >= 300, "only {limited} of 400 were limited");
+    // At shutdown the open window's count is written.
+    server.signal(Signal::TERM);
+    server.wait_exit(Duration::from_secs(15));
+    assert!(
+        server.wait_for_log("suppressed", Duration::from_secs(5)),
+        "{}",
+        server.logs()
+    );
+    let logs = server.logs();
+    let written = logs
+        .lines()
+        .filter(|line| line.contains("Rate limit exceeded for /openapi.json from 127.0.0.1"))
+        .count();
+    assert_eq!(written, 10, "{logs}");
+    let summary = logs
+        .lines()
+        .find(|line| line.contains("suppressed"))
+        .unwrap_or_else(|| panic!("no summary line: {logs}"));
+    assert!(
+        summary.contains(&format!(
+            "suppressed {} similar lines (rate-limit rejections for 127.0.0.1)",
+            limited - 10
+        )),
+        "{summary}"
+    );
+    assert!(summary.contains("WARN"), "{summary}");
+    // The summary is not itself a rate-limit line (fail2ban counts lines, not numbers).
+    assert!(!summary.contains("Rate limit exceeded"), "{summary}");
+}

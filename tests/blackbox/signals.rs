@@ -190,3 +190,47 @@ fn the_grace_period_bounds_shutdown() {
         server.logs()
     );
 }
+
+#[tokio::test]
+async fn sighup_applies_a_changed_hourly_quota() {
+    let api = crate::api::Api::start_with("general_per_hour = 3\n", "");
+    let token = api.admin().await;
+    for _ in 0..3 {
+        assert_eq!(api.get("/api/v1/auth/me", &token).await.status(), 200);
+    }
+    let limited = api.get("/api/v1/auth/me", &token).await;
+    assert_eq!(limited.status(), 429);
+
+    let path = api.server.dir.path().join("config.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        config.replace("general_per_hour = 3", "general_per_hour = 100"),
+    )
+    .unwrap();
+    api.server.signal(Signal::HUP);
+    assert!(
+        api.server
+            .wait_for_log("rate_limits.general_per_hour", Duration::from_secs(5)),
+        "{}",
+        api.server.logs()
+    );
+    let logs = api.server.logs();
+    let line = logs
+        .lines()
+        .find(|line| line.contains("rate_limits.general_per_hour"))
+        .unwrap();
+    assert!(line.contains("SIGHUP: applied"), "{line}");
+    let response = api.get("/api/v1/auth/me", &token).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["x-ratelimit-limit"], "100");
+
+    // The same file again: nothing changed, because the change was applied.
+    api.server.signal(Signal::HUP);
+    assert!(
+        api.server
+            .wait_for_log("nothing changed", Duration::from_secs(5)),
+        "{}",
+        api.server.logs()
+    );
+}
