@@ -3,6 +3,7 @@
 //! accuracy of readiness against recorded NCLEX outcomes. Pure: no IO; every figure carries the
 //! number of responses it rests on.
 
+pub mod bank;
 pub mod calibration;
 pub mod cat;
 pub mod classical;
