@@ -7,6 +7,8 @@
 //! not the config, and knows nothing of HTTP.
 
 pub mod accounts;
+pub mod analytics;
+pub mod cat;
 pub mod items;
 mod lock;
 pub mod migrations;

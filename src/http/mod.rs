@@ -2,9 +2,11 @@
 //! resource; each returns `ApiResult<T>` so every failure becomes the one error envelope.
 
 mod admin;
+mod analytics;
 pub mod assets;
 pub mod auth;
 mod backups;
+mod cat;
 mod cohorts;
 pub mod context;
 pub mod edge;
@@ -112,6 +114,8 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(items::routes())
         .merge(backups::routes())
+        .merge(cat::routes())
+        .merge(analytics::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

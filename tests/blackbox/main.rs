@@ -9,6 +9,10 @@ mod api;
 
 /// Accounts: login, tokens, roles, cohorts, lockout, quotas, attacks.
 mod accounts;
+/// Readiness, NCLEX outcomes and the accuracy report.
+mod analytics;
+/// The adaptive exam: sessions, answers, stop rules, resume after a restart.
+mod cat;
 /// Subcommands and exit codes.
 mod cli;
 /// Config layering and config errors through the binary.

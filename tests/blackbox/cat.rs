@@ -1,0 +1,324 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::api::{Api, SECRET, password_of};
+use crate::helpers::{Server, assert_envelope};
+
+/// Starts (or resumes) an exam. The first request after a start builds the exam's item bank, which
+/// takes a while in a debug build: 503 means "still preparing", so retry.
+pub async fn start(api: &Api, token: &str, body: Value) -> reqwest::Response {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap();
+    loop {
+        let response = http
+            .post(api.server.url("/api/v1/cat/sessions"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        if response.status() != 503 || std::time::Instant::now() > deadline {
+            return response;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    }
+}
+
+pub async fn answer(api: &Api, token: &str, session: i64, body: Value) -> reqwest::Response {
+    api.send(
+        Method::POST,
+        &format!("/api/v1/cat/sessions/{session}/answers"),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+/// The key of a presented item, read from the bank by an admin (the student never sees it).
+async fn key_of(api: &Api, admin: &str, item: &Value) -> Value {
+    let id = item["id"].as_str().unwrap();
+    let response = api.get(&format!("/api/v1/items/{id}"), admin).await;
+    assert_eq!(response.status(), 200, "presented items are in the bank");
+    let stored: Value = response.json().await.unwrap();
+    if stored["item_type"] == "case_study" {
+        let mut keys = serde_json::Map::new();
+        for inner in stored["items"].as_array().unwrap() {
+            keys.insert(
+                inner["id"].as_str().unwrap().to_owned(),
+                inner["correct_answer"].clone(),
+            );
+        }
+        Value::Object(keys)
+    } else {
+        stored["correct_answer"].clone()
+    }
+}
+
+/// An answer of the right shape that is wrong (or at least not the key).
+pub fn wrong_answer(item: &Value) -> Value {
+    match item["item_type"].as_str().unwrap() {
+        "multiple_choice" => json!("not-an-option"),
+        "numeric" => json!(-12345.0),
+        "case_study" => json!({}),
+        "multiple_response" | "highlight" | "ordered_response" => json!([]),
+        "bow_tie" => json!({"condition": "none", "actions": [], "parameters": []}),
+        _ => json!({}),
+    }
+}
+
+fn restart(api: &mut Api) {
+    api.server.kill();
+    let dir = std::mem::replace(&mut api.server.dir, tempfile::tempdir().unwrap());
+    let config = format!(
+        "[rate_limits]\nper_ip_rps = 10000\nper_ip_burst = 10000\n\n[auth]\nsecret_key = \"{SECRET}\"\n\n"
+    );
+    api.server = Server::start_in(dir, &config, &[]);
+}
+
+#[tokio::test]
+async fn an_adaptive_exam_runs_to_a_decision_and_survives_a_restart() {
+    let mut api = Api::start();
+    let admin = api.admin().await;
+    let student_id = api.create_user(&admin, "cat-student", "student").await;
+    let student = api.token("cat-student", &password_of("cat-student")).await;
+
+    // Bad settings are refused before anything is stored.
+    for (body, field) in [
+        (json!({"min_items": 5}), "min_items"),
+        (json!({"min_items": 20, "max_items": 10}), "max_items"),
+        (json!({"max_items": 151}), "max_items"),
+        (json!({"time_limit_minutes": 0}), "time_limit_minutes"),
+    ] {
+        let response = start(&api, &student, body).await;
+        assert_eq!(response.status(), 422);
+        let envelope: Value = response.json().await.unwrap();
+        assert_envelope(&envelope, "VALIDATION_ERROR", "/api/v1/cat/sessions");
+        assert_eq!(envelope["details"]["validation_errors"][0]["field"], field);
+    }
+    let response = start(&api, &student, json!({"bogus": 1})).await;
+    assert_eq!(response.status(), 422);
+    // Staff do not take exams.
+    let response = start(&api, &admin, json!({})).await;
+    assert_eq!(response.status(), 403);
+
+    let response = start(&api, &student, json!({"min_items": 10, "max_items": 20})).await;
+    assert_eq!(response.status(), 201);
+    let started: Value = response.json().await.unwrap();
+    let session = started["session_id"].as_i64().unwrap();
+    assert_eq!(started["resumed"], false);
+    assert_eq!(started["items_answered"], 0);
+    let mut item = started["item"].clone();
+    assert!(item["id"].is_string());
+    assert!(
+        item.get("correct_answer").is_none(),
+        "no key for the student"
+    );
+    assert!(item.get("rationale").is_none());
+
+    // An answer for an item that was not presented changes nothing.
+    let response = answer(
+        &api,
+        &student,
+        session,
+        json!({"item_id": "nope", "answer": "A"}),
+    )
+    .await;
+    assert_eq!(response.status(), 422);
+    let envelope: Value = response.json().await.unwrap();
+    assert_eq!(
+        envelope["details"]["validation_errors"][0]["field"],
+        "item_id"
+    );
+    // An answer of the wrong shape changes nothing either.
+    let response = answer(
+        &api,
+        &student,
+        session,
+        json!({"item_id": item["id"], "answer": {"not": ["a", "shape"]}}),
+    )
+    .await;
+    if item["item_type"] == "multiple_choice" {
+        assert_eq!(response.status(), 422);
+    }
+    // Another student cannot see or answer this session.
+    api.create_user(&admin, "cat-other", "student").await;
+    let other = api.token("cat-other", &password_of("cat-other")).await;
+    let response = answer(
+        &api,
+        &other,
+        session,
+        json!({"item_id": item["id"], "answer": "A"}),
+    )
+    .await;
+    assert_eq!(response.status(), 404);
+    assert_envelope(
+        &response.json().await.unwrap(),
+        "RESOURCE_NOT_FOUND",
+        &format!("/api/v1/cat/sessions/{session}/answers"),
+    );
+
+    // Answer three items right, then abandon: starting again resumes the same exam.
+    let mut answered_ids = Vec::new();
+    for _ in 0..3 {
+        let key = key_of(&api, &admin, &item).await;
+        let response = answer(
+            &api,
+            &student,
+            session,
+            json!({"item_id": item["id"], "answer": key}),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        answered_ids.push(item["id"].clone());
+        item = body["item"].clone();
+        assert!(item["id"].is_string(), "{body}");
+    }
+    let resumed: Value = start(&api, &student, json!({})).await.json().await.unwrap();
+    assert_eq!(resumed["session_id"], session);
+    assert_eq!(resumed["resumed"], true);
+    assert_eq!(resumed["item"]["id"], item["id"]);
+    assert_eq!(resumed["items_answered"], 3);
+
+    // The server restarts; the exam is still there, at the same item.
+    restart(&mut api);
+    let resumed: Value = start(&api, &student, json!({})).await.json().await.unwrap();
+    assert_eq!(resumed["session_id"], session);
+    assert_eq!(resumed["item"]["id"], item["id"]);
+    assert_eq!(resumed["items_answered"], 3);
+
+    // An item answered before is a conflict, not a second response.
+    let response = answer(
+        &api,
+        &student,
+        session,
+        json!({"item_id": answered_ids[0], "answer": "A"}),
+    )
+    .await;
+    assert_eq!(response.status(), 409);
+
+    // Answer everything right: the 95% interval clears the cut at the minimum length.
+    let mut result = Value::Null;
+    for _ in 0..40 {
+        let key = key_of(&api, &admin, &item).await;
+        let response = answer(
+            &api,
+            &student,
+            session,
+            json!({"item_id": item["id"], "answer": key}),
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.unwrap();
+        if body.get("result").is_some() {
+            result = body["result"].clone();
+            assert!(body.get("item").is_none());
+            break;
+        }
+        item = body["item"].clone();
+    }
+    assert_eq!(result["decision"], "pass", "{result}");
+    assert_eq!(result["stop_rule"], "confidence_interval");
+    let answered = result["items_answered"].as_u64().unwrap();
+    assert!((10..=20).contains(&answered), "{result}");
+    for field in ["theta", "se", "ci_low", "ci_high", "p_pass"] {
+        assert!(result[field].is_f64(), "{field} in {result}");
+    }
+    assert!(result["ci_low"].as_f64().unwrap() > 0.0);
+    assert!(result["p_pass"].as_f64().unwrap() > 0.975);
+    assert!(result["bands"].as_object().is_some_and(|b| !b.is_empty()));
+
+    // The ended exam takes no more answers.
+    let response = answer(
+        &api,
+        &student,
+        session,
+        json!({"item_id": item["id"], "answer": "A"}),
+    )
+    .await;
+    assert_eq!(response.status(), 409);
+
+    // Its responses feed the student's readiness, counted once each.
+    let readiness: Value = api
+        .get(
+            &format!("/api/v1/analytics/student/{student_id}/readiness"),
+            &student,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(readiness["status"], "estimated");
+    assert_eq!(readiness["n"].as_u64().unwrap(), answered);
+    assert!(readiness["readiness"]["p_pass"].as_f64().unwrap() > 0.5);
+
+    // A new exam does not repeat the items just seen.
+    let fresh: Value = start(&api, &student, json!({"min_items": 10, "max_items": 12}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(fresh["session_id"], session);
+    assert!(!answered_ids.contains(&fresh["item"]["id"]));
+}
+
+#[tokio::test]
+async fn wrong_answers_fail_and_the_openapi_document_lists_the_routes() {
+    let api = Api::start();
+    let admin = api.admin().await;
+    api.create_user(&admin, "cat-weak", "student").await;
+    let student = api.token("cat-weak", &password_of("cat-weak")).await;
+    let started: Value = start(&api, &student, json!({"min_items": 10, "max_items": 15}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let session = started["session_id"].as_i64().unwrap();
+    let mut item = started["item"].clone();
+    let mut result = Value::Null;
+    for _ in 0..20 {
+        let body: Value = answer(
+            &api,
+            &student,
+            session,
+            json!({"item_id": item["id"], "answer": wrong_answer(&item)}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        if body.get("result").is_some() {
+            result = body["result"].clone();
+            break;
+        }
+        item = body["item"].clone();
+        assert!(item.is_object(), "{body}");
+    }
+    assert_eq!(result["decision"], "fail", "{result}");
+    assert!(result["ci_high"].as_f64().unwrap() < 0.0);
+
+    let doc: Value = api
+        .http
+        .get(api.server.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/cat/sessions",
+        "/api/v1/cat/sessions/{session_id}/answers",
+        "/api/v1/analytics/student/{student_id}/readiness",
+        "/api/v1/analytics/outcomes",
+        "/api/v1/analytics/readiness/accuracy",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} in the OpenAPI document"
+        );
+    }
+}
