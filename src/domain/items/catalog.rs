@@ -181,6 +181,11 @@ impl Catalog {
         self.cases.get(model).map_or(0, Vec::len)
     }
 
+    /// The cases of `model`, in their stable order.
+    pub fn cases(&self, model: usize) -> &[Case] {
+        self.cases.get(model).map_or(&[], Vec::as_slice)
+    }
+
     /// The item of `model` for `seed`: the seed picks the case and the surface. Items that fail the
     /// gate are never returned.
     pub fn generate(&self, kb: &KnowledgeBase, model: usize, seed: u64) -> Option<Item> {
@@ -192,7 +197,8 @@ impl Catalog {
         self.generate_case(kb, model, case, seed)
     }
 
-    fn generate_case(
+    /// The item of `model` for one `case` and `seed`, through the gate.
+    pub fn generate_case(
         &self,
         kb: &KnowledgeBase,
         model: usize,
