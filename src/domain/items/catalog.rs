@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sha2::{Digest, Sha256};
 
+use super::generate::Seed;
 use super::rng::{Rng, mix};
 use super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, gate};
 use crate::domain::knowledge::{Family, KnowledgeBase, normalise};
@@ -275,7 +276,8 @@ impl Catalog {
                 if used_subjects.contains_key(&(model, case.subject.clone())) {
                     continue;
                 }
-                let item_seed = mix(seed, attempts as u64);
+                // Below 2^53 like every seed a client sees (items carry theirs).
+                let item_seed = Seed::fold(mix(seed, attempts as u64)).get();
                 let Some(item) = self.generate_case(kb, model, case, item_seed) else {
                     continue;
                 };

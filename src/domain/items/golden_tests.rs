@@ -10,10 +10,10 @@ use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
-use super::catalog::{Catalog, Filter, signature};
-use super::rng::mix;
+use super::catalog::Catalog;
+use super::generate::{Generated, GenerationRequest, Seed, generate};
 use super::{ClientNeed, Difficulty, Item, ItemType};
-use crate::domain::knowledge::{Family, KnowledgeBase, load_embedded_for_tests, normalise};
+use crate::domain::knowledge::{Family, KnowledgeBase, load_embedded_for_tests};
 
 const GOLDEN: &str = "tests/golden/item-digests.txt";
 const SEEDS: usize = 200;
@@ -78,58 +78,9 @@ fn model_lines(kb: &KnowledgeBase, catalog: &Catalog) -> String {
     out
 }
 
-/// A generation request as the HTTP API takes it, after validation.
-struct Request {
-    topic: String,
-    subjects: BTreeSet<(Family, String)>,
-    item_types: BTreeSet<ItemType>,
-    client_need: Option<ClientNeed>,
-    difficulty: Option<Difficulty>,
-    count: usize,
-    seed: Option<u64>,
-}
-
-/// The generation policy as the HTTP handler applies it (seed derivation, fill-up from other
-/// difficulty levels without repeating an item).
-fn policy(kb: &KnowledgeBase, catalog: &Catalog, request: &Request) -> (u64, Vec<Item>) {
-    let types: Vec<ItemType> = request.item_types.iter().copied().collect();
-    let seed = request.seed.unwrap_or_else(|| {
-        let key = format!(
-            "{}|{}|{:?}|{:?}|{:?}",
-            normalise(&request.topic),
-            request.count,
-            request.difficulty,
-            types,
-            request.client_need
-        );
-        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        })
-    });
-    let count = request.count;
-    let mut filter = Filter {
-        subjects: Some(request.subjects.clone()),
-        item_types: Some(request.item_types.clone()),
-        client_need: request.client_need,
-        difficulty: request.difficulty,
-    };
-    let mut items = catalog.generate_matching(kb, &filter, count, seed);
-    if items.len() < count && request.difficulty.is_some() {
-        filter.difficulty = None;
-        let have: BTreeSet<String> = items.iter().map(signature).collect();
-        let more = catalog.generate_matching(kb, &filter, count * 2, mix(seed, 1));
-        items.extend(
-            more.into_iter()
-                .filter(|item| !have.contains(&signature(item)))
-                .take(count - items.len()),
-        );
-    }
-    (seed, items)
-}
-
 /// A fixed spread of requests: single subjects and whole families, one or every item type, each
 /// difficulty, with and without a client need and a seed.
-fn requests(kb: &KnowledgeBase) -> Vec<Request> {
+fn requests(kb: &KnowledgeBase) -> Vec<GenerationRequest> {
     let difficulties = [
         None,
         Some(Difficulty::Beginner),
@@ -144,14 +95,14 @@ fn requests(kb: &KnowledgeBase) -> Vec<Request> {
         } else {
             [ItemType::MultipleChoice].into_iter().collect()
         };
-        requests.push(Request {
+        requests.push(GenerationRequest {
             topic,
             subjects,
             item_types,
             client_need: (n % 7 == 3).then(|| ClientNeed::ALL[n % ClientNeed::ALL.len()]),
             difficulty: difficulties[n % difficulties.len()],
             count: [5, 12, 20][n % 3],
-            seed: (n % 3 == 1).then_some(n as u64 * 7919),
+            seed: (n % 3 == 1).then(|| Seed::new(n as u64 * 7919).unwrap()),
         });
     };
     for family in Family::ALL {
@@ -178,7 +129,7 @@ fn requests(kb: &KnowledgeBase) -> Vec<Request> {
 fn request_lines(kb: &KnowledgeBase, catalog: &Catalog) -> String {
     let mut out = String::new();
     for (index, request) in requests(kb).iter().enumerate() {
-        let (seed, items) = policy(kb, catalog, request);
+        let Generated { seed, items } = generate(catalog, kb, request);
         let mut digest = Sha256::new();
         for item in &items {
             digest.update(serde_json::to_string(item).unwrap());
@@ -186,13 +137,14 @@ fn request_lines(kb: &KnowledgeBase, catalog: &Catalog) -> String {
         }
         writeln!(
             out,
-            "request {index} topic={:?} subjects={} types={} need={:?} difficulty={:?} count={} seed={seed} returned={} items={}",
+            "request {index} topic={:?} subjects={} types={} need={:?} difficulty={:?} count={} seed={} returned={} items={}",
             request.topic,
             request.subjects.len(),
             request.item_types.len(),
             request.client_need.map(ClientNeed::as_str),
             request.difficulty,
             request.count,
+            seed.get(),
             items.len(),
             hex(digest, 12)
         )
