@@ -1,11 +1,14 @@
-//! Item generation on one core: items/s through the catalog (including the quality gate), and the
-//! yield report (distinct valid items per model and in total). Run by `bench/generation.sh`, or
+//! Item generation on one core: items/s through the catalog (including the quality gate), requests
+//! through the shared generation policy (`domain::items::generate`, as the API serves them), and
+//! the yield report (distinct valid items per model and in total). Run by `bench/generation.sh`, or
 //! directly with `cargo bench --bench generation`.
 
 use std::time::Instant;
 
-use bsn_knowledge::content::Content;
+use bsn_knowledge::content::{Content, TopicMatch};
+use bsn_knowledge::domain::items::ItemType;
 use bsn_knowledge::domain::items::catalog::signature;
+use bsn_knowledge::domain::items::generate::{GenerationRequest, Seed, generate};
 
 fn main() {
     let started = Instant::now();
@@ -30,6 +33,43 @@ fn main() {
     println!(
         "generation: {made} items in {seconds:.2} s = {:.0} items/s on one core ({bytes} signature bytes)",
         made as f64 / seconds
+    );
+
+    // Requests through the generation policy the API uses: 20 items of every type per request.
+    let topics = [
+        "pharmacology",
+        "heart failure",
+        "delegation",
+        "diabetic ketoacidosis",
+        "isolation",
+        "maternal newborn",
+    ];
+    let started = Instant::now();
+    let (mut requests, mut served) = (0usize, 0usize);
+    for round in 0..5u64 {
+        for topic in topics {
+            let TopicMatch::Subjects(subjects) = content.topics.resolve(topic) else {
+                panic!("the bench topic {topic} is unknown");
+            };
+            let request = GenerationRequest {
+                topic: topic.to_owned(),
+                subjects,
+                item_types: ItemType::ALL.into_iter().collect(),
+                client_need: None,
+                difficulty: None,
+                count: 20,
+                seed: Some(Seed::fold(round)),
+            };
+            served += generate(&content.catalog, &content.kb, &request)
+                .items
+                .len();
+            requests += 1;
+        }
+    }
+    let policy_seconds = started.elapsed().as_secs_f64();
+    println!(
+        "policy: {requests} requests, {served} items in {policy_seconds:.2} s = {:.1} ms per request",
+        policy_seconds * 1e3 / requests as f64
     );
 
     // The slowest models, where optimisation pays.

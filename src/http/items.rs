@@ -18,10 +18,11 @@ use crate::content::TopicMatch;
 use crate::db::DbError;
 use crate::db::items::{self as bank, ItemQuery, StoredItem};
 use crate::domain::accounts::Role;
-use crate::domain::items::catalog::{Filter, YieldRow, signature};
-use crate::domain::items::rng::mix;
+use crate::domain::items::catalog::{YieldRow, signature};
+use crate::domain::items::generate::{
+    self as generation, GenerationRequest, Seed, matching_difficulty,
+};
 use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, blueprint, gate};
-use crate::domain::knowledge::normalise;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::context::ClientIp;
@@ -55,7 +56,8 @@ pub struct GenerateRequest {
     /// Only this client-need subcategory.
     #[serde(default)]
     pub client_need: Option<String>,
-    /// The same parameters and seed give the same items; default: derived from the parameters.
+    /// 0 to 2^53 − 1: the same parameters and seed give the same items; default: derived from the
+    /// parameters.
     #[serde(default)]
     pub seed: Option<u64>,
     /// Alias of `question_count` used by some integrations.
@@ -94,7 +96,7 @@ struct ValidGenerate {
     difficulty: Option<Difficulty>,
     item_types: BTreeSet<ItemType>,
     client_need: Option<ClientNeed>,
-    seed: Option<u64>,
+    seed: Option<Seed>,
 }
 
 fn validate_generate(request: GenerateRequest) -> ApiResult<ValidGenerate> {
@@ -160,6 +162,13 @@ fn validate_generate(request: GenerateRequest) -> ApiResult<ValidGenerate> {
             }
         },
     };
+    let seed = match request.seed.map(Seed::new).transpose() {
+        Ok(seed) => seed,
+        Err(error) => {
+            errors.push(FieldError::new("seed", error.to_string()));
+            None
+        }
+    };
     if !errors.is_empty() {
         let message = errors
             .iter()
@@ -174,7 +183,7 @@ fn validate_generate(request: GenerateRequest) -> ApiResult<ValidGenerate> {
         difficulty,
         item_types,
         client_need,
-        seed: request.seed,
+        seed,
     })
 }
 
@@ -206,28 +215,18 @@ async fn generate(
         }
     };
     let types: Vec<ItemType> = request.item_types.iter().copied().collect();
-    let seed = request.seed.unwrap_or_else(|| {
-        let key = format!(
-            "{}|{}|{:?}|{:?}|{:?}",
-            normalise(&request.topic),
-            request.count,
-            request.difficulty,
-            types,
-            request.client_need
-        );
-        key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        })
-    });
-    let cache_key = format!(
-        "{}|{}|{:?}|{:?}|{:?}|{seed}",
-        normalise(&request.topic),
-        request.count,
-        request.difficulty,
-        types,
-        request.client_need
-    );
     let subjects_matched = subjects.len();
+    let generation = GenerationRequest {
+        topic: request.topic.clone(),
+        subjects,
+        item_types: request.item_types.clone(),
+        client_need: request.client_need,
+        difficulty: request.difficulty,
+        count: request.count,
+        seed: request.seed,
+    };
+    let seed = generation.seed();
+    let cache_key = generation.cache_key(seed);
     let metadata = |returned: usize, matching: usize, time: f64, cached: bool| GenerateMetadata {
         topic: request.topic.clone(),
         difficulty: request.difficulty,
@@ -236,7 +235,7 @@ async fn generate(
         requested: request.count,
         returned,
         matching_difficulty: matching,
-        seed,
+        seed: seed.get(),
         subjects_matched,
         generation_time: time,
         cached,
@@ -244,10 +243,7 @@ async fn generate(
     if let Some(cached) = state.cache.nclex.get(&cache_key)
         && let Ok(questions) = serde_json::from_slice::<Vec<Item>>(&cached)
     {
-        let matching = questions
-            .iter()
-            .filter(|item| Some(item.difficulty) == request.difficulty)
-            .count();
+        let matching = matching_difficulty(&questions, request.difficulty);
         let count = questions.len();
         return Ok(ApiJson(GenerateResponse {
             questions: serde_json::to_value(&questions).map_err(ApiError::internal)?,
@@ -255,40 +251,12 @@ async fn generate(
         }));
     }
 
-    let (count, difficulty, client_need, item_types) = (
-        request.count,
-        request.difficulty,
-        request.client_need,
-        request.item_types.clone(),
-    );
-    let items = tokio::task::spawn_blocking(move || {
-        let mut filter = Filter {
-            subjects: Some(subjects),
-            item_types: Some(item_types),
-            client_need,
-            difficulty,
-        };
-        let mut items = content
-            .catalog
-            .generate_matching(&content.kb, &filter, count, seed);
-        if items.len() < count && difficulty.is_some() {
-            // Fill up with other difficulty levels rather than return too few.
-            filter.difficulty = None;
-            let have: BTreeSet<String> = items.iter().map(signature).collect();
-            let more =
-                content
-                    .catalog
-                    .generate_matching(&content.kb, &filter, count * 2, mix(seed, 1));
-            items.extend(
-                more.into_iter()
-                    .filter(|item| !have.contains(&signature(item)))
-                    .take(count - items.len()),
-            );
-        }
-        items
+    let generated = tokio::task::spawn_blocking(move || {
+        generation::generate(&content.catalog, &content.kb, &generation)
     })
     .await
     .map_err(ApiError::internal)?;
+    let items = generated.items;
     if items.is_empty() {
         state.metrics.nclex_generation_failures.inc();
         let message = format!(
@@ -315,10 +283,7 @@ async fn generate(
         .await?;
     let body = serde_json::to_vec(&items).map_err(ApiError::internal)?;
     state.cache.nclex.insert(cache_key, Bytes::from(body));
-    let matching = items
-        .iter()
-        .filter(|item| Some(item.difficulty) == request.difficulty)
-        .count();
+    let matching = matching_difficulty(&items, request.difficulty);
     let returned = items.len();
     Ok(ApiJson(GenerateResponse {
         questions: serde_json::to_value(&items).map_err(ApiError::internal)?,
@@ -381,7 +346,12 @@ async fn blueprint_exam(
     if !(75..=150).contains(&request.count) {
         return Err(ApiError::validation("count", "must be between 75 and 150"));
     }
-    let seed = request.seed.unwrap_or_else(crate::clock::unix_now);
+    let seed = match request.seed {
+        Some(seed) => Seed::new(seed)
+            .map_err(|error| ApiError::validation("seed", error.to_string()))?
+            .get(),
+        None => Seed::fold(crate::clock::unix_now()).get(),
+    };
     let total = request.count as usize;
     let content = loaded(&state).await?;
     let questions = tokio::task::spawn_blocking(move || {

@@ -87,6 +87,25 @@ async fn generate_returns_items_in_the_contract_shape() {
     };
     assert_eq!(ids(&body), ids(&again));
     assert_eq!(again["metadata"]["cached"], true);
+    // Every seed the server derives stays below 2^53: the request's and each item's.
+    const MAX_SEED: u64 = (1 << 53) - 1;
+    assert!(
+        body["metadata"]["seed"].as_u64().unwrap() <= MAX_SEED,
+        "{body}"
+    );
+    for question in body["questions"].as_array().unwrap() {
+        assert!(question["seed"].as_u64().unwrap() <= MAX_SEED, "{question}");
+    }
+    let largest: Value = generate(
+        &api,
+        &admin,
+        json!({"topic": "pharmacology", "question_count": 2, "seed": MAX_SEED}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(largest["metadata"]["seed"], MAX_SEED, "{largest}");
     let other: Value = generate(
         &api,
         &admin,
@@ -134,6 +153,13 @@ async fn generate_rejects_bad_input_with_validation_envelopes() {
             "client_need",
         ),
         (json!({"topic": 42}), "topic"),
+        // Seeds stay below 2^53 so JavaScript clients hold them exactly.
+        (
+            json!({"topic": "warfarin", "seed": 9_007_199_254_740_992u64}),
+            "seed",
+        ),
+        (json!({"topic": "warfarin", "seed": u64::MAX}), "seed"),
+        (json!({"topic": "warfarin", "seed": -1}), "seed"),
     ];
     for (body, field) in cases {
         let response = generate(&api, &admin, body.clone()).await;
@@ -424,6 +450,20 @@ async fn a_blueprint_exam_follows_the_test_plan() {
         )
         .await;
     assert_eq!(bad.status(), 422);
+    let bad_seed = api
+        .send(
+            Method::POST,
+            "/api/v1/nclex/blueprint",
+            Some(&admin),
+            Some(json!({"count": 75, "seed": 9_007_199_254_740_992u64})),
+        )
+        .await;
+    assert_eq!(bad_seed.status(), 422);
+    let envelope: Value = bad_seed.json().await.unwrap();
+    assert_eq!(
+        envelope["details"]["validation_errors"][0]["field"], "seed",
+        "{envelope}"
+    );
 }
 
 #[tokio::test]

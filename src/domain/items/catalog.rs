@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sha2::{Digest, Sha256};
 
+use super::generate::Seed;
 use super::rng::{Rng, mix};
 use super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, gate};
 use crate::domain::knowledge::{Family, KnowledgeBase, normalise};
@@ -181,6 +182,11 @@ impl Catalog {
         self.cases.get(model).map_or(0, Vec::len)
     }
 
+    /// The cases of `model`, in their stable order.
+    pub fn cases(&self, model: usize) -> &[Case] {
+        self.cases.get(model).map_or(&[], Vec::as_slice)
+    }
+
     /// The item of `model` for `seed`: the seed picks the case and the surface. Items that fail the
     /// gate are never returned.
     pub fn generate(&self, kb: &KnowledgeBase, model: usize, seed: u64) -> Option<Item> {
@@ -192,7 +198,8 @@ impl Catalog {
         self.generate_case(kb, model, case, seed)
     }
 
-    fn generate_case(
+    /// The item of `model` for one `case` and `seed`, through the gate.
+    pub fn generate_case(
         &self,
         kb: &KnowledgeBase,
         model: usize,
@@ -269,7 +276,8 @@ impl Catalog {
                 if used_subjects.contains_key(&(model, case.subject.clone())) {
                     continue;
                 }
-                let item_seed = mix(seed, attempts as u64);
+                // Below 2^53 like every seed a client sees (items carry theirs).
+                let item_seed = Seed::fold(mix(seed, attempts as u64)).get();
                 let Some(item) = self.generate_case(kb, model, case, item_seed) else {
                     continue;
                 };

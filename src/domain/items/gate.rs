@@ -612,3 +612,554 @@ fn case_study(item: &Item, problems: &mut Vec<String>) {
         problems.push("max_points must be the sum of the items' points".into());
     }
 }
+
+/// One test per rule: a generated item that passes, changed to break that one rule, is rejected
+/// with the rule's own message.
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::super::catalog::Catalog;
+    use super::super::{ChoiceOption, ScoringRule};
+    use super::*;
+    use crate::domain::knowledge::load_embedded_for_tests;
+
+    /// A generated item of each type, each passing the gate.
+    fn sample(kind: ItemType) -> Item {
+        static SAMPLES: OnceLock<Vec<Item>> = OnceLock::new();
+        let samples = SAMPLES.get_or_init(|| {
+            let kb = load_embedded_for_tests();
+            let catalog = Catalog::builtin(&kb);
+            ItemType::ALL
+                .into_iter()
+                .filter_map(|kind| {
+                    catalog
+                        .models()
+                        .enumerate()
+                        .filter(|(_, model)| model.item_type() == kind)
+                        .flat_map(|(index, _)| (0..20).map(move |seed| (index, seed)))
+                        .find_map(|(index, seed)| catalog.generate(&kb, index, seed))
+                })
+                .collect()
+        });
+        samples
+            .iter()
+            .find(|item| item.item_type == kind)
+            .unwrap_or_else(|| panic!("no generated {kind:?} item"))
+            .clone()
+    }
+
+    /// `kind`'s sample passes; changed by `change`, the gate names `expected` among its problems.
+    fn rejects(kind: ItemType, expected: &str, change: impl FnOnce(&mut Item)) {
+        let mut item = sample(kind);
+        assert_eq!(check(&item), Vec::<String>::new(), "the sample must pass");
+        change(&mut item);
+        let problems = check(&item);
+        assert!(
+            problems.iter().any(|problem| problem.contains(expected)),
+            "{kind:?}: expected \"{expected}\" among {problems:?}"
+        );
+    }
+
+    fn key(item: &Item) -> String {
+        match &item.correct_answer {
+            Answer::Choice(key) => key.clone(),
+            Answer::Choices(keys) => keys[0].clone(),
+            other => panic!("no single key in {other:?}"),
+        }
+    }
+
+    fn distractor_index(item: &Item) -> usize {
+        let key = key(item);
+        item.options
+            .iter()
+            .position(|option| option.id != key)
+            .unwrap()
+    }
+
+    fn keyed(item: &mut Item) -> &mut BTreeMap<String, serde_json::Value> {
+        match &mut item.correct_answer {
+            Answer::Keyed(map) => map,
+            other => panic!("not keyed: {other:?}"),
+        }
+    }
+
+    use std::collections::BTreeMap;
+
+    const MC: ItemType = ItemType::MultipleChoice;
+    const SATA: ItemType = ItemType::MultipleResponse;
+
+    #[test]
+    fn a_short_stem_is_rejected() {
+        rejects(MC, "stem is too short", |item| {
+            item.question = "Which one?".into()
+        });
+    }
+
+    #[test]
+    fn a_stem_that_asks_nothing_is_rejected() {
+        rejects(
+            MC,
+            "stem must end in a question or a clear instruction",
+            |item| item.question = "The client has had a fever and a cough since Monday".into(),
+        );
+    }
+
+    #[test]
+    fn a_scoring_rule_that_does_not_fit_the_type_is_rejected() {
+        rejects(MC, "does not fit multiple_choice", |item| {
+            item.scoring_rule = ScoringRule::PlusMinus
+        });
+        rejects(SATA, "does not fit multiple_response", |item| {
+            item.scoring_rule = ScoringRule::ZeroOne
+        });
+    }
+
+    #[test]
+    fn a_missing_rationale_is_rejected() {
+        rejects(MC, "rationale missing or too short", |item| {
+            item.rationale = "Because.".into()
+        });
+    }
+
+    #[test]
+    fn an_item_without_sources_is_rejected_generated_or_authored() {
+        rejects(MC, "no sources", |item| item.sources.clear());
+        rejects(MC, "no sources", |item| item.source_facts.clear());
+        let mut authored = sample(MC);
+        authored.source_facts.clear();
+        assert!(
+            check_authored(&authored).is_empty(),
+            "authored items cite references"
+        );
+        authored.sources.clear();
+        assert!(check_authored(&authored).contains(&"no sources".to_owned()));
+    }
+
+    #[test]
+    fn an_item_worth_no_points_is_rejected() {
+        rejects(MC, "max_points is 0", |item| item.max_points = 0);
+    }
+
+    #[test]
+    fn an_empty_option_is_rejected() {
+        rejects(MC, "is empty", |item| {
+            let index = distractor_index(item);
+            item.options[index].text = "  ".into();
+        });
+    }
+
+    #[test]
+    fn all_or_none_of_the_above_is_rejected_in_every_phrasing() {
+        for phrase in FORBIDDEN {
+            rejects(MC, "uses \"", |item| {
+                let index = distractor_index(item);
+                item.options[index].text = format!("{phrase}.");
+            });
+        }
+    }
+
+    #[test]
+    fn an_option_rationale_that_says_nothing_is_rejected() {
+        rejects(MC, "is missing or too short", |item| {
+            let id = item.options[0].id.clone();
+            item.option_rationales.insert(id, "No.".into());
+        });
+    }
+
+    #[test]
+    fn too_few_or_too_many_options_are_rejected() {
+        rejects(MC, "options; expected 3 to 8", |item| {
+            let key = key(item);
+            item.options.retain(|option| option.id == key);
+            let copy = ChoiceOption {
+                id: "Z".into(),
+                text: "Another option entirely".into(),
+            };
+            item.option_rationales
+                .insert("Z".into(), "A rationale long enough.".into());
+            item.options.push(copy);
+        });
+        rejects(MC, "9 options; expected 3 to 8", |item| {
+            for index in 0..9 - item.options.len() {
+                let id = format!("Z{index}");
+                item.option_rationales
+                    .insert(id.clone(), "A rationale long enough.".into());
+                item.options.push(ChoiceOption {
+                    id,
+                    text: format!("Distinct option number {index}"),
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn duplicate_option_ids_or_texts_are_rejected() {
+        rejects(MC, "options: duplicate ids", |item| {
+            item.options[1].id = item.options[0].id.clone()
+        });
+        rejects(MC, "options: duplicate texts", |item| {
+            item.options[1].text = item.options[0].text.to_uppercase()
+        });
+    }
+
+    #[test]
+    fn an_option_without_a_rationale_is_rejected() {
+        rejects(MC, "has no rationale", |item| {
+            let id = item.options[0].id.clone();
+            item.option_rationales.remove(&id);
+        });
+    }
+
+    #[test]
+    fn an_answer_of_the_wrong_shape_is_rejected_for_every_type() {
+        for kind in ItemType::ALL {
+            if kind == ItemType::CaseStudy {
+                continue;
+            }
+            rejects(kind, "answer has the wrong shape", |item| {
+                item.correct_answer = match item.correct_answer {
+                    Answer::Number(_) => Answer::Choice("A".into()),
+                    _ => Answer::Number(1.0),
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn a_key_that_is_no_option_is_rejected() {
+        rejects(MC, "keys must be distinct option ids", |item| {
+            item.correct_answer = Answer::Choice("Z".into())
+        });
+        rejects(SATA, "keys must be distinct option ids", |item| {
+            let first = key(item);
+            item.correct_answer = Answer::Choices(vec![first.clone(), first]);
+        });
+    }
+
+    #[test]
+    fn select_all_with_one_key_or_every_option_keyed_is_rejected() {
+        rejects(SATA, "keys; expected 2 to", |item| {
+            item.correct_answer = Answer::Choices(vec![key(item)]);
+            item.max_points = 1;
+        });
+        rejects(SATA, "keys; expected 2 to", |item| {
+            let all: Vec<String> = item
+                .options
+                .iter()
+                .map(|option| option.id.clone())
+                .collect();
+            item.max_points = all.len() as u32;
+            item.correct_answer = Answer::Choices(all);
+        });
+    }
+
+    #[test]
+    fn select_all_points_that_differ_from_the_keys_are_rejected() {
+        rejects(SATA, "max_points must equal the number of keys", |item| {
+            item.max_points += 1
+        });
+    }
+
+    #[test]
+    fn select_all_without_saying_so_is_rejected() {
+        rejects(SATA, "must say \"Select all that apply.\"", |item| {
+            item.question = "Which findings should the nurse expect in this client?".into()
+        });
+    }
+
+    #[test]
+    fn options_of_very_different_lengths_are_rejected() {
+        rejects(MC, "options differ too much in length", |item| {
+            let index = distractor_index(item);
+            item.options[index].text = "Rest".into();
+            let other = (0..item.options.len())
+                .find(|&other| other != index && item.options[other].id != key(item))
+                .unwrap();
+            item.options[other].text =
+                "Teach the client to keep a daily written record of every symptom, meal and dose taken"
+                    .into();
+        });
+    }
+
+    #[test]
+    fn options_mixing_numbers_and_words_are_rejected() {
+        rejects(MC, "options mix numbers and words", |item| {
+            let index = distractor_index(item);
+            item.options[index].text = "12 mg".into();
+        });
+    }
+
+    #[test]
+    fn a_key_much_longer_than_every_distractor_is_rejected() {
+        rejects(MC, "the key is much longer than every distractor", |item| {
+            let key = key(item);
+            for (index, option) in item.options.iter_mut().enumerate() {
+                option.text = if option.id == key {
+                    "Obtain a complete set of vital signs and notify the provider".into()
+                } else {
+                    ["Walk", "Sing", "Read", "Sleep", "Knit"][index % 5].into()
+                };
+            }
+        });
+    }
+
+    #[test]
+    fn a_key_cued_by_a_stem_word_no_distractor_has_is_rejected() {
+        rejects(MC, "the key repeats stem words no distractor has", |item| {
+            let key = key(item);
+            item.question = "Which xylophonic approach should the nurse take first?".into();
+            for option in &mut item.options {
+                if option.id == key {
+                    option.text = "Xylophonic approach".into();
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn an_order_of_too_few_steps_or_with_a_step_twice_is_rejected() {
+        let kind = ItemType::OrderedResponse;
+        rejects(kind, "ordered response needs 3 to 7 steps", |item| {
+            item.options.truncate(2);
+            let ids = item
+                .options
+                .iter()
+                .map(|option| option.id.clone())
+                .collect();
+            item.correct_answer = Answer::Choices(ids);
+        });
+        rejects(
+            kind,
+            "the order must use every option exactly once",
+            |item| {
+                if let Answer::Choices(order) = &mut item.correct_answer {
+                    order[1] = order[0].clone();
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn a_numeric_key_that_is_not_positive_or_not_recomputed_is_rejected() {
+        let kind = ItemType::Numeric;
+        rejects(kind, "numeric key must be a positive number", |item| {
+            item.correct_answer = Answer::Number(-1.0)
+        });
+        rejects(kind, "does not match the recomputed", |item| {
+            if let Answer::Number(key) = &mut item.correct_answer {
+                *key += 1.0;
+            }
+        });
+        rejects(kind, "numeric item needs its calculation", |item| {
+            item.calculation = None
+        });
+        let mut authored = sample(kind);
+        authored.calculation = None;
+        assert!(
+            check_authored(&authored).is_empty(),
+            "authored numeric items need no calculation"
+        );
+    }
+
+    #[test]
+    fn a_numeric_item_without_units_or_with_a_bad_tolerance_is_rejected() {
+        let kind = ItemType::Numeric;
+        rejects(kind, "numeric item needs units", |item| item.units = None);
+        rejects(kind, "tolerance must be between 0 and the key", |item| {
+            item.tolerance = Some(-0.5)
+        });
+        rejects(kind, "tolerance must be between 0 and the key", |item| {
+            item.tolerance = None
+        });
+    }
+
+    #[test]
+    fn a_matrix_with_duplicate_rows_or_columns_is_rejected() {
+        let kind = ItemType::Matrix;
+        rejects(kind, "rows: duplicate texts", |item| {
+            item.rows[1].text = item.rows[0].text.clone()
+        });
+        rejects(kind, "columns: duplicate ids", |item| {
+            item.columns[1].id = item.columns[0].id.clone()
+        });
+        rejects(kind, "has no rationale", |item| {
+            let id = item.rows[0].id.clone();
+            item.option_rationales.remove(&id);
+        });
+    }
+
+    #[test]
+    fn a_matrix_of_the_wrong_size_is_rejected() {
+        rejects(ItemType::Matrix, "matrix needs 3 to 8 rows", |item| {
+            item.rows.truncate(2)
+        });
+    }
+
+    #[test]
+    fn a_matrix_row_without_a_valid_key_is_rejected() {
+        rejects(ItemType::Matrix, "has no valid key", |item| {
+            let row = item.rows[0].id.clone();
+            keyed(item).insert(row, serde_json::json!("no such column"));
+        });
+    }
+
+    #[test]
+    fn a_matrix_whose_rows_all_have_the_same_answer_is_rejected() {
+        rejects(ItemType::Matrix, "every row has the same answer", |item| {
+            let column = serde_json::json!(item.columns[0].id);
+            for value in keyed(item).values_mut() {
+                *value = column.clone();
+            }
+        });
+    }
+
+    #[test]
+    fn a_matrix_worth_other_than_one_point_a_row_is_rejected() {
+        rejects(
+            ItemType::Matrix,
+            "max_points must equal the number of rows",
+            |item| item.max_points += 1,
+        );
+    }
+
+    #[test]
+    fn a_slot_without_a_placeholder_options_or_key_is_rejected() {
+        for kind in [ItemType::DropDownCloze, ItemType::DragDropRationale] {
+            rejects(kind, "template has no placeholder for slot", |item| {
+                item.template = Some("A template without any placeholder.".into())
+            });
+            rejects(kind, "needs 3 to 6 options", |item| {
+                item.slots[0].options.truncate(2)
+            });
+            rejects(kind, "has no valid key", |item| {
+                let slot = item.slots[0].id.clone();
+                keyed(item).insert(slot, serde_json::json!("no such option"));
+            });
+            rejects(kind, "has no rationale", |item| {
+                let id = format!("{}.{}", item.slots[0].id, item.slots[0].options[0].id);
+                item.option_rationales.remove(&id);
+            });
+            rejects(kind, "duplicate texts", |item| {
+                item.slots[0].options[1].text = item.slots[0].options[0].text.clone()
+            });
+            rejects(kind, "no slots", |item| item.slots.clear());
+            rejects(kind, "max_points must be", |item| item.max_points += 1);
+        }
+    }
+
+    #[test]
+    fn a_drag_and_drop_rationale_that_is_no_dyad_or_triad_is_rejected() {
+        rejects(
+            ItemType::DragDropRationale,
+            "is a dyad (2 slots) or a triad (3 slots)",
+            |item| item.slots.truncate(1),
+        );
+    }
+
+    #[test]
+    fn a_highlight_with_every_or_no_segment_keyed_or_too_few_segments_is_rejected() {
+        let kind = ItemType::Highlight;
+        let message = "highlight needs at least one key and at least one segment that is not";
+        rejects(kind, message, |item| {
+            let all: Vec<String> = item
+                .options
+                .iter()
+                .map(|option| option.id.clone())
+                .collect();
+            item.max_points = all.len() as u32;
+            item.correct_answer = Answer::Choices(all);
+        });
+        rejects(kind, message, |item| {
+            item.max_points = 0;
+            item.correct_answer = Answer::Choices(Vec::new());
+        });
+        rejects(kind, "max_points must equal the number of keys", |item| {
+            item.max_points += 1
+        });
+        rejects(kind, "highlight needs at least 5 segments", |item| {
+            let key = key(item);
+            let keep: Vec<ChoiceOption> = item
+                .options
+                .iter()
+                .filter(|option| option.id == key)
+                .chain(
+                    item.options
+                        .iter()
+                        .filter(|option| option.id != key)
+                        .take(3),
+                )
+                .cloned()
+                .collect();
+            item.options = keep;
+            item.max_points = 1;
+            item.correct_answer = Answer::Choices(vec![key]);
+        });
+    }
+
+    #[test]
+    fn a_bow_tie_with_thin_wells_or_keys_outside_them_is_rejected() {
+        let kind = ItemType::BowTie;
+        rejects(
+            kind,
+            "wells need at least 3 conditions, 4 actions and 4 parameters",
+            |item| {
+                if let Some(conditions) = item.wells.get_mut("conditions") {
+                    conditions.truncate(2);
+                }
+            },
+        );
+        rejects(
+            kind,
+            "condition key is not in the conditions well",
+            |item| {
+                if let Answer::BowTie { condition, .. } = &mut item.correct_answer {
+                    *condition = "no such condition".into();
+                }
+            },
+        );
+        rejects(kind, "2 distinct action keys", |item| {
+            if let Answer::BowTie { actions, .. } = &mut item.correct_answer {
+                actions[1] = actions[0].clone();
+            }
+        });
+        rejects(kind, "2 distinct parameter keys", |item| {
+            if let Answer::BowTie { parameters, .. } = &mut item.correct_answer {
+                parameters.pop();
+            }
+        });
+        rejects(kind, "bow-tie is worth 5 points", |item| {
+            item.max_points = 4
+        });
+    }
+
+    #[test]
+    fn a_case_study_out_of_shape_is_rejected() {
+        let kind = ItemType::CaseStudy;
+        rejects(kind, "a case study has 6 items, not 5", |item| {
+            item.items.pop();
+        });
+        rejects(
+            kind,
+            "must follow the six NCJMM functions in order",
+            |item| item.items.swap(0, 1),
+        );
+        rejects(kind, "case study needs a scenario", |item| {
+            item.scenario = None
+        });
+        rejects(kind, "case studies do not nest", |item| {
+            item.items[1].item_type = ItemType::CaseStudy
+        });
+        rejects(kind, "item 3 reveals no new data", |item| {
+            item.items[2].exhibit = None
+        });
+        rejects(kind, "item 1: rationale missing or too short", |item| {
+            item.items[0].rationale = "Short.".into()
+        });
+        rejects(
+            kind,
+            "max_points must be the sum of the items' points",
+            |item| item.max_points += 1,
+        );
+    }
+}

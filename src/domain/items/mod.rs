@@ -10,6 +10,9 @@ pub mod build;
 pub mod catalog;
 pub mod export;
 pub mod gate;
+pub mod generate;
+#[cfg(test)]
+mod golden_tests;
 pub mod models;
 pub mod rng;
 pub mod scoring;

@@ -106,11 +106,6 @@ fn meta(
     }
 }
 
-/// The item when it passes the gate (a safety net: a model never hands back a failing item).
-fn checked(item: Item) -> Option<Item> {
-    gate::passes(&item).then_some(item)
-}
-
 /// Whether two facts share a content word ([`content_words`]).
 fn overlaps(a: &Fact, b: &Fact) -> bool {
     a.shares_word(b)
@@ -461,7 +456,7 @@ impl ItemModel for MedIndication {
             super::with_article(&class)
         );
         let meta = meta(self, "2.3", Qsen::Safety, Difficulty::Beginner, drug);
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -556,7 +551,7 @@ impl ItemModel for MedContraindication {
             short(key.text())
         );
         let meta = meta(self, "2.3", Qsen::Safety, Difficulty::Intermediate, drug);
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -830,7 +825,7 @@ impl ItemModel for HoldParameterChoice {
             hold_rule(hold)
         );
         let meta = meta(self, "2.5", Qsen::Safety, Difficulty::Intermediate, drug);
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -913,7 +908,7 @@ impl ItemModel for HoldParameterMatrix {
             rules.join(" ")
         );
         let meta = meta(self, "2.5", Qsen::Safety, Difficulty::Intermediate, drug);
-        checked(build::matrix(
+        Some(build::matrix(
             kb,
             &meta,
             seed,
@@ -968,7 +963,7 @@ impl ItemModel for HoldParameterHighlight {
             rules.join(" ")
         );
         let meta = meta(self, "2.3", Qsen::Safety, Difficulty::Intermediate, drug);
-        checked(build::highlight(kb, &meta, seed, stem, segments, rationale))
+        Some(build::highlight(kb, &meta, seed, stem, segments, rationale))
     }
 }
 
@@ -1214,7 +1209,7 @@ impl ItemModel for TherapeuticLevel {
                 .unwrap_or_default()
         );
         let meta = meta(self, "2.7", Qsen::Safety, Difficulty::Intermediate, drug);
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -1374,7 +1369,7 @@ impl ItemModel for InsulinPeakTime {
             profile.duration.0.value.display()
         );
         let meta = meta(self, "2.4", Qsen::Safety, Difficulty::Advanced, drug);
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -1499,7 +1494,7 @@ impl ItemModel for InsulinProfileMatrix {
             Difficulty::Intermediate,
             "insulin",
         );
-        checked(build::matrix(
+        Some(build::matrix(
             kb,
             &meta,
             seed,
@@ -1670,7 +1665,7 @@ impl ItemModel for TeachingMatch {
             Difficulty::Intermediate,
             drug,
         );
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -1966,7 +1961,7 @@ impl ItemModel for LabAbnormal {
             direction_word(high)
         );
         let meta = meta(self, "2.3", Qsen::Safety, Difficulty::Beginner, lab.subject);
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -2060,7 +2055,7 @@ impl ItemModel for LabStatusMatrix {
             Difficulty::Beginner,
             anchor.subject,
         );
-        checked(build::matrix(
+        Some(build::matrix(
             kb,
             &meta,
             seed,
@@ -2271,7 +2266,7 @@ impl ItemModel for LabCriticalPriority {
             Difficulty::Intermediate,
             &case.subject,
         );
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -2425,7 +2420,7 @@ impl ItemModel for LabCauseChoice {
             Difficulty::Intermediate,
             subject,
         );
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -2522,7 +2517,7 @@ impl ItemModel for LabCauseSata {
             Difficulty::Intermediate,
             subject,
         );
-        checked(build::multiple_response(
+        Some(build::multiple_response(
             kb,
             &meta,
             seed,
@@ -2666,7 +2661,7 @@ impl ItemModel for ImbalanceFindingsMatrix {
             Difficulty::Intermediate,
             low,
         );
-        checked(build::matrix(
+        Some(build::matrix(
             kb,
             &meta,
             seed,
@@ -2755,7 +2750,7 @@ impl ItemModel for ImbalanceFindingsSata {
             Difficulty::Intermediate,
             imbalance,
         );
-        checked(build::multiple_response(
+        Some(build::multiple_response(
             kb,
             &meta,
             seed,
@@ -2850,7 +2845,7 @@ impl ItemModel for ImbalanceRiskSata {
             Difficulty::Intermediate,
             imbalance,
         );
-        checked(build::multiple_response(
+        Some(build::multiple_response(
             kb,
             &meta,
             seed,
@@ -2993,7 +2988,7 @@ impl ItemModel for ImbalanceTreatment {
             Difficulty::Intermediate,
             imbalance,
         );
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -3086,7 +3081,7 @@ impl ItemModel for ImbalanceQuestionOrder {
             Difficulty::Intermediate,
             imbalance,
         );
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -3178,7 +3173,7 @@ impl ItemModel for HyperkalemiaSequence {
             Difficulty::Advanced,
             "hyperkalemia",
         );
-        checked(build::ordered_response(
+        Some(build::ordered_response(
             kb, &meta, seed, stem, opts, rationale,
         ))
     }
@@ -3273,7 +3268,7 @@ impl ItemModel for TonicityMatrix {
             Difficulty::Intermediate,
             "iv solutions",
         );
-        checked(build::matrix(
+        Some(build::matrix(
             kb,
             &meta,
             seed,
@@ -3496,7 +3491,7 @@ impl ItemModel for IvSolutionChoice {
             )
         };
         let meta = meta(self, "2.5", Qsen::Safety, Difficulty::Intermediate, subject);
-        checked(build::multiple_choice(
+        Some(build::multiple_choice(
             kb,
             &meta,
             seed,
@@ -3782,7 +3777,7 @@ impl ItemModel for AbgCloze {
             rationale,
         );
         item.exhibit = Some(abg_exhibit(ph, paco2, hco3));
-        checked(item)
+        Some(item)
     }
 }
 
@@ -3861,7 +3856,7 @@ impl ItemModel for AbgCause {
         let mut item =
             build::multiple_choice(kb, &meta, seed, stem, key_opt, distractors, rationale);
         item.exhibit = Some(abg_exhibit(ph, paco2, hco3));
-        checked(item)
+        Some(item)
     }
 }
 
@@ -3927,7 +3922,7 @@ impl ItemModel for AbgSteps {
             Difficulty::Beginner,
             "abg interpretation",
         );
-        checked(build::ordered_response(
+        Some(build::ordered_response(
             kb, &meta, seed, stem, opts, rationale,
         ))
     }
@@ -3981,7 +3976,7 @@ fn numeric_item(
         return None;
     }
     let meta = meta(model, "2.9", Qsen::Safety, difficulty, topic);
-    checked(build::numeric(
+    Some(build::numeric(
         kb,
         &meta,
         seed,

@@ -467,7 +467,10 @@ impl ItemModel for DxModel {
             for variant in 0..self.variants {
                 let case = Case::new(subject, DX, variant);
                 if (0..4u64)
-                    .filter(|seed| self.generate(kb, &case, *seed).is_some())
+                    .filter(|seed| {
+                        self.generate(kb, &case, *seed)
+                            .is_some_and(|item| gate::passes(&item))
+                    })
                     .count()
                     >= 3
                 {
@@ -481,8 +484,7 @@ impl ItemModel for DxModel {
         if case.family != DX {
             return None;
         }
-        let item = (self.make)(kb, &self.meta(&case.subject), case, seed)?;
-        gate::passes(&item).then_some(item)
+        (self.make)(kb, &self.meta(&case.subject), case, seed)
     }
 }
 
