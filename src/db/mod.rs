@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod items;
 mod lock;
 pub mod migrations;
+pub mod practice;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

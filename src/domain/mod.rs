@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod items;
 pub mod knowledge;
+pub mod practice;
 pub mod quotas;
