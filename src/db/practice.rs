@@ -797,6 +797,20 @@ pub fn seen_items(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// A student's competency evidence: (competency id, score, weight, source), oldest first.
+pub fn evidence_of(
+    conn: &Connection,
+    student: i64,
+) -> Result<Vec<(String, f64, f64, String)>, DbError> {
+    let mut statement = conn.prepare_cached(
+        "SELECT competency_id, score, weight, source FROM competency_evidence WHERE student_id = ?1 ORDER BY id",
+    )?;
+    let rows = statement.query_map([student], |row| {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

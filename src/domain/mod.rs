@@ -2,6 +2,7 @@
 //! pass in "now" and whatever data the rule needs.
 
 pub mod accounts;
+pub mod competency;
 pub mod items;
 pub mod knowledge;
 pub mod practice;

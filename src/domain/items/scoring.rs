@@ -60,8 +60,9 @@ fn one_id<'a>(value: &'a Value, known: &[&str], what: &str) -> Result<&'a str, A
     if known.contains(&id) {
         Ok(id)
     } else {
+        let shown: String = id.chars().take(40).collect();
         Err(shape(format!(
-            "{what}: \"{id}\" is not an option of this item; options are {}",
+            "{what}: \"{shown}\" is not an option of this item; options are {}",
             known.join(", ")
         )))
     }
