@@ -235,8 +235,11 @@ impl Application {
             health.add_check(check);
         }
         let health = Arc::new(health);
+        let practice = Arc::new(crate::db::practice::AnswerWriter::start(db.clone()));
+        http::attempts::spawn_deadline_sweep(db.clone());
         let state = AppState::new(http::Services {
             config: Arc::clone(&config),
+            practice,
             db,
             cache,
             metrics,

@@ -12,6 +12,7 @@ pub mod cat;
 pub mod items;
 mod lock;
 pub mod migrations;
+pub mod practice;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,9 @@
 //! pass in "now" and whatever data the rule needs.
 
 pub mod accounts;
+pub mod competency;
 pub mod items;
 pub mod knowledge;
+pub mod practice;
 pub mod psychometrics;
 pub mod quotas;

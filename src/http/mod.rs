@@ -3,7 +3,9 @@
 
 mod admin;
 mod analytics;
+mod assessment;
 pub mod assets;
+pub mod attempts;
 pub mod auth;
 mod backups;
 mod cat;
@@ -14,6 +16,8 @@ pub mod error;
 pub mod fast_static;
 mod items;
 pub mod json;
+mod practice;
+mod quizzes;
 pub mod rate_limit;
 pub mod roles;
 mod system;
@@ -66,6 +70,8 @@ pub struct Services {
     pub auth: Arc<crate::auth::Auth>,
     pub content: Arc<crate::content::LazyContent>,
     pub backups: Arc<crate::ops::backup::BackupService>,
+    /// Group commit for answer saves.
+    pub practice: Arc<crate::db::practice::AnswerWriter>,
 }
 
 #[derive(OpenApi)]
@@ -83,6 +89,8 @@ pub struct Services {
         (name = "cohorts", description = "Groups of students and their instructors"),
         (name = "admin", description = "Administration: audit log"),
         (name = "items", description = "NCLEX item generation and the item bank"),
+        (name = "practice", description = "Quizzes, self-practice, attempts, answers and reviews"),
+        (name = "assessment", description = "AACN Essentials competencies and proficiency from evidence"),
     )
 )]
 struct ApiDoc;
@@ -116,6 +124,10 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(backups::routes())
         .merge(cat::routes())
         .merge(analytics::routes())
+        .merge(quizzes::routes())
+        .merge(attempts::routes())
+        .merge(practice::routes())
+        .merge(assessment::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -1,0 +1,203 @@
+//! Self-practice over HTTP: `POST /api/v1/practice` makes a practice set of freshly generated items
+//! (preferring items this student has not met) and starts an attempt on it.
+
+use std::collections::BTreeSet;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::content::TopicMatch;
+use crate::db::items as bank;
+use crate::db::practice::{self as store, QuizSettings};
+use crate::domain::items::catalog::{Filter, signature};
+use crate::domain::items::rng::mix;
+use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType};
+use crate::domain::practice::QuizKind;
+use crate::http::AppState;
+use crate::http::attempts::{AttemptView, attempt_view, start_or_resume};
+use crate::http::error::{ApiError, ApiResult, ErrorEnvelope, FieldError};
+use crate::http::json::ApiJson;
+use crate::http::quizzes::db_error;
+use crate::http::roles::StudentUser;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(start_practice))
+}
+
+/// `POST /api/v1/practice` body.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeRequest {
+    /// A condition, drug, lab or area; none = any.
+    #[serde(default)]
+    pub topic: Option<String>,
+    #[serde(default)]
+    pub client_need: Option<ClientNeed>,
+    /// Default: every type.
+    #[serde(default)]
+    pub item_types: Option<Vec<ItemType>>,
+    /// 1 to 50.
+    pub count: i64,
+    /// Preferred; other levels fill up when too few match.
+    #[serde(default)]
+    pub difficulty: Option<Difficulty>,
+}
+
+/// Generates up to `count` items for `filter`, preferring ones whose ids are not in `seen`.
+/// A thin wrapper over the catalog's generation, kept in one place so the generation policy can
+/// move behind one domain function without touching this route.
+fn generate_preferring_unseen(
+    content: &crate::content::Content,
+    filter: &Filter,
+    count: usize,
+    seed: u64,
+    seen: &std::collections::HashSet<String>,
+) -> Vec<Item> {
+    let mut fresh = Vec::new();
+    let mut repeats = Vec::new();
+    let mut signatures = BTreeSet::new();
+    let mut relaxed = filter.clone();
+    for round in 0..3u64 {
+        if round == 2 {
+            relaxed.difficulty = None;
+        }
+        let pool =
+            content
+                .catalog
+                .generate_matching(&content.kb, &relaxed, count * 2, mix(seed, round));
+        for item in pool {
+            if !signatures.insert(signature(&item)) {
+                continue;
+            }
+            if seen.contains(&item.id) {
+                repeats.push(item);
+            } else {
+                fresh.push(item);
+            }
+        }
+        if fresh.len() >= count {
+            break;
+        }
+    }
+    fresh.truncate(count);
+    let missing = count - fresh.len();
+    fresh.extend(repeats.into_iter().take(missing));
+    fresh
+}
+
+/// Start a self-practice attempt on freshly generated items (students). Items this student has
+/// met before are used only when too few new ones can be made.
+#[utoipa::path(post, path = "/api/v1/practice", tag = "practice", security(("bearer" = [])), request_body = PracticeRequest,
+    responses((status = 201, body = AttemptView), (status = 403, body = ErrorEnvelope),
+              (status = 422, description = "Bad parameters, unknown topic, or nothing can be generated", body = ErrorEnvelope)))]
+async fn start_practice(
+    State(state): State<AppState>,
+    student: StudentUser,
+    ApiJson(request): ApiJson<PracticeRequest>,
+) -> ApiResult<(StatusCode, ApiJson<AttemptView>)> {
+    if !(1..=50).contains(&request.count) {
+        return Err(ApiError::validation("count", "must be between 1 and 50"));
+    }
+    let topic = request
+        .topic
+        .as_deref()
+        .map(str::trim)
+        .filter(|topic| !topic.is_empty())
+        .map(str::to_owned);
+    if topic
+        .as_ref()
+        .is_some_and(|topic| topic.chars().count() > 200)
+    {
+        return Err(ApiError::validation(
+            "topic",
+            "must be at most 200 characters",
+        ));
+    }
+    if request.item_types.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ApiError::validation(
+            "item_types",
+            "must name at least one item type",
+        ));
+    }
+    let content = state.content.get().await.map_err(|error| {
+        ApiError::Unavailable(format!("item generation is unavailable: {error}"))
+    })?;
+    let subjects = match &topic {
+        None => None,
+        Some(topic) => match content.topics.resolve(topic) {
+            TopicMatch::Subjects(subjects) => Some(subjects),
+            TopicMatch::Unknown { suggestions } => {
+                let message = format!(
+                    "no topic matches \"{topic}\"; try: {}",
+                    suggestions.join(", ")
+                );
+                return Err(ApiError::Validation {
+                    message: message.clone(),
+                    errors: vec![FieldError::new("topic", message)],
+                });
+            }
+        },
+    };
+    let student_id = student.principal.user_id;
+    let seen = state
+        .db
+        .read(move |conn| store::seen_items(conn, student_id))
+        .await?;
+    let filter = Filter {
+        subjects,
+        item_types: request
+            .item_types
+            .map(|types| types.into_iter().collect::<BTreeSet<_>>()),
+        client_need: request.client_need,
+        difficulty: request.difficulty,
+    };
+    let count = request.count as usize;
+    let seed = mix(crate::clock::unix_now(), student_id as u64);
+    let items = tokio::task::spawn_blocking(move || {
+        generate_preferring_unseen(&content, &filter, count, seed, &seen)
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    if items.is_empty() {
+        state.metrics.nclex_generation_failures.inc();
+        return Err(ApiError::validation(
+            "item_types",
+            "no item of the requested kind can be made for this topic yet; try other item types or a broader topic",
+        ));
+    }
+    let settings = QuizSettings {
+        kind: QuizKind::Practice,
+        title: match &topic {
+            Some(topic) => format!("Practice: {topic}"),
+            None => "Practice".to_owned(),
+        },
+        instructions: String::new(),
+        time_limit_minutes: None,
+        opens_at: None,
+        closes_at: None,
+        attempt_limit: Some(1),
+        show_review: true,
+        shuffle_options: false,
+        cohort_ids: Vec::new(),
+    };
+    let now = crate::clock::now_rfc3339();
+    let rows: Vec<(Item, String)> = items
+        .iter()
+        .map(|item| (item.clone(), signature(item)))
+        .collect();
+    let quiz = state
+        .db
+        .write(move |tx| {
+            bank::insert_generated(tx, &rows, &now)?;
+            store::insert_quiz(tx, &settings, &items, student_id, &now)
+        })
+        .await
+        .map_err(db_error)?;
+    let (_, attempt) = start_or_resume(&state, student_id, quiz).await?;
+    let view = attempt_view(&state, &attempt, false).await?;
+    Ok((StatusCode::CREATED, ApiJson(view)))
+}
