@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_items",
         sql: include_str!("../../migrations/0003_items.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_hardening",
+        sql: include_str!("../../migrations/0004_hardening.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::TokenProblem;
+use crate::auth::sessions::{TokenSession, UserSessions, token_is_current};
 use crate::db::accounts;
 use crate::db::{Db, DbError};
 use crate::domain::accounts::{Principal, Role};
@@ -32,6 +33,8 @@ pub struct Caller {
     pub jti: String,
     pub token_expires_at: u64,
     pub must_change_password: bool,
+    /// The session (refresh-token family) of the token, when it names one.
+    pub session: Option<String>,
 }
 
 /// Routes anyone may call without a token.
@@ -162,7 +165,17 @@ async fn load_caller(
     let Some(role) = Role::parse(&user.role) else {
         return Ok(None);
     };
-    if !user.is_active || user.token_revoked {
+    let current = token_is_current(
+        TokenSession {
+            epoch: claims.sep,
+            id: claims.sid.as_deref(),
+        },
+        UserSessions {
+            epoch: user.session_epoch,
+            kept: user.kept_session.as_deref(),
+        },
+    );
+    if !user.is_active || user.token_revoked || !current {
         return Ok(None);
     }
     Ok(Some(Caller {
@@ -175,6 +188,7 @@ async fn load_caller(
         jti: claims.jti.clone(),
         token_expires_at: claims.exp,
         must_change_password: user.must_change_password,
+        session: claims.sid.clone(),
     }))
 }
 
@@ -191,7 +205,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
         }
     }
 }
-
 
 /// A username as it may appear in a log line: quotes and control characters cannot forge lines.
 pub fn log_safe(raw: &str) -> String {

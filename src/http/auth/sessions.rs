@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Auth;
 use crate::auth::accounts::UserView;
+use crate::auth::{Auth, SessionRef};
 use crate::db::accounts::{self, AuditEntry, UserRecord};
 use crate::domain::accounts::{PASSWORD_MAX, Role, canonical_username};
 use crate::http::AppState;
@@ -252,20 +252,29 @@ async fn issue_tokens(
 ) -> ApiResult<TokenPair> {
     let now = crate::clock::unix_now();
     let ttl = state.auth.access_ttl.as_secs();
+    let (refresh_token, refresh_hash) = crate::auth::tokens::new_refresh_token();
+    let family = family.unwrap_or_else(|| crate::auth::random_token(16));
+    let session = SessionRef {
+        id: &family,
+        epoch: user.session_epoch,
+    };
     let (access_token, _) = state
         .auth
         .keys
-        .issue(user.id, &user.role, now, ttl)
+        .issue(user.id, &user.role, now, ttl, session)
         .map_err(ApiError::Internal)?;
-    let (refresh_token, refresh_hash) = crate::auth::tokens::new_refresh_token();
-    let family = family.unwrap_or_else(|| crate::auth::random_token(16));
     let expires_at = format_time(now + state.auth.refresh_ttl.as_secs());
-    let (user_id, username) = (user.id, user.username.clone());
+    let (user_id, username, epoch) = (user.id, user.username.clone(), user.session_epoch);
     let ip = client.map(|ip| ip.to_string());
     let stamp = crate::clock::now_rfc3339();
-    state
+    let issued = state
         .db
         .write(move |tx| {
+            // A password change between reading the user and this write ended the session.
+            let current = accounts::find_user(tx, user_id)?.map(|user| user.session_epoch);
+            if current != Some(epoch) {
+                return Ok(false);
+            }
             accounts::insert_refresh_token(
                 tx,
                 &refresh_hash,
@@ -289,9 +298,12 @@ async fn issue_tokens(
                     &stamp,
                 )?;
             }
-            Ok(())
+            Ok(true)
         })
         .await?;
+    if !issued {
+        return Err(ApiError::Unauthorized("Invalid refresh token".into()));
+    }
     Ok(TokenPair {
         access_token,
         refresh_token,

@@ -19,11 +19,11 @@ use crate::domain::accounts::{
 };
 use crate::http::AppState;
 use crate::http::auth::middleware::CurrentUser;
-use crate::http::roles::AdminUser;
 use crate::http::auth::path_id;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::ApiJson;
+use crate::http::roles::AdminUser;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -88,6 +88,7 @@ async fn change_password(
     let hash = hash.map_err(ApiError::Internal)?;
     let stamp = crate::clock::now_rfc3339();
     let (name, ip) = (record.username, client.to_string());
+    let session = user.0.session.clone();
     state
         .db
         .write(move |tx| {
@@ -97,6 +98,7 @@ async fn change_password(
                 ..UserChanges::default()
             };
             accounts::update_user(tx, user_id, &changes, &stamp)?;
+            accounts::end_sessions(tx, user_id, session.as_deref(), &stamp)?;
             accounts::insert_audit(
                 tx,
                 &AuditEntry {
@@ -112,6 +114,10 @@ async fn change_password(
             Ok(())
         })
         .await?;
+    crate::auth::bootstrap::forget_generated_password(
+        &state.config.storage.data_dir,
+        &user.0.principal.username,
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
