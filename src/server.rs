@@ -53,12 +53,17 @@ pub enum StartError {
 }
 
 /// Creates the first admin when there is none and tells the operator its password once.
-async fn bootstrap(db: &Db, auth: &Arc<Auth>) -> Result<(), StartError> {
+async fn bootstrap(
+    db: &Db,
+    auth: &Arc<Auth>,
+    data_dir: &std::path::Path,
+) -> Result<(), StartError> {
     let password_file =
         std::env::var_os(bootstrap::PASSWORD_FILE_ENV).map(std::path::PathBuf::from);
     let (db, hasher) = (db.clone(), Arc::clone(&auth.passwords));
+    let data_dir = data_dir.to_owned();
     let outcome = tokio::task::spawn_blocking(move || {
-        bootstrap::bootstrap_admin(&db, &hasher, password_file.as_deref())
+        bootstrap::bootstrap_admin(&db, &hasher, password_file.as_deref(), &data_dir)
     })
     .await
     .map_err(|error| StartError::Accounts(anyhow::anyhow!("bootstrap task failed: {error}")))?
@@ -69,9 +74,10 @@ async fn bootstrap(db: &Db, auth: &Arc<Auth>) -> Result<(), StartError> {
             "created the first admin account \"admin\" with the password from {}",
             bootstrap::PASSWORD_FILE_ENV
         ),
-        Bootstrap::Generated(password) => {
+        Bootstrap::Generated(path) => {
             let message = format!(
-                "created the first admin account: username \"admin\", password \"{password}\" (shown once; you must change it at first login; if it is lost, run `bsn-knowledge user reset-password --username admin`)"
+                "created the first admin account: username \"admin\"; its password is in {} (readable only by this service's user; you must change it at first login, which deletes the file; if it is lost, run `bsn-knowledge user reset-password --username admin`)",
+                path.display()
             );
             println!("{message}");
             tracing::warn!("{message}");
@@ -165,7 +171,7 @@ impl Application {
             pool_size: config.database.pool_size,
         };
         let (lock, db, report) = tokio::task::spawn_blocking(move || -> Result<_, DbError> {
-            std::fs::create_dir_all(&options.data_dir)
+            crate::db::create_private_dir(&options.data_dir)
                 .map_err(|error| DbError::unwritable(&options.data_dir, &error))?;
             let lock = DataDirLock::acquire(&options.data_dir)?;
             let (db, report) =
@@ -192,7 +198,7 @@ impl Application {
             Auth::new(&config.auth, &config.rate_limits, &data_dir)
                 .map_err(StartError::Accounts)?,
         );
-        bootstrap(&db, &auth).await?;
+        bootstrap(&db, &auth, &data_dir).await?;
         // The knowledge base and item catalog load on the first generation request (about 20 MB
         // and a second or two), so a server nobody generates items on stays small.
         let content = Arc::new(crate::content::LazyContent::default());

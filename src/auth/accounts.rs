@@ -9,7 +9,9 @@ use utoipa::ToSchema;
 use crate::auth::PasswordHasher;
 use crate::db::accounts::{self, AuditEntry, NewUser, UserChanges, UserRecord};
 use crate::db::{Db, DbError};
-use crate::domain::accounts::{Role, Username, check_new_password};
+use crate::domain::accounts::{
+    CredentialProblem, Role, Username, check_new_password, check_new_username, username_skeleton,
+};
 
 /// Why an account operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -111,7 +113,9 @@ pub async fn create_account(
     actor: &Actor,
 ) -> AccountResult<CreatedUser> {
     let username = Username::parse(&body.username)
+        .and_then(|username| check_new_username(&username).map(|()| username))
         .map_err(|problem| AccountError::validation("username", problem.to_string()))?;
+    let skeleton = username_skeleton(username.as_str());
     let display_name = body
         .display_name
         .clone()
@@ -157,6 +161,11 @@ pub async fn create_account(
     );
     let record = db
         .write(move |tx| {
+            if accounts::find_user_by_username(tx, &name)?.is_none()
+                && accounts::skeleton_taken(tx, &skeleton)?
+            {
+                return Ok(None);
+            }
             let new_user = NewUser {
                 username: &name,
                 display_name: &display_name,
@@ -164,6 +173,7 @@ pub async fn create_account(
                 role: role.as_str(),
                 password_hash: &hash,
                 must_change_password: must_change,
+                skeleton: &skeleton,
             };
             let id = accounts::insert_user(tx, &new_user, &stamp)?;
             accounts::insert_audit(
@@ -180,9 +190,13 @@ pub async fn create_account(
             )?;
             accounts::find_user(tx, id)?
                 .ok_or_else(|| DbError::Task("created user vanished".into()))
+                .map(Some)
         })
         .await
         .map_err(AccountError::from)?;
+    let record = record.ok_or_else(|| {
+        AccountError::Conflict(format!("username {}", CredentialProblem::Confusable))
+    })?;
     Ok(CreatedUser {
         user: UserView::from(&record),
         generated_password: generated,
@@ -298,7 +312,7 @@ pub async fn reset_account_password(
                 ..UserChanges::default()
             };
             accounts::update_user(tx, user_id, &changes, &stamp)?;
-            accounts::revoke_user_refresh_tokens(tx, user_id, &stamp)?;
+            accounts::end_sessions(tx, user_id, None, &stamp)?;
             accounts::insert_audit(
                 tx,
                 &AuditEntry {
@@ -316,5 +330,8 @@ pub async fn reset_account_password(
         .await?;
     let username =
         username.ok_or_else(|| AccountError::NotFound(format!("no user with id {user_id}")))?;
+    if let Some(data_dir) = db.path().parent() {
+        crate::auth::bootstrap::forget_generated_password(data_dir, &username);
+    }
     Ok((username, password))
 }

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod bootstrap;
 pub mod passwords;
+pub mod sessions;
 pub mod tokens;
 
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ use crate::config::{AuthConfig, RateLimitConfig};
 use crate::domain::quotas::{QuotaClass, QuotaDecision, QuotaLimits, QuotaTable};
 
 pub use passwords::PasswordHasher;
-pub use tokens::{AccessClaims, TokenKeys, TokenProblem};
+pub use tokens::{AccessClaims, SessionRef, TokenKeys, TokenProblem};
 
 /// The file in the data directory that holds the generated signing secret.
 pub const SECRET_FILE: &str = "secret_key";
@@ -232,6 +233,26 @@ pub fn random_token(bytes: usize) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
 }
 
+/// A new cohort enrolment code (see `domain::accounts::ENROLMENT_ALPHABET`).
+pub fn enrolment_code() -> String {
+    use crate::domain::accounts::{ENROLMENT_ALPHABET, ENROLMENT_CODE_LEN};
+    let mut bytes = [0u8; ENROLMENT_CODE_LEN];
+    // 256 is not a multiple of the alphabet's length: draw again rather than favour some letters.
+    let mut code = String::with_capacity(ENROLMENT_CODE_LEN);
+    while code.len() < ENROLMENT_CODE_LEN {
+        if getrandom::fill(&mut bytes).is_err() {
+            bytes.copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..ENROLMENT_CODE_LEN]);
+        }
+        let limit = 256 - 256 % ENROLMENT_ALPHABET.len();
+        for byte in bytes {
+            if usize::from(byte) < limit && code.len() < ENROLMENT_CODE_LEN {
+                code.push(ENROLMENT_ALPHABET[usize::from(byte) % ENROLMENT_ALPHABET.len()] as char);
+            }
+        }
+    }
+    code
+}
+
 /// A generated password that is easy to type from a printout: 20 characters without look-alikes.
 pub fn generated_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -301,6 +322,12 @@ mod tests {
     fn generated_secrets_are_random() {
         assert_ne!(random_token(32), random_token(32));
         assert_eq!(random_token(48).len(), 64);
+        let code = enrolment_code();
+        assert_eq!(
+            crate::domain::accounts::normalise_enrolment_code(&code).as_deref(),
+            Some(code.as_str())
+        );
+        assert_ne!(code, enrolment_code());
         let password = generated_password();
         assert_eq!(password.len(), 20);
         assert_ne!(password, generated_password());

@@ -1,4 +1,5 @@
-//! Access tokens are HS256 JWTs (`sub`, `role`, `iat`, `exp`, `jti`); only HS256 is accepted, so
+//! Access tokens are HS256 JWTs (`sub`, `role`, `iat`, `exp`, `jti`, and the session they belong
+//! to: `sid`, the refresh-token family, and `sep`, the user's session epoch); only HS256 is accepted, so
 //! `alg: none` and RS/ES/other-HS tokens fail. Refresh tokens are opaque random strings; only their
 //! SHA-256 is stored.
 
@@ -15,6 +16,23 @@ pub struct AccessClaims {
     pub jti: String,
     /// Always "access": a refresh token can never pass as an access token and vice versa.
     pub typ: String,
+    /// The session (refresh-token family) the token was issued to; absent in tokens issued before
+    /// sessions were recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
+    /// The user's session epoch when the token was issued; a password change or reset raises the
+    /// epoch and so ends every token issued before it.
+    #[serde(default)]
+    pub sep: i64,
+}
+
+/// The session an access token is issued to.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionRef<'a> {
+    /// The refresh-token family.
+    pub id: &'a str,
+    /// The user's current session epoch.
+    pub epoch: i64,
 }
 
 impl AccessClaims {
@@ -56,6 +74,7 @@ impl TokenKeys {
         role: &str,
         now: u64,
         ttl_secs: u64,
+        session: SessionRef<'_>,
     ) -> anyhow::Result<(String, AccessClaims)> {
         let claims = AccessClaims {
             sub: user_id.to_string(),
@@ -64,6 +83,8 @@ impl TokenKeys {
             exp: now + ttl_secs,
             jti: super::random_token(16),
             typ: "access".to_owned(),
+            sid: Some(session.id.to_owned()),
+            sep: session.epoch,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok((token, claims))
@@ -117,11 +138,17 @@ mod tests {
         serde_json::json!({"sub": "1", "role": "admin", "iat": now, "exp": now + 3600, "jti": "x", "typ": "access"})
     }
 
+    const SESSION: SessionRef<'static> = SessionRef {
+        id: "family",
+        epoch: 3,
+    };
+
     #[test]
     fn issued_tokens_verify() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let now = crate::clock::unix_now();
-        let (token, claims) = keys.issue(7, "student", now, 3_600).unwrap();
+        let (token, claims) = keys.issue(7, "student", now, 3_600, SESSION).unwrap();
+        assert_eq!((claims.sid.as_deref(), claims.sep), (Some("family"), 3));
         assert_eq!(keys.verify(&token), Ok(claims.clone()));
         assert_eq!(claims.user_id(), Some(7));
         assert!(token.len() > 50);
@@ -131,7 +158,13 @@ mod tests {
     fn expired_tokens_are_told_apart() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let (token, _) = keys
-            .issue(7, "student", crate::clock::unix_now() - 10_000, 3_600)
+            .issue(
+                7,
+                "student",
+                crate::clock::unix_now() - 10_000,
+                3_600,
+                SESSION,
+            )
             .unwrap();
         assert_eq!(keys.verify(&token), Err(TokenProblem::Expired));
     }
@@ -141,7 +174,7 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let other = TokenKeys::new(b"another-secret-another-secret-another").unwrap();
         let (foreign, _) = other
-            .issue(1, "admin", crate::clock::unix_now(), 3_600)
+            .issue(1, "admin", crate::clock::unix_now(), 3_600, SESSION)
             .unwrap();
         assert_eq!(
             keys.verify(&foreign),
@@ -165,7 +198,7 @@ mod tests {
         }
 
         let (good, _) = keys
-            .issue(7, "student", crate::clock::unix_now(), 3_600)
+            .issue(7, "student", crate::clock::unix_now(), 3_600, SESSION)
             .unwrap();
         let parts: Vec<&str> = good.split('.').collect();
         let mut claims = live_claims();

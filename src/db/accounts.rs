@@ -21,10 +21,12 @@ pub struct UserRecord {
     pub created_at: String,
     pub updated_at: String,
     pub last_login_at: Option<String>,
+    /// Raised by every password change or reset (see `auth::sessions`).
+    pub session_epoch: i64,
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, email, role, password_hash, is_active, must_change_password, \
-     failed_logins, locked_until, created_at, updated_at, last_login_at";
+     failed_logins, locked_until, created_at, updated_at, last_login_at, session_epoch";
 
 fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
     Ok(UserRecord {
@@ -41,6 +43,7 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
         created_at: row.get(10)?,
         updated_at: row.get(11)?,
         last_login_at: row.get(12)?,
+        session_epoch: row.get(13)?,
     })
 }
 
@@ -53,13 +56,15 @@ pub struct NewUser<'a> {
     pub role: &'a str,
     pub password_hash: &'a str,
     pub must_change_password: bool,
+    /// The TR39 skeleton of the username (`domain::accounts::username_skeleton`).
+    pub skeleton: &'a str,
 }
 
 pub fn insert_user(conn: &Connection, user: &NewUser<'_>, now: &str) -> Result<i64, DbError> {
     conn.execute(
-        "INSERT INTO users (username, display_name, email, role, password_hash, must_change_password, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-        params![user.username, user.display_name, user.email, user.role, user.password_hash, user.must_change_password, now],
+        "INSERT INTO users (username, display_name, email, role, password_hash, must_change_password, created_at, updated_at, username_skeleton)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
+        params![user.username, user.display_name, user.email, user.role, user.password_hash, user.must_change_password, now, user.skeleton],
     )
     .map_err(|error| on_unique(error, || format!("the username \"{}\" is already taken", user.username)))?;
     Ok(conn.last_insert_rowid())
@@ -74,6 +79,24 @@ pub fn find_user_by_username(
         .prepare_cached(&sql)?
         .query_row([username], user_from_row)
         .optional()?)
+}
+
+/// Whether a user whose username has this skeleton exists (one indexed look-up). Rows from before
+/// skeletons were stored are filled in first.
+pub fn skeleton_taken(conn: &Connection, skeleton: &str) -> Result<bool, DbError> {
+    let missing: Vec<(i64, String)> = conn
+        .prepare_cached("SELECT id, username FROM users WHERE username_skeleton IS NULL")?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (id, username) in missing {
+        conn.execute(
+            "UPDATE users SET username_skeleton = ?2 WHERE id = ?1",
+            params![id, crate::domain::accounts::username_skeleton(&username)],
+        )?;
+    }
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE username_skeleton = ?1)")?
+        .query_row([skeleton], |row| row.get(0))?)
 }
 
 pub fn find_user(conn: &Connection, id: i64) -> Result<Option<UserRecord>, DbError> {
@@ -109,6 +132,8 @@ pub struct RequestUser {
     pub is_active: bool,
     pub must_change_password: bool,
     pub token_revoked: bool,
+    pub session_epoch: i64,
+    pub kept_session: Option<String>,
     pub instructs: Vec<i64>,
 }
 
@@ -120,7 +145,8 @@ pub fn load_request_user(
     let found = conn
         .prepare_cached(
             "SELECT id, username, role, is_active, must_change_password,
-                    EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?2)
+                    EXISTS (SELECT 1 FROM revoked_access_tokens WHERE jti = ?2),
+                    session_epoch, kept_session
              FROM users WHERE id = ?1",
         )?
         .query_row(params![user_id, jti], |row| {
@@ -131,6 +157,8 @@ pub fn load_request_user(
                 is_active: row.get(3)?,
                 must_change_password: row.get(4)?,
                 token_revoked: row.get(5)?,
+                session_epoch: row.get(6)?,
+                kept_session: row.get(7)?,
                 instructs: Vec::new(),
             })
         })
@@ -306,6 +334,28 @@ pub fn revoke_user_refresh_tokens(
     )?)
 }
 
+/// Ends every session of a user but `keep` (a refresh-token family): raises the session epoch,
+/// which ends their access tokens, and revokes their refresh tokens. Returns the new epoch.
+pub fn end_sessions(
+    conn: &Connection,
+    user_id: i64,
+    keep: Option<&str>,
+    now: &str,
+) -> Result<i64, DbError> {
+    let epoch = conn.query_row(
+        "UPDATE users SET session_epoch = session_epoch + 1, kept_session = ?2 WHERE id = ?1
+         RETURNING session_epoch",
+        params![user_id, keep],
+        |row| row.get(0),
+    )?;
+    conn.execute(
+        "UPDATE refresh_tokens SET revoked_at = ?3
+         WHERE user_id = ?1 AND revoked_at IS NULL AND (?2 IS NULL OR family_id <> ?2)",
+        params![user_id, keep, now],
+    )?;
+    Ok(epoch)
+}
+
 pub fn revoke_access_token(conn: &Connection, jti: &str, expires_at: u64) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?1, ?2) ON CONFLICT (jti) DO NOTHING",
@@ -360,11 +410,12 @@ pub fn insert_cohort(
     conn: &Connection,
     name: &str,
     description: &str,
+    enrolment_code: &str,
     now: &str,
 ) -> Result<i64, DbError> {
     conn.execute(
-        "INSERT INTO cohorts (name, description, created_at) VALUES (?1, ?2, ?3)",
-        params![name, description, now],
+        "INSERT INTO cohorts (name, description, created_at, enrolment_code) VALUES (?1, ?2, ?3, ?4)",
+        params![name, description, now, enrolment_code],
     )
     .map_err(|error| {
         on_unique(error, || {
@@ -392,6 +443,55 @@ pub fn list_cohorts(conn: &Connection, only: Option<&[i64]>) -> Result<Vec<Cohor
             .collect(),
         None => all,
     })
+}
+
+/// The enrolment code of a cohort: `None` when there is no such cohort, `Some(None)` when it has
+/// no code yet.
+pub fn enrolment_code(
+    conn: &Connection,
+    cohort_id: i64,
+) -> Result<Option<Option<String>>, DbError> {
+    Ok(conn
+        .query_row(
+            "SELECT enrolment_code FROM cohorts WHERE id = ?1",
+            [cohort_id],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// Replaces a cohort's enrolment code; false when there is no such cohort.
+pub fn set_enrolment_code(conn: &Connection, cohort_id: i64, code: &str) -> Result<bool, DbError> {
+    Ok(conn.execute(
+        "UPDATE cohorts SET enrolment_code = ?2 WHERE id = ?1",
+        params![cohort_id, code],
+    )? == 1)
+}
+
+/// The cohort whose enrolment code is `code` (one indexed look-up).
+pub fn cohort_by_enrolment_code(conn: &Connection, code: &str) -> Result<Option<i64>, DbError> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM cohorts WHERE enrolment_code = ?1",
+            [code],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+/// The role `user_id` has in `cohort_id`, if they are a member.
+pub fn member_role(
+    conn: &Connection,
+    cohort_id: i64,
+    user_id: i64,
+) -> Result<Option<String>, DbError> {
+    Ok(conn
+        .query_row(
+            "SELECT role FROM cohort_members WHERE cohort_id = ?1 AND user_id = ?2",
+            params![cohort_id, user_id],
+            |row| row.get(0),
+        )
+        .optional()?)
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

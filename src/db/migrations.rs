@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0003_items.sql"),
     },
     Migration {
+        version: 4,
+        name: "0004_hardening",
+        sql: include_str!("../../migrations/0004_hardening.sql"),
+    },
+    Migration {
         version: 5,
         name: "0005_practice",
         sql: include_str!("../../migrations/0005_practice.sql"),

@@ -363,10 +363,38 @@ fn is_not_a_database(error: &rusqlite::Error) -> bool {
         if matches!(failure.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt))
 }
 
+/// Makes the data directory private to the service user: sets the process umask to 077 (so the
+/// database, its -wal and -shm, the lock, secrets and everything created later are 0600 and
+/// directories 0700), creates the directory, and tightens what already exists under it (files 0600,
+/// directories 0700; symbolic links are not followed).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
+    std::fs::create_dir_all(dir)?;
+    make_private(dir)
+}
+
+fn make_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let metadata = std::fs::symlink_metadata(path)?;
+    if metadata.file_type().is_symlink() {
+        return Ok(());
+    }
+    let wanted = if metadata.is_dir() { 0o700 } else { 0o600 };
+    if metadata.permissions().mode() & 0o777 != wanted {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(wanted))?;
+    }
+    if metadata.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            make_private(&entry?.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// Creates the data directory and proves we can write and sync a file in it.
 fn prepare_data_dir(dir: &Path) -> Result<(), DbError> {
     let not_writable = |error: std::io::Error| DbError::unwritable(dir, &error);
-    std::fs::create_dir_all(dir).map_err(not_writable)?;
+    create_private_dir(dir).map_err(not_writable)?;
     let probe = dir.join(".write-probe");
     std::fs::write(&probe, b"probe")
         .and_then(|()| std::fs::File::open(&probe)?.sync_all())

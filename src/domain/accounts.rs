@@ -52,6 +52,10 @@ pub enum CredentialProblem {
     Characters,
     #[error("must not be the same as the username")]
     SameAsUsername,
+    #[error("must not mix letters of different scripts (such as Latin and Cyrillic)")]
+    MixedScripts,
+    #[error("looks the same as an existing username: choose one that cannot be mistaken for it")]
+    Confusable,
 }
 
 impl Username {
@@ -85,6 +89,24 @@ impl fmt::Display for Username {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(&self.0)
     }
+}
+
+/// Rules for a username being created (not for existing ones): its letters come from one script,
+/// so "аdmin" with a Cyrillic а is refused (Unicode TR39 single-script, where digits and
+/// punctuation belong to every script and Japanese may mix Han and kana).
+pub fn check_new_username(username: &Username) -> Result<(), CredentialProblem> {
+    use unicode_security::MixedScript;
+    if username.as_str().is_single_script() {
+        Ok(())
+    } else {
+        Err(CredentialProblem::MixedScripts)
+    }
+}
+
+/// The Unicode TR39 skeleton of a username: two names with the same skeleton look alike ("paypal"
+/// and "pаypal" with a Cyrillic а, "rn" and "m", "1" and "l").
+pub fn username_skeleton(canonical: &str) -> String {
+    unicode_security::skeleton(canonical).collect()
 }
 
 /// The canonical spelling used for look-ups, also for strings that are not valid usernames.
@@ -143,13 +165,56 @@ pub fn can_view_cohort(viewer: &Principal, cohort_id: i64, member_of: &[i64]) ->
     }
 }
 
-/// May `viewer` change the membership of cohort `cohort_id`? Admins always; instructors of it, for students.
+/// May `viewer` see the members and the enrolment code of cohort `cohort_id`, rotate the code and
+/// remove students? Admins always; instructors for the cohorts they teach.
 pub fn can_manage_cohort(viewer: &Principal, cohort_id: i64) -> bool {
     match viewer.role {
         Role::Admin => true,
         Role::Instructor => viewer.instructs.contains(&cohort_id),
         Role::Student => false,
     }
+}
+
+/// May `viewer` put someone into a cohort? Only admins: access to a student's data must never be
+/// obtainable by an instructor's own action. Students join themselves with the enrolment code.
+pub fn can_enrol_members(viewer: &Principal) -> bool {
+    viewer.role == Role::Admin
+}
+
+/// May `viewer` remove a member whose account role is `member_role` from cohort `cohort_id`?
+/// Admins anyone; instructors of the cohort its students.
+pub fn can_remove_member(viewer: &Principal, cohort_id: i64, member_role: Role) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        Role::Instructor => viewer.instructs.contains(&cohort_id) && member_role == Role::Student,
+        Role::Student => false,
+    }
+}
+
+/// Characters of an enrolment code: capitals and digits without look-alikes (no I, L, O, 0, 1).
+pub const ENROLMENT_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+/// Characters in an enrolment code (31^12 ≈ 2^59 codes; guessing one is hopeless).
+pub const ENROLMENT_CODE_LEN: usize = 12;
+
+/// An enrolment code as typed: case, spaces and dashes do not matter. `None` when it cannot be a
+/// code at all.
+pub fn normalise_enrolment_code(raw: &str) -> Option<String> {
+    let code: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .flat_map(char::to_uppercase)
+        .collect();
+    (code.len() == ENROLMENT_CODE_LEN && code.bytes().all(|b| ENROLMENT_ALPHABET.contains(&b)))
+        .then_some(code)
+}
+
+/// An enrolment code as shown: groups of four joined by dashes.
+pub fn display_enrolment_code(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]
@@ -180,6 +245,38 @@ mod tests {
         for (raw, expected) in cases {
             let got = Username::parse(raw).map(|u| u.as_str().to_owned());
             assert_eq!(got, expected.map(str::to_owned), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn look_alike_and_mixed_script_usernames_are_caught() {
+        let skeleton = |raw: &str| username_skeleton(Username::parse(raw).unwrap().as_str());
+        let admin = skeleton("admin");
+        assert_eq!(skeleton("\u{0430}dmin"), admin, "Cyrillic а");
+        assert_eq!(skeleton("n\u{03bf}rse"), skeleton("norse"), "Greek ο");
+        assert_eq!(skeleton("rnary"), skeleton("mary"), "rn and m");
+        assert_eq!(
+            skeleton("user\u{0661}"),
+            skeleton("userl"),
+            "Arabic-Indic one"
+        );
+        assert_ne!(skeleton("maria"), skeleton("marta"));
+        let mixed = |raw: &str| check_new_username(&Username::parse(raw).unwrap());
+        assert_eq!(mixed("\u{0430}dmin"), Err(CredentialProblem::MixedScripts));
+        assert_eq!(mixed("n\u{03bf}rse"), Err(CredentialProblem::MixedScripts));
+        assert_eq!(
+            mixed("student\u{0663}"),
+            Err(CredentialProblem::MixedScripts)
+        );
+        for fine in [
+            "josé",
+            "maria.lopez",
+            "student-42",
+            "иван",
+            "αλέξης",
+            "山田たろう",
+        ] {
+            assert_eq!(mixed(fine), Ok(()), "{fine}");
         }
     }
 
@@ -218,6 +315,37 @@ mod tests {
                 "{viewer:?} -> {student_id}"
             );
         }
+    }
+
+    #[test]
+    fn only_admins_enrol_and_instructors_remove_only_their_students() {
+        let admin = principal(Role::Admin, 1, &[]);
+        let instructor = principal(Role::Instructor, 2, &[10]);
+        let student = principal(Role::Student, 3, &[]);
+        assert!(can_enrol_members(&admin));
+        assert!(!can_enrol_members(&instructor));
+        assert!(!can_enrol_members(&student));
+        assert!(can_remove_member(&admin, 11, Role::Instructor));
+        assert!(can_remove_member(&instructor, 10, Role::Student));
+        assert!(!can_remove_member(&instructor, 10, Role::Instructor));
+        assert!(!can_remove_member(&instructor, 11, Role::Student));
+        assert!(!can_remove_member(&student, 10, Role::Student));
+    }
+
+    #[test]
+    fn enrolment_codes_are_read_forgivingly_and_shown_grouped() {
+        assert_eq!(
+            normalise_enrolment_code(" abcd-efgh-jk23 ").as_deref(),
+            Some("ABCDEFGHJK23")
+        );
+        assert_eq!(display_enrolment_code("ABCDEFGHJK23"), "ABCD-EFGH-JK23");
+        assert_eq!(normalise_enrolment_code("ABCDEFGHJK2"), None, "too short");
+        assert_eq!(
+            normalise_enrolment_code("ABCDEFGHJK20"),
+            None,
+            "0 is not used"
+        );
+        assert_eq!(normalise_enrolment_code("ÄBCDEFGHJK23"), None);
     }
 
     #[test]

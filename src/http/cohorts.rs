@@ -1,5 +1,8 @@
-//! Cohorts: named groups of students with their instructors. Admins manage all cohorts; instructors
-//! add and remove students in the cohorts they teach; everyone sees the cohorts they belong to.
+//! Cohorts: named groups of students with their instructors. Admins manage all cohorts and their
+//! membership; a student joins a cohort with its enrolment code, which admins and the cohort's
+//! instructors can see and rotate; instructors may remove students from their cohorts but never add
+//! anyone, so no instructor can obtain access to a student by their own action alone. Everyone sees
+//! the cohorts they belong to.
 
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -11,18 +14,24 @@ use utoipa_axum::routes;
 
 use crate::db::DbError;
 use crate::db::accounts::{self, AuditEntry, CohortRecord, MemberRecord};
-use crate::domain::accounts::{Role, can_manage_cohort, can_view_cohort};
+use crate::domain::accounts::{
+    Role, can_enrol_members, can_manage_cohort, can_remove_member, can_view_cohort,
+    display_enrolment_code, normalise_enrolment_code,
+};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::ApiJson;
+use crate::http::roles::{AdminUser, StaffUser, StudentUser};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_cohorts, create_cohort))
         .routes(routes!(get_cohort))
         .routes(routes!(put_member, delete_member))
+        .routes(routes!(get_enrolment_code, rotate_enrolment_code))
+        .routes(routes!(join_cohort))
 }
 
 /// Cohorts the caller may see: all for admins, their own for everyone else.
@@ -60,12 +69,10 @@ pub struct CreateCohort {
     responses((status = 201, body = CohortRecord), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 409, body = crate::http::error::ErrorEnvelope)))]
 async fn create_cohort(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Extension(ClientIp(client)): Extension<ClientIp>,
     ApiJson(body): ApiJson<CreateCohort>,
 ) -> ApiResult<(StatusCode, ApiJson<CohortRecord>)> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(ApiError::validation("name", "must be 1 to 120 characters"));
@@ -85,7 +92,8 @@ async fn create_cohort(
     let cohort = state
         .db
         .write(move |tx| {
-            let id = accounts::insert_cohort(tx, &name, &body.description, &stamp)?;
+            let code = crate::auth::enrolment_code();
+            let id = accounts::insert_cohort(tx, &name, &body.description, &code, &stamp)?;
             accounts::insert_audit(
                 tx,
                 &AuditEntry {
@@ -158,15 +166,15 @@ pub struct Membership {
     pub role: Role,
 }
 
-/// Add a user to a cohort or change their cohort role. Admins may add anyone; instructors of the
-/// cohort may add students.
+/// Add a user to a cohort or change their cohort role (admin). Instructors cannot add members:
+/// students join with the cohort's enrolment code (`POST /api/v1/cohorts/join`).
 #[utoipa::path(put, path = "/api/v1/cohorts/{cohort_id}/members/{user_id}", tag = "cohorts", security(("bearer" = [])),
     params(("cohort_id" = i64, Path, description = "Cohort id"), ("user_id" = i64, Path, description = "User id")),
     request_body = Membership,
     responses((status = 204), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn put_member(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Extension(ClientIp(client)): Extension<ClientIp>,
     path: Result<Path<(i64, i64)>, axum::extract::rejection::PathRejection>,
     ApiJson(body): ApiJson<Membership>,
@@ -174,15 +182,8 @@ async fn put_member(
     let Path((cohort_id, user_id)) = path
         .map_err(|_| ApiError::validation("path", "cohort_id and user_id must be whole numbers"))?;
     let principal = &user.0.principal;
-    if !can_manage_cohort(principal, cohort_id) {
-        return Err(ApiError::Forbidden(
-            "Only admins and this cohort's instructors may change its members".into(),
-        ));
-    }
-    if principal.role == Role::Instructor && body.role != Role::Student {
-        return Err(ApiError::Forbidden(
-            "Instructors may add students only".into(),
-        ));
+    if !can_enrol_members(principal) {
+        return Err(ApiError::Forbidden("Administrator access required".into()));
     }
     if body.role == Role::Admin {
         return Err(ApiError::validation(
@@ -202,7 +203,7 @@ async fn put_member(
             let cohort = accounts::find_cohort(tx, cohort_id)?.ok_or_else(|| DbError::Conflict(format!("no cohort with id {cohort_id}")))?;
             let member = accounts::find_user(tx, user_id)?.ok_or_else(|| DbError::Conflict(format!("no user with id {user_id}")))?;
             if member.role != body.role.as_str() {
-                return Err(DbError::Task(format!("role mismatch: {} is a {}", member.username, member.role)));
+                return Err(DbError::Task(ROLE_MISMATCH.into()));
             }
             accounts::upsert_member(tx, cohort_id, user_id, body.role.as_str(), &stamp)?;
             accounts::insert_audit(
@@ -222,13 +223,16 @@ async fn put_member(
         .await
         .map_err(|error| match error {
             DbError::Conflict(message) => ApiError::NotFound(message),
-            DbError::Task(message) if message.starts_with("role mismatch") => ApiError::validation("role", message),
+            DbError::Task(message) if message == ROLE_MISMATCH => ApiError::validation("role", message),
             other => other.into(),
         })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Remove a user from a cohort.
+/// Why a membership was refused when its role is not the user's account role. Names no one.
+const ROLE_MISMATCH: &str = "must be the user's account role (student or instructor)";
+
+/// Remove a user from a cohort: admins anyone, the cohort's instructors its students.
 #[utoipa::path(delete, path = "/api/v1/cohorts/{cohort_id}/members/{user_id}", tag = "cohorts", security(("bearer" = [])),
     params(("cohort_id" = i64, Path, description = "Cohort id"), ("user_id" = i64, Path, description = "User id")),
     responses((status = 204), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
@@ -251,12 +255,15 @@ async fn delete_member(
     let removed = state
         .db
         .write(move |tx| {
-            let member = accounts::find_user(tx, user_id)?;
-            if principal.role == Role::Instructor
-                && member.as_ref().is_some_and(|m| m.role != "student")
-            {
+            // Only a member's own cohort role is consulted, which the manager can see anyway.
+            let Some(role) = accounts::member_role(tx, cohort_id, user_id)? else {
+                return Ok(Some(false));
+            };
+            let role = Role::parse(&role).unwrap_or(Role::Instructor);
+            if !can_remove_member(&principal, cohort_id, role) {
                 return Ok(None);
             }
+            let member = accounts::find_user(tx, user_id)?;
             let removed = accounts::remove_member(tx, cohort_id, user_id)?;
             if removed {
                 let target = member.map(|m| m.username).unwrap_or_default();
@@ -285,4 +292,159 @@ async fn delete_member(
         ))),
         Some(true) => Ok(StatusCode::NO_CONTENT),
     }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnrolmentCode {
+    pub cohort_id: i64,
+    /// Give this to the cohort's students: they join with `POST /api/v1/cohorts/join`. `null` for a
+    /// cohort made before enrolment codes existed, until one is rotated in.
+    #[schema(example = "ABCD-EFGH-JK23")]
+    pub code: Option<String>,
+}
+
+/// The cohort's enrolment code (admins and the cohort's instructors).
+#[utoipa::path(get, path = "/api/v1/cohorts/{cohort_id}/enrolment-code", tag = "cohorts", security(("bearer" = [])),
+    params(("cohort_id" = i64, Path, description = "Cohort id")),
+    responses((status = 200, body = EnrolmentCode), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
+async fn get_enrolment_code(
+    State(state): State<AppState>,
+    user: StaffUser,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> ApiResult<ApiJson<EnrolmentCode>> {
+    let cohort_id = crate::http::auth::path_id(path, "cohort_id")?;
+    require_manager(&user, cohort_id)?;
+    let code = state
+        .db
+        .read(move |conn| accounts::enrolment_code(conn, cohort_id))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no cohort with id {cohort_id}")))?;
+    Ok(ApiJson(EnrolmentCode {
+        cohort_id,
+        code: code.as_deref().map(display_enrolment_code),
+    }))
+}
+
+/// Replace the cohort's enrolment code with a new one; the old one stops working (admins and the
+/// cohort's instructors). Members stay members.
+#[utoipa::path(post, path = "/api/v1/cohorts/{cohort_id}/enrolment-code", tag = "cohorts", security(("bearer" = [])),
+    params(("cohort_id" = i64, Path, description = "Cohort id")),
+    responses((status = 200, body = EnrolmentCode), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
+async fn rotate_enrolment_code(
+    State(state): State<AppState>,
+    user: StaffUser,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> ApiResult<ApiJson<EnrolmentCode>> {
+    let cohort_id = crate::http::auth::path_id(path, "cohort_id")?;
+    require_manager(&user, cohort_id)?;
+    let code = crate::auth::enrolment_code();
+    let stamp = crate::clock::now_rfc3339();
+    let (actor_id, actor, ip, stored) = (
+        user.principal.user_id,
+        user.principal.username.clone(),
+        client.to_string(),
+        code.clone(),
+    );
+    let rotated = state
+        .db
+        .write(move |tx| {
+            if !accounts::set_enrolment_code(tx, cohort_id, &stored)? {
+                return Ok(false);
+            }
+            accounts::insert_audit(
+                tx,
+                &AuditEntry {
+                    actor_id: Some(actor_id),
+                    actor: &actor,
+                    action: "enrolment_code_rotated",
+                    target: None,
+                    ip: Some(&ip),
+                    details: serde_json::json!({ "cohort_id": cohort_id }),
+                },
+                &stamp,
+            )?;
+            Ok(true)
+        })
+        .await?;
+    if !rotated {
+        return Err(ApiError::NotFound(format!("no cohort with id {cohort_id}")));
+    }
+    Ok(ApiJson(EnrolmentCode {
+        cohort_id,
+        code: Some(display_enrolment_code(&code)),
+    }))
+}
+
+fn require_manager(user: &StaffUser, cohort_id: i64) -> ApiResult<()> {
+    if can_manage_cohort(&user.principal, cohort_id) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(
+            "Only admins and this cohort's instructors may see its enrolment code".into(),
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinCohort {
+    /// The cohort's enrolment code, as given by its instructor (case, spaces and dashes ignored).
+    #[schema(example = "ABCD-EFGH-JK23", max_length = 64)]
+    pub code: String,
+}
+
+/// Join a cohort with its enrolment code (students). Joining twice is harmless.
+#[utoipa::path(post, path = "/api/v1/cohorts/join", tag = "cohorts", security(("bearer" = [])), request_body = JoinCohort,
+    responses((status = 200, body = CohortRecord), (status = 403, body = crate::http::error::ErrorEnvelope),
+              (status = 404, description = "No cohort has this code", body = crate::http::error::ErrorEnvelope),
+              (status = 422, body = crate::http::error::ErrorEnvelope)))]
+async fn join_cohort(
+    State(state): State<AppState>,
+    user: StudentUser,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    ApiJson(body): ApiJson<JoinCohort>,
+) -> ApiResult<ApiJson<CohortRecord>> {
+    let code = (body.code.chars().count() <= 64)
+        .then(|| normalise_enrolment_code(&body.code))
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::validation(
+                "code",
+                "must be a 12-character enrolment code such as ABCD-EFGH-JK23",
+            )
+        })?;
+    let stamp = crate::clock::now_rfc3339();
+    let (user_id, actor, ip) = (
+        user.principal.user_id,
+        user.principal.username.clone(),
+        client.to_string(),
+    );
+    let joined = state
+        .db
+        .write(move |tx| {
+            let Some(cohort_id) = accounts::cohort_by_enrolment_code(tx, &code)? else {
+                return Ok(None);
+            };
+            if accounts::member_role(tx, cohort_id, user_id)?.is_none() {
+                accounts::upsert_member(tx, cohort_id, user_id, Role::Student.as_str(), &stamp)?;
+                accounts::insert_audit(
+                    tx,
+                    &AuditEntry {
+                        actor_id: Some(user_id),
+                        actor: &actor,
+                        action: "cohort_joined",
+                        target: Some(&actor),
+                        ip: Some(&ip),
+                        details: serde_json::json!({ "cohort_id": cohort_id }),
+                    },
+                    &stamp,
+                )?;
+            }
+            accounts::find_cohort(tx, cohort_id)
+        })
+        .await?;
+    joined
+        .map(ApiJson)
+        .ok_or_else(|| ApiError::NotFound("no cohort has this enrolment code".into()))
 }

@@ -21,6 +21,8 @@ mod config;
 mod connections;
 /// Helpers for the TLS/edge tests: certificates, TLS clients, openssl, Pebble.
 mod edge_helpers;
+/// Hardening: sessions, cohort access, look-alike usernames, lockout, file modes.
+mod hardening;
 /// Item generation and the item bank.
 mod items;
 /// /health, /metrics and the error envelope.

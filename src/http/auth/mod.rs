@@ -1,0 +1,84 @@
+//! Accounts over HTTP, split by concern:
+//! - [`middleware`]: the authentication middleware every `/api/v1` request passes and the
+//!   `CurrentUser` extractor;
+//! - [`sessions`]: login, refresh, logout, me, verify-token, roles;
+//! - [`users`]: user administration and password changes.
+//!
+//! The middleware decides who the caller is (role and active flag re-read from storage on every
+//! request), refuses protected routes without a valid token, and counts the request against the
+//! user's hourly quota. Handlers then take `CurrentUser` or a role extractor from `http::roles`.
+
+pub mod middleware;
+pub mod sessions;
+pub mod users;
+
+use axum::extract::Path;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::auth::accounts::AccountError;
+use crate::domain::accounts::CredentialProblem;
+use crate::http::AppState;
+use crate::http::error::{ApiError, ApiResult};
+
+pub use middleware::{AuthState, Caller, CurrentUser, authenticate, bearer_token, log_safe};
+pub use users::authorize_student_access;
+
+/// The `auth/*` routes with their OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    sessions::routes().merge(users::routes())
+}
+
+/// Parses a numeric path id into a 422 naming the parameter when it is not one.
+pub fn path_id(
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    name: &str,
+) -> ApiResult<i64> {
+    path.map(|Path(id)| id)
+        .map_err(|_| ApiError::validation(name, "must be a whole number"))
+}
+
+/// Epoch seconds as RFC 3339 (UTC, seconds).
+pub fn format_time(epoch: u64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(epoch as i64)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// RFC 3339 to epoch seconds.
+pub fn parse_time(text: &str) -> Option<u64> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| u64::try_from(t.unix_timestamp()).ok())
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Invalid { field, message } => ApiError::validation(field, message),
+            AccountError::Conflict(message) => ApiError::Conflict(message),
+            AccountError::NotFound(message) => ApiError::NotFound(message),
+            AccountError::Internal(error) => ApiError::Internal(error),
+        }
+    }
+}
+
+impl From<CredentialProblem> for ApiError {
+    fn from(problem: CredentialProblem) -> Self {
+        ApiError::validation("password", problem.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip() {
+        assert_eq!(parse_time(&format_time(1_800_000_000)), Some(1_800_000_000));
+        assert_eq!(parse_time("garbage"), None);
+    }
+}

@@ -1,0 +1,524 @@
+//! Sessions: login (JSON and OAuth2 form), refresh-token rotation, logout, and who-am-I.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::{Extension, Form};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::accounts::UserView;
+use crate::auth::{Auth, SessionRef};
+use crate::db::accounts::{self, AuditEntry, UserRecord};
+use crate::domain::accounts::{PASSWORD_MAX, Role, canonical_username};
+use crate::http::AppState;
+use crate::http::auth::middleware::{CurrentUser, log_safe};
+use crate::http::auth::{format_time, parse_time};
+use crate::http::context::ClientIp;
+use crate::http::error::{ApiError, ApiResult};
+use crate::http::json::{ApiJson, parse_json};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(login_oauth2))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(verify_token))
+        .routes(routes!(roles))
+        .routes(routes!(auth_health))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct OAuth2Form {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub grant_type: Option<String>,
+    #[serde(default)]
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_secret: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Always "bearer".
+    pub token_type: &'static str,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: u64,
+    /// True when the user must set a new password before using the API.
+    pub password_change_required: bool,
+}
+
+/// Log in with JSON credentials.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::http::error::ErrorEnvelope),
+              (status = 400, description = "Account disabled", body = crate::http::error::ErrorEnvelope),
+              (status = 422, body = crate::http::error::ErrorEnvelope)))]
+async fn login(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<ApiJson<TokenPair>> {
+    authenticate_password(&state, client, &body.username, &body.password)
+        .await
+        .map(ApiJson)
+}
+
+/// Log in with an OAuth2 password-grant form (`application/x-www-form-urlencoded`).
+#[utoipa::path(post, path = "/api/v1/auth/login/oauth2", tag = "auth",
+    request_body(content = OAuth2Form, content_type = "application/x-www-form-urlencoded"),
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::http::error::ErrorEnvelope)))]
+async fn login_oauth2(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    form: Result<Form<OAuth2Form>, axum::extract::rejection::FormRejection>,
+) -> ApiResult<ApiJson<TokenPair>> {
+    let Form(form) = form.map_err(|rejection| match rejection {
+        axum::extract::rejection::FormRejection::InvalidFormContentType(_) => {
+            ApiError::UnsupportedMediaType(
+                "expected a form body with Content-Type: application/x-www-form-urlencoded".into(),
+            )
+        }
+        other => ApiError::validation("body", other.body_text()),
+    })?;
+    if form
+        .grant_type
+        .as_deref()
+        .is_some_and(|grant| grant != "password")
+    {
+        return Err(ApiError::validation(
+            "grant_type",
+            "only the \"password\" grant is supported",
+        ));
+    }
+    authenticate_password(&state, client, &form.username, &form.password)
+        .await
+        .map(ApiJson)
+}
+
+const LOGIN_FAILED: &str = "Incorrect username or password";
+
+async fn authenticate_password(
+    state: &AppState,
+    client: IpAddr,
+    username: &str,
+    password: &str,
+) -> ApiResult<TokenPair> {
+    if username.chars().count() > 256 {
+        return Err(ApiError::validation(
+            "username",
+            "must be at most 256 characters",
+        ));
+    }
+    if password.chars().count() > PASSWORD_MAX {
+        return Err(ApiError::validation(
+            "password",
+            format!("must be at most {PASSWORD_MAX} characters"),
+        ));
+    }
+    if let Some(wait) = state.auth.address_blocked(client) {
+        if crate::telemetry::should_log(
+            crate::telemetry::Repetitive::RateLimited,
+            &client.to_string(),
+        ) {
+            tracing::warn!(target: "bsn_knowledge::rate_limit", "Rate limit exceeded for logins from {client}");
+        }
+        return Err(ApiError::RateLimited {
+            limit: crate::auth::ADDRESS_FAILURE_LIMIT,
+            retry_after_secs: wait.as_secs().max(1),
+        });
+    }
+    let canonical = canonical_username(username);
+    let lookup = canonical.clone();
+    let user = state
+        .db
+        .read(move |conn| accounts::find_user_by_username(conn, &lookup))
+        .await?;
+    let now = crate::clock::unix_now();
+    let locked = match &user {
+        Some(user) => user
+            .locked_until
+            .as_deref()
+            .and_then(parse_time)
+            .is_some_and(|until| until > now),
+        None => state.auth.unknown_user_locked(&canonical),
+    };
+    if locked {
+        login_failure_log(username, client);
+        return Err(locked_error(&state.auth));
+    }
+
+    let candidate = password.to_owned();
+    let stored = user.as_ref().map(|user| user.password_hash.clone());
+    let verified = state
+        .auth
+        .passwords
+        .run(move |hasher| hasher.verify(&candidate, stored.as_deref()))
+        .await
+        .map_err(ApiError::Internal)?;
+
+    let Some(user) = user.filter(|_| verified) else {
+        login_failure_log(username, client);
+        state.auth.record_address_failure(client);
+        let now_locked = match user_id_of(state, &canonical).await? {
+            Some(user_id) => record_failure(state, user_id, client).await?,
+            None => state.auth.record_unknown_user_failure(&canonical),
+        };
+        return Err(if now_locked {
+            locked_error(&state.auth)
+        } else {
+            ApiError::Unauthorized(LOGIN_FAILED.into())
+        });
+    };
+    if !user.is_active {
+        return Err(ApiError::BadRequest("User account is disabled".into()));
+    }
+    let pair = issue_tokens(state, &user, None, Some(client), "login").await?;
+    Ok(pair)
+}
+
+async fn user_id_of(state: &AppState, canonical: &str) -> ApiResult<Option<i64>> {
+    let lookup = canonical.to_owned();
+    Ok(state
+        .db
+        .read(move |conn| Ok(accounts::find_user_by_username(conn, &lookup)?.map(|user| user.id)))
+        .await?)
+}
+
+fn locked_error(auth: &Auth) -> ApiError {
+    ApiError::Unauthorized(format!(
+        "Account temporarily locked after repeated failed logins: try again in {} minutes or ask an administrator to reset the password",
+        auth.lockout.as_secs() / 60
+    ))
+}
+
+/// The line fail2ban matches (contract §4).
+fn login_failure_log(username: &str, client: IpAddr) {
+    tracing::error!(target: "bsn_knowledge::auth", "[ERROR] Authentication failed for user \"{}\" from {client}", log_safe(username));
+}
+
+async fn record_failure(state: &AppState, user_id: i64, client: IpAddr) -> ApiResult<bool> {
+    let threshold = state.auth.lockout_threshold;
+    let lock_until = format_time(crate::clock::unix_now() + state.auth.lockout.as_secs());
+    let now = crate::clock::now_rfc3339();
+    let ip = client.to_string();
+    Ok(state
+        .db
+        .write(move |tx| {
+            let locked = accounts::record_failed_login(tx, user_id, threshold, &lock_until)?;
+            let username = accounts::find_user(tx, user_id)?
+                .map(|user| user.username)
+                .unwrap_or_default();
+            let action = if locked {
+                "account_locked"
+            } else {
+                "login_failed"
+            };
+            accounts::insert_audit(
+                tx,
+                &AuditEntry {
+                    actor_id: Some(user_id),
+                    actor: &username,
+                    action,
+                    target: Some(&username),
+                    ip: Some(&ip),
+                    details: serde_json::json!({}),
+                },
+                &now,
+            )?;
+            Ok(locked)
+        })
+        .await?)
+}
+
+/// Issues an access token and a refresh token (a new family unless `family` continues one).
+async fn issue_tokens(
+    state: &AppState,
+    user: &UserRecord,
+    family: Option<String>,
+    client: Option<IpAddr>,
+    action: &'static str,
+) -> ApiResult<TokenPair> {
+    let now = crate::clock::unix_now();
+    let ttl = state.auth.access_ttl.as_secs();
+    let (refresh_token, refresh_hash) = crate::auth::tokens::new_refresh_token();
+    let family = family.unwrap_or_else(|| crate::auth::random_token(16));
+    let session = SessionRef {
+        id: &family,
+        epoch: user.session_epoch,
+    };
+    let (access_token, _) = state
+        .auth
+        .keys
+        .issue(user.id, &user.role, now, ttl, session)
+        .map_err(ApiError::Internal)?;
+    let expires_at = format_time(now + state.auth.refresh_ttl.as_secs());
+    let (user_id, username, epoch) = (user.id, user.username.clone(), user.session_epoch);
+    let ip = client.map(|ip| ip.to_string());
+    let stamp = crate::clock::now_rfc3339();
+    let issued = state
+        .db
+        .write(move |tx| {
+            // A password change between reading the user and this write ended the session.
+            let current = accounts::find_user(tx, user_id)?.map(|user| user.session_epoch);
+            if current != Some(epoch) {
+                return Ok(false);
+            }
+            accounts::insert_refresh_token(
+                tx,
+                &refresh_hash,
+                user_id,
+                &family,
+                &stamp,
+                &expires_at,
+            )?;
+            if action == "login" {
+                accounts::record_successful_login(tx, user_id, &stamp)?;
+                accounts::insert_audit(
+                    tx,
+                    &AuditEntry {
+                        actor_id: Some(user_id),
+                        actor: &username,
+                        action,
+                        target: Some(&username),
+                        ip: ip.as_deref(),
+                        details: serde_json::json!({}),
+                    },
+                    &stamp,
+                )?;
+            }
+            Ok(true)
+        })
+        .await?;
+    if !issued {
+        return Err(ApiError::Unauthorized("Invalid refresh token".into()));
+    }
+    Ok(TokenPair {
+        access_token,
+        refresh_token,
+        token_type: "bearer",
+        expires_in: ttl,
+        password_change_required: user.must_change_password,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema, IntoParams)]
+pub struct RefreshRequest {
+    pub refresh_token: Option<String>,
+}
+
+/// Exchange a refresh token for a new pair. The old refresh token stops working; presenting it
+/// again revokes every token of its family.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", params(RefreshRequest),
+    request_body(content = RefreshRequest, description = "or the query parameter refresh_token"),
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::http::error::ErrorEnvelope)))]
+async fn refresh(
+    State(state): State<AppState>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
+    Query(query): Query<RefreshRequest>,
+    body: axum::body::Bytes,
+) -> ApiResult<ApiJson<TokenPair>> {
+    let from_body = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        parse_json::<RefreshRequest>(&body)?.refresh_token
+    };
+    let Some(token) = from_body.or(query.refresh_token) else {
+        return Err(ApiError::validation(
+            "refresh_token",
+            "a refresh token is required",
+        ));
+    };
+    let hash = crate::auth::tokens::hash_refresh_token(&token);
+    let now_epoch = crate::clock::unix_now();
+    let stamp = crate::clock::now_rfc3339();
+    let ip = client.to_string();
+    let outcome = state
+        .db
+        .write(move |tx| {
+            let Some(record) = accounts::find_refresh_token(tx, &hash)? else {
+                return Ok(RefreshOutcome::Unknown);
+            };
+            if record.revoked_at.is_some() {
+                return Ok(RefreshOutcome::Revoked);
+            }
+            if record.used_at.is_some() {
+                accounts::revoke_refresh_family(tx, &record.family_id, &stamp)?;
+                let user = accounts::find_user(tx, record.user_id)?;
+                let username = user.map(|user| user.username).unwrap_or_default();
+                accounts::insert_audit(
+                    tx,
+                    &AuditEntry {
+                        actor_id: Some(record.user_id),
+                        actor: &username,
+                        action: "refresh_token_reuse",
+                        target: Some(&username),
+                        ip: Some(&ip),
+                        details: serde_json::json!({ "family_revoked": true }),
+                    },
+                    &stamp,
+                )?;
+                return Ok(RefreshOutcome::Reused(username));
+            }
+            if parse_time(&record.expires_at).is_none_or(|expires| expires <= now_epoch) {
+                return Ok(RefreshOutcome::Expired);
+            }
+            let Some(user) = accounts::find_user(tx, record.user_id)?.filter(|user| user.is_active)
+            else {
+                return Ok(RefreshOutcome::Revoked);
+            };
+            accounts::mark_refresh_used(tx, &hash, &stamp)?;
+            Ok(RefreshOutcome::Rotate(Box::new(user), record.family_id))
+        })
+        .await?;
+    match outcome {
+        RefreshOutcome::Rotate(user, family) => Ok(ApiJson(
+            issue_tokens(&state, &user, Some(family), None, "refresh").await?,
+        )),
+        RefreshOutcome::Reused(username) => {
+            tracing::warn!(target: "bsn_knowledge::auth", "refresh token reused for user \"{}\" from {client}: its family was revoked", log_safe(&username));
+            Err(ApiError::Unauthorized("Invalid refresh token".into()))
+        }
+        RefreshOutcome::Unknown | RefreshOutcome::Revoked | RefreshOutcome::Expired => {
+            Err(ApiError::Unauthorized("Invalid refresh token".into()))
+        }
+    }
+}
+
+enum RefreshOutcome {
+    Unknown,
+    Revoked,
+    Expired,
+    Reused(String),
+    Rotate(Box<UserRecord>, String),
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogoutResponse {
+    pub message: String,
+    pub username: String,
+}
+
+/// Log out: this access token and every refresh token of the user stop working.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = LogoutResponse), (status = 401, body = crate::http::error::ErrorEnvelope)))]
+async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<ApiJson<LogoutResponse>> {
+    let caller = Arc::clone(&user.0);
+    let stamp = crate::clock::now_rfc3339();
+    let (jti, expires, user_id, username) = (
+        caller.jti.clone(),
+        caller.token_expires_at,
+        caller.principal.user_id,
+        caller.principal.username.clone(),
+    );
+    state
+        .db
+        .write(move |tx| {
+            accounts::revoke_access_token(tx, &jti, expires)?;
+            accounts::revoke_user_refresh_tokens(tx, user_id, &stamp)?;
+            accounts::prune_expired_tokens(tx, crate::clock::unix_now(), &stamp)?;
+            Ok(())
+        })
+        .await?;
+    Ok(ApiJson(LogoutResponse {
+        message: format!("User {username} logged out successfully"),
+        username,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub cohorts: Vec<i64>,
+}
+
+/// The caller's own account.
+#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeView), (status = 401, body = crate::http::error::ErrorEnvelope)))]
+async fn me(State(state): State<AppState>, user: CurrentUser) -> ApiResult<ApiJson<MeView>> {
+    let user_id = user.0.principal.user_id;
+    let (record, cohorts) = state.db.read_now(|conn| {
+        Ok((
+            accounts::find_user(conn, user_id)?,
+            accounts::cohorts_of(conn, user_id, None)?,
+        ))
+    })?;
+    let record =
+        record.ok_or_else(|| ApiError::Unauthorized("Could not validate credentials".into()))?;
+    Ok(ApiJson(MeView {
+        user: UserView::from(&record),
+        cohorts,
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerifyTokenResponse {
+    pub valid: bool,
+    pub user: TokenUser,
+    pub message: String,
+}
+
+/// Check that the token is valid and say whose it is.
+#[utoipa::path(get, path = "/api/v1/auth/verify-token", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = VerifyTokenResponse), (status = 401, body = crate::http::error::ErrorEnvelope)))]
+async fn verify_token(user: CurrentUser) -> ApiJson<VerifyTokenResponse> {
+    let principal = &user.0.principal;
+    ApiJson(VerifyTokenResponse {
+        valid: true,
+        user: TokenUser {
+            id: principal.user_id,
+            username: principal.username.clone(),
+            role: principal.role,
+        },
+        message: "Token is valid".into(),
+    })
+}
+
+/// The roles a user can have.
+#[utoipa::path(get, path = "/api/v1/auth/roles", tag = "auth", responses((status = 200, body = Vec<Role>)))]
+async fn roles() -> ApiJson<[Role; 3]> {
+    ApiJson(Role::ALL)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceStatus {
+    pub service: &'static str,
+    pub status: &'static str,
+}
+
+/// Status of the authentication service.
+#[utoipa::path(get, path = "/api/v1/auth/health", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = ServiceStatus)))]
+async fn auth_health(_user: CurrentUser) -> ApiJson<ServiceStatus> {
+    ApiJson(ServiceStatus {
+        service: "authentication",
+        status: "healthy",
+    })
+}
