@@ -7,9 +7,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::db::accounts::{self, AuditRecord};
-use crate::domain::accounts::Role;
 use crate::http::AppState;
-use crate::http::auth::CurrentUser;
+use crate::http::roles::AdminUser;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::ApiJson;
 
@@ -40,11 +39,9 @@ pub struct AuditPage {
     responses((status = 200, body = AuditPage), (status = 403, body = crate::http::error::ErrorEnvelope)))]
 async fn list_audit(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _admin: AdminUser,
     query: Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<ApiJson<AuditPage>> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let Query(query) =
         query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
     let limit = query.limit.unwrap_or(100);

@@ -8,9 +8,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::accounts::Role;
 use crate::http::AppState;
-use crate::http::auth::CurrentUser;
+use crate::http::roles::AdminUser;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::ApiJson;
@@ -37,10 +36,8 @@ pub struct BackupList {
     responses((status = 200, body = BackupList), (status = 403, body = crate::http::error::ErrorEnvelope)))]
 async fn list_backups(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _admin: AdminUser,
 ) -> ApiResult<ApiJson<BackupList>> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let service = state.backups.clone();
     let backups = tokio::task::spawn_blocking(move || service.list())
         .await
@@ -63,11 +60,9 @@ async fn list_backups(
               (status = 503, description = "The backup failed; the message says why", body = crate::http::error::ErrorEnvelope)))]
 async fn create_backup(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Extension(ClientIp(client)): Extension<ClientIp>,
 ) -> ApiResult<(StatusCode, ApiJson<BackupReport>)> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let actor = BackupActor {
         id: Some(user.0.principal.user_id),
         name: user.0.principal.username.clone(),

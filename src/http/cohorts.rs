@@ -14,6 +14,7 @@ use crate::db::accounts::{self, AuditEntry, CohortRecord, MemberRecord};
 use crate::domain::accounts::{Role, can_manage_cohort, can_view_cohort};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
+use crate::http::roles::AdminUser;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::ApiJson;
@@ -60,12 +61,10 @@ pub struct CreateCohort {
     responses((status = 201, body = CohortRecord), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 409, body = crate::http::error::ErrorEnvelope)))]
 async fn create_cohort(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Extension(ClientIp(client)): Extension<ClientIp>,
     ApiJson(body): ApiJson<CreateCohort>,
 ) -> ApiResult<(StatusCode, ApiJson<CohortRecord>)> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let name = body.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(ApiError::validation("name", "must be 1 to 120 characters"));

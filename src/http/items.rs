@@ -17,13 +17,13 @@ use utoipa_axum::routes;
 use crate::content::TopicMatch;
 use crate::db::DbError;
 use crate::db::items::{self as bank, ItemQuery, StoredItem};
-use crate::domain::accounts::Role;
 use crate::domain::items::catalog::{Filter, YieldRow, signature};
 use crate::domain::items::rng::mix;
 use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, blueprint, gate};
 use crate::domain::knowledge::normalise;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
+use crate::http::roles::StaffUser;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult, FieldError};
 use crate::http::json::ApiJson;
@@ -335,14 +335,6 @@ async fn loaded(state: &AppState) -> ApiResult<Arc<crate::content::Content>> {
         .map_err(|error| ApiError::Unavailable(format!("item generation is unavailable: {error}")))
 }
 
-fn require_staff(user: &CurrentUser) -> ApiResult<()> {
-    match user.0.principal.role {
-        Role::Admin | Role::Instructor => Ok(()),
-        Role::Student => Err(ApiError::Forbidden(
-            "Instructor or administrator access required".into(),
-        )),
-    }
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BlueprintRequest {
@@ -374,10 +366,9 @@ pub struct BlueprintResponse {
     responses((status = 200, body = BlueprintResponse), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn blueprint_exam(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: StaffUser,
     ApiJson(request): ApiJson<BlueprintRequest>,
 ) -> ApiResult<ApiJson<BlueprintResponse>> {
-    require_staff(&user)?;
     if !(75..=150).contains(&request.count) {
         return Err(ApiError::validation("count", "must be between 75 and 150"));
     }
@@ -435,9 +426,8 @@ pub struct YieldReport {
     responses((status = 200, body = YieldReport), (status = 403, body = crate::http::error::ErrorEnvelope)))]
 async fn item_yield(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: StaffUser,
 ) -> ApiResult<ApiJson<Arc<YieldReport>>> {
-    require_staff(&user)?;
     static REPORT: OnceLock<Arc<YieldReport>> = OnceLock::new();
     if let Some(report) = REPORT.get() {
         return Ok(ApiJson(Arc::clone(report)));
@@ -481,7 +471,7 @@ pub struct ExportQuery {
               (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn export_items(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: StaffUser,
     Extension(ClientIp(client)): Extension<ClientIp>,
     query: Result<Query<ExportQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<axum::response::Response> {
@@ -489,7 +479,6 @@ async fn export_items(
 
     use crate::domain::items::export::{Format, export};
 
-    require_staff(&user)?;
     let Query(query) =
         query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
     let format = Format::parse(&query.format).ok_or_else(|| {
@@ -619,10 +608,9 @@ pub struct ItemPage {
     responses((status = 200, body = ItemPage), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn list_items(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: StaffUser,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<ApiJson<ItemPage>> {
-    require_staff(&user)?;
     let Query(query) =
         query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
     let limit = query.limit.unwrap_or(50);
@@ -682,10 +670,9 @@ async fn list_items(
     responses((status = 200, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
 async fn get_item(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: StaffUser,
     Path(item_id): Path<String>,
 ) -> ApiResult<ApiJson<BankItem>> {
-    require_staff(&user)?;
     let id = item_id.clone();
     let stored = state
         .db
@@ -720,10 +707,9 @@ fn gate_authored(item: &Item) -> ApiResult<()> {
     responses((status = 201, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn create_item(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: StaffUser,
     body: Result<ApiJson<Item>, ApiError>,
 ) -> ApiResult<(StatusCode, ApiJson<BankItem>)> {
-    require_staff(&user)?;
     let ApiJson(mut item) = body?;
     item.id = format!("authored-{}", uuid::Uuid::new_v4().simple());
     item.item_model = "authored".to_owned();
@@ -751,11 +737,10 @@ async fn create_item(
     responses((status = 200, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn replace_item(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: StaffUser,
     Path(item_id): Path<String>,
     body: Result<ApiJson<Item>, ApiError>,
 ) -> ApiResult<ApiJson<BankItem>> {
-    require_staff(&user)?;
     let ApiJson(mut item) = body?;
     item.id = item_id.clone();
     gate_authored(&item)?;
@@ -788,11 +773,10 @@ pub struct StatusChange {
     responses((status = 200, body = BankItem), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
 async fn set_item_status(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _staff: StaffUser,
     Path(item_id): Path<String>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> ApiResult<ApiJson<BankItem>> {
-    require_staff(&user)?;
     if !matches!(change.status.as_str(), "active" | "retired") {
         return Err(ApiError::validation("status", "must be active or retired"));
     }

@@ -15,7 +15,7 @@ use crate::domain::accounts::{Principal, Role};
 use crate::domain::quotas::QuotaClass;
 use crate::http::AppState;
 use crate::http::context::ClientIp;
-use crate::http::error::{ApiError, ApiResult};
+use crate::http::error::ApiError;
 
 /// Who is calling, decided by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -192,26 +192,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-impl CurrentUser {
-    pub fn require_role(&self, role: Role) -> ApiResult<()> {
-        if self.0.principal.role == role {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "{} access required",
-                capitalise(role.as_str())
-            )))
-        }
-    }
-}
-
-fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
 
 /// A username as it may appear in a log line: quotes and control characters cannot forge lines.
 pub fn log_safe(raw: &str) -> String {

@@ -15,10 +15,11 @@ use crate::auth::accounts::{
 use crate::db::Db;
 use crate::db::accounts::{self, AuditEntry, UserChanges, UserRecord};
 use crate::domain::accounts::{
-    PASSWORD_MAX, Principal, Role, Username, can_view_student, check_new_password,
+    PASSWORD_MAX, Principal, Username, can_view_student, check_new_password,
 };
 use crate::http::AppState;
 use crate::http::auth::middleware::CurrentUser;
+use crate::http::roles::AdminUser;
 use crate::http::auth::path_id;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
@@ -133,11 +134,9 @@ fn default_limit() -> i64 {
     responses((status = 200, body = Vec<UserView>), (status = 403, body = crate::http::error::ErrorEnvelope)))]
 async fn list_users(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _admin: AdminUser,
     query: Result<Query<Paging>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<ApiJson<Vec<UserView>>> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let Query(paging) =
         query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
     if paging.skip < 0 {
@@ -159,12 +158,10 @@ async fn list_users(
               (status = 409, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn create_user(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Extension(ClientIp(client)): Extension<ClientIp>,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedUser>)> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let actor = Actor {
         id: Some(user.0.principal.user_id),
         name: user.0.principal.username.clone(),
@@ -219,13 +216,11 @@ pub async fn authorize_student_access(
               (status = 404, body = crate::http::error::ErrorEnvelope), (status = 409, body = crate::http::error::ErrorEnvelope)))]
 async fn update_user(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Extension(ClientIp(client)): Extension<ClientIp>,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> ApiResult<ApiJson<UserView>> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let user_id = path_id(path, "user_id")?;
     if let Some(name) = &body.display_name
         && (name.trim().is_empty() || name.chars().count() > 200)
@@ -257,12 +252,10 @@ pub struct ResetPasswordResponse {
     responses((status = 200, body = ResetPasswordResponse), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 404, body = crate::http::error::ErrorEnvelope)))]
 async fn reset_password(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: AdminUser,
     Extension(ClientIp(client)): Extension<ClientIp>,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<ResetPasswordResponse>> {
-    user.require_role(Role::Admin)
-        .map_err(|_| ApiError::Forbidden("Administrator access required".into()))?;
     let user_id = path_id(path, "user_id")?;
     let actor = Actor {
         id: Some(user.0.principal.user_id),
