@@ -9,10 +9,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::AppState;
-use crate::http::roles::AdminUser;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::ApiJson;
+use crate::http::roles::AdminUser;
 use crate::ops::backup::{
     BackupActor, BackupError, BackupFile, BackupReport, BackupStatus, Trigger,
 };

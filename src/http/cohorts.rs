@@ -14,10 +14,10 @@ use crate::db::accounts::{self, AuditEntry, CohortRecord, MemberRecord};
 use crate::domain::accounts::{Role, can_manage_cohort, can_view_cohort};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
-use crate::http::roles::AdminUser;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::ApiJson;
+use crate::http::roles::AdminUser;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -51,8 +51,11 @@ async fn list_cohorts(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCohort {
+    /// Unique; not blank.
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: String,
 }
 
@@ -66,7 +69,7 @@ async fn create_cohort(
     ApiJson(body): ApiJson<CreateCohort>,
 ) -> ApiResult<(StatusCode, ApiJson<CohortRecord>)> {
     let name = body.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 120 {
+    if name.is_empty() || body.name.chars().count() > 120 {
         return Err(ApiError::validation("name", "must be 1 to 120 characters"));
     }
     if body.description.chars().count() > 2_000 {
@@ -154,7 +157,17 @@ async fn get_cohort(
 #[serde(deny_unknown_fields)]
 pub struct Membership {
     /// "student" or "instructor"; must match the user's account role.
+    #[schema(value_type = CohortRole)]
     pub role: Role,
+}
+
+/// The roles a cohort member can have.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum CohortRole {
+    Student,
+    Instructor,
 }
 
 /// Add a user to a cohort or change their cohort role. Admins may add anyone; instructors of the

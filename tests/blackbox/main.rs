@@ -19,6 +19,8 @@ mod edge_helpers;
 mod items;
 /// /health, /metrics and the error envelope.
 mod observability;
+/// The OpenAPI document: valid, and true to the server.
+mod openapi;
 /// Signals: graceful shutdown with a request in flight, SIGHUP reload.
 mod signals;
 /// Storage faults: unwritable data dir, corrupt file, durability after kill -9.

@@ -46,7 +46,7 @@ fn is_public(method: &Method, path: &str) -> bool {
 }
 
 /// Routes a user who must change their password may still call.
-fn allowed_before_password_change(path: &str) -> bool {
+pub(crate) fn allowed_before_password_change(path: &str) -> bool {
     matches!(
         path,
         "/api/v1/auth/me"
@@ -191,7 +191,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
         }
     }
 }
-
 
 /// A username as it may appear in a log line: quotes and control characters cannot forge lines.
 pub fn log_safe(raw: &str) -> String {
