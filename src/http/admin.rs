@@ -17,10 +17,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Return entries older than this id (the `next_before_id` of the previous page).
     pub before_id: Option<i64>,
     /// Entries per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Only this action, e.g. `login_failed`, `role_changed`.
     pub action: Option<String>,

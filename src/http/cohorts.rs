@@ -59,8 +59,11 @@ async fn list_cohorts(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCohort {
+    /// Unique; not blank.
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: String,
 }
 
@@ -74,7 +77,7 @@ async fn create_cohort(
     ApiJson(body): ApiJson<CreateCohort>,
 ) -> ApiResult<(StatusCode, ApiJson<CohortRecord>)> {
     let name = body.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 120 {
+    if name.is_empty() || body.name.chars().count() > 120 {
         return Err(ApiError::validation("name", "must be 1 to 120 characters"));
     }
     if body.description.chars().count() > 2_000 {
@@ -163,7 +166,17 @@ async fn get_cohort(
 #[serde(deny_unknown_fields)]
 pub struct Membership {
     /// "student" or "instructor"; must match the user's account role.
+    #[schema(value_type = CohortRole)]
     pub role: Role,
+}
+
+/// The roles a cohort member can have.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum CohortRole {
+    Student,
+    Instructor,
 }
 
 /// Add a user to a cohort or change their cohort role (admin). Instructors cannot add members:

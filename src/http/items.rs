@@ -21,7 +21,9 @@ use crate::domain::items::catalog::{YieldRow, signature};
 use crate::domain::items::generate::{
     self as generation, GenerationRequest, Seed, matching_difficulty,
 };
-use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, blueprint, gate};
+use crate::domain::items::{
+    ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, blueprint, gate,
+};
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::context::ClientIp;
@@ -43,25 +45,33 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GenerateRequest {
     /// What the questions are about: a condition, drug, lab, area ("pharmacology", "CHF", "delegation").
+    /// It must match a knowledge-base subject (422 with suggestions otherwise).
+    #[schema(min_length = 1, max_length = 200)]
     pub topic: String,
     /// 1 to 50 (default 5).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 50)]
     pub question_count: Option<i64>,
     /// "beginner", "intermediate" or "advanced": preferred; other levels fill up when too few match.
     #[serde(default)]
+    #[schema(value_type = Option<Difficulty>)]
     pub difficulty: Option<String>,
     /// Item types to include (default: multiple_choice).
     #[serde(default)]
+    #[schema(value_type = Option<Vec<ItemType>>, min_items = 1)]
     pub item_types: Option<Vec<String>>,
     /// Only this client-need subcategory.
     #[serde(default)]
+    #[schema(value_type = Option<ClientNeed>)]
     pub client_need: Option<String>,
     /// 0 to 2^53 − 1: the same parameters and seed give the same items; default: derived from the
     /// parameters.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_u64)]
     pub seed: Option<u64>,
     /// Alias of `question_count` used by some integrations.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 50)]
     pub count: Option<i64>,
 }
 
@@ -75,6 +85,7 @@ pub struct GenerateMetadata {
     pub returned: usize,
     /// How many returned items have the requested difficulty.
     pub matching_difficulty: usize,
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_u64)]
     pub seed: u64,
     /// Knowledge-base subjects the topic matched.
     pub subjects_matched: usize,
@@ -102,7 +113,7 @@ struct ValidGenerate {
 fn validate_generate(request: GenerateRequest) -> ApiResult<ValidGenerate> {
     let mut errors = Vec::new();
     let topic = request.topic.trim().to_owned();
-    if topic.is_empty() || topic.chars().count() > 200 {
+    if topic.is_empty() || request.topic.chars().count() > 200 {
         errors.push(FieldError::new("topic", "must be 1 to 200 characters"));
     }
     let count = request.question_count.or(request.count).unwrap_or(5);
@@ -303,8 +314,11 @@ async fn loaded(state: &AppState) -> ApiResult<Arc<crate::content::Content>> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct BlueprintRequest {
     /// Items in the exam, 75 to 150 (shorter exams cannot keep every share inside its range).
+    #[schema(minimum = 75, maximum = 150)]
     pub count: i64,
+    /// The same count and seed give the same exam; default: the current time.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_u64)]
     pub seed: Option<u64>,
 }
 
@@ -321,6 +335,7 @@ pub struct BlueprintShare {
 pub struct BlueprintResponse {
     pub questions: Vec<Item>,
     pub shares: Vec<BlueprintShare>,
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_u64)]
     pub seed: u64,
 }
 
@@ -422,13 +437,18 @@ pub fn yield_report(content: &crate::content::Content) -> YieldReport {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// qti21, qti30, moodle or gift.
+    #[param(value_type = ExportFormat, inline)]
     pub format: String,
     pub topic: Option<String>,
+    #[param(value_type = Option<ItemType>)]
     pub item_type: Option<String>,
+    #[param(value_type = Option<ClientNeed>)]
     pub client_need: Option<String>,
     /// At most this many items, newest first (default 1000).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<i64>,
 }
 
@@ -525,26 +545,67 @@ async fn export_items(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     pub topic: Option<String>,
+    #[param(value_type = Option<ItemType>)]
     pub item_type: Option<String>,
+    #[param(value_type = Option<ClientNeed>)]
     pub client_need: Option<String>,
+    #[param(value_type = Option<NcjmmFunction>)]
     pub ncjmm_function: Option<String>,
+    #[param(value_type = Option<Difficulty>)]
     pub difficulty: Option<String>,
     /// "active" (default) or "retired".
+    #[param(value_type = Option<ItemStatus>, inline)]
     pub status: Option<String>,
     /// "generated" or "authored".
+    #[param(value_type = Option<ItemOrigin>, inline)]
     pub origin: Option<String>,
     /// 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
+}
+
+/// The export formats, as the `format` parameter names them.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ExportFormat {
+    Qti21,
+    Qti30,
+    Moodle,
+    Gift,
+}
+
+/// A bank item's status: `active` items are served, `retired` ones never again.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ItemStatus {
+    Active,
+    Retired,
+}
+
+/// Where a bank item comes from.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum ItemOrigin {
+    Generated,
+    Authored,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BankItem {
     #[serde(flatten)]
     pub item: Item,
+    #[schema(value_type = ItemOrigin)]
     pub origin: String,
+    #[schema(value_type = ItemStatus)]
     pub status: String,
     pub author_id: Option<i64>,
     pub created_at: String,
@@ -604,6 +665,32 @@ async fn list_items(
         return Err(ApiError::validation(
             "client_need",
             format!("unknown client need \"{need}\""),
+        ));
+    }
+    if let Some(function) = &query.ncjmm_function
+        && !NcjmmFunction::ALL
+            .iter()
+            .any(|known| known.as_str() == function)
+    {
+        return Err(ApiError::validation(
+            "ncjmm_function",
+            format!("unknown NCJMM function \"{function}\""),
+        ));
+    }
+    if let Some(level) = &query.difficulty
+        && Difficulty::parse(level).is_none()
+    {
+        return Err(ApiError::validation(
+            "difficulty",
+            "must be one of beginner, intermediate, advanced",
+        ));
+    }
+    if let Some(origin) = &query.origin
+        && !matches!(origin.as_str(), "generated" | "authored")
+    {
+        return Err(ApiError::validation(
+            "origin",
+            "must be generated or authored",
         ));
     }
     let status = query.status.clone().unwrap_or_else(|| "active".to_owned());
@@ -733,6 +820,7 @@ async fn replace_item(
 #[serde(deny_unknown_fields)]
 pub struct StatusChange {
     /// "retired" (never served again) or "active".
+    #[schema(value_type = ItemStatus)]
     pub status: String,
 }
 

@@ -1,5 +1,8 @@
 //! `ApiJson<T>`: axum's JSON extractor with our envelope for every rejection (415 for a missing or
-//! wrong content type, 413 for an oversized body, 422 naming the field for bad JSON or wrong types).
+//! wrong content type, 413 for an oversized body, 422 naming the field for bad JSON or wrong types,
+//! including an array where an object is expected).
+
+mod objects;
 
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
@@ -59,9 +62,16 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         ));
     }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let field = error.path().to_string();
-        let inner = error.into_inner();
+    let parsed = serde_path_to_error::deserialize(objects::ObjectsOnly(&mut *deserializer))
+        .map_err(|error| (error.path().to_string(), error.into_inner()))
+        // Like serde_json::from_slice: nothing but whitespace may follow the value.
+        .and_then(|value| {
+            deserializer
+                .end()
+                .map(|()| value)
+                .map_err(|error| (String::new(), error))
+        });
+    parsed.map_err(|(field, inner)| {
         let message = match inner.classify() {
             serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
                 format!(
@@ -135,5 +145,75 @@ mod tests {
         assert_eq!(field, "username");
         assert!(message.starts_with("malformed JSON"), "{message}");
         assert_eq!(field_of("   ").0, "body");
+        assert_eq!(field_of("{\"username\": \"a\", \"count\": 1} x").0, "body");
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: Option<String>,
+        inner: Option<Inner>,
+        list: Option<Vec<Inner>>,
+        kind: Option<Kind>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        a: Option<u8>,
+        b: Option<u8>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    enum Kind {
+        Plain,
+        Shaped { x: u8 },
+        Pair(u8, u8),
+    }
+
+    fn outer(body: &str) -> Result<Outer, (String, String)> {
+        parse_json::<Outer>(body.as_bytes()).map_err(|error| match error {
+            ApiError::Validation { errors, .. } => {
+                (errors[0].field.clone(), errors[0].message.clone())
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        })
+    }
+
+    #[test]
+    fn arrays_are_refused_where_objects_are_expected_at_any_depth() {
+        let (field, message) = outer("[null, null, null, null]").unwrap_err();
+        assert_eq!(field, "body");
+        assert!(
+            message.contains("invalid type: sequence, expected struct Outer"),
+            "{message}"
+        );
+        assert_eq!(outer(r#"{"inner": [1, 2]}"#).unwrap_err().0, "inner");
+        assert_eq!(
+            outer(r#"{"list": [{"a": 1}, [1, 2]]}"#).unwrap_err().0,
+            "list[1]"
+        );
+        assert_eq!(
+            outer(r#"{"kind": {"shaped": [1]}}"#).unwrap_err().0,
+            "kind.shaped"
+        );
+        // Everything else decodes as before.
+        let ok = outer(
+            r#"{"name": "n", "inner": {"a": 1}, "list": [{"b": 2}], "kind": {"pair": [1, 2]}}"#,
+        )
+        .unwrap();
+        assert!(matches!(ok.kind, Some(Kind::Pair(1, 2))));
+        assert!(matches!(
+            outer(r#"{"kind": "plain"}"#).unwrap().kind,
+            Some(Kind::Plain)
+        ));
+        assert!(matches!(
+            outer(r#"{"kind": {"shaped": {"x": 3}}}"#).unwrap().kind,
+            Some(Kind::Shaped { x: 3 })
+        ));
+        let vec: Vec<u8> = parse_json(b"[1, 2]").unwrap();
+        assert_eq!(vec, [1, 2]);
     }
 }

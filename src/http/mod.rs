@@ -18,6 +18,7 @@ mod items;
 pub mod json;
 mod practice;
 mod quizzes;
+pub mod openapi;
 pub mod rate_limit;
 pub mod roles;
 mod system;
@@ -169,7 +170,8 @@ pub fn router(state: AppState) -> Router {
 
 /// The whole application: routes, docs, fallbacks and the middleware stack.
 pub fn router_with_edge(state: AppState, edge: &Edge) -> Router {
-    let (routes, api) = api_routes(&state).split_for_parts();
+    let (routes, mut api) = api_routes(&state).split_for_parts();
+    openapi::add_standard_responses(&mut api);
     let body_limit = usize::try_from(state.config.server.max_body_bytes).unwrap_or(usize::MAX);
     routes
         .merge(SwaggerUi::new("/docs").url("/openapi.json", api))

@@ -29,6 +29,8 @@ mod items;
 mod observability;
 /// Quizzes, attempts, answers, scoring, reviews and self-practice.
 mod practice;
+/// The OpenAPI document: valid, and true to the server.
+mod openapi;
 /// Signals: graceful shutdown with a request in flight, SIGHUP reload.
 mod signals;
 /// Storage faults: unwritable data dir, corrupt file, durability after kill -9.

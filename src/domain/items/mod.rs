@@ -286,7 +286,7 @@ pub enum SlotAnswer {
 }
 
 /// A correct answer (and a student's answer), in the contract's JSON shapes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Answer {
     /// multiple choice: `"B"`
@@ -304,6 +304,44 @@ pub enum Answer {
     /// matrix, drop-down cloze, drag-and-drop rationale: `{slot: option}`; case study: `{item_id: answer}`
     Keyed(BTreeMap<String, serde_json::Value>),
 }
+
+/// The schema of [`Answer`]: one of its four JSON shapes (the bow-tie and keyed answers are both
+/// objects, so they share one branch and `oneOf` stays exclusive).
+impl utoipa::PartialSchema for Answer {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Type,
+        };
+        let string = || ObjectBuilder::new().schema_type(Type::String);
+        OneOfBuilder::new()
+            .description(Some(
+                "An answer in the shape of its item type: multiple choice \"B\"; multiple response, \
+                 highlight, ordered response [\"A\",\"C\"]; numeric a number; matrix, drop-down cloze, \
+                 drag-and-drop rationale {slot_id: option_id or [option_ids]}; bow-tie \
+                 {\"condition\": id, \"actions\": [ids], \"parameters\": [ids]}; case study {item_id: answer}.",
+            ))
+            .item(string().description(Some("multiple choice: an option id")))
+            .item(
+                ArrayBuilder::new()
+                    .items(string())
+                    .description(Some("multiple response, highlight, ordered response: option ids")),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .description(Some("numeric")),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+                    .description(Some("matrix, cloze, drag-and-drop, bow-tie, case study: keyed")),
+            )
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Answer {}
 
 /// A reference an item draws on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -324,7 +362,6 @@ pub struct Item {
     pub question: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<ChoiceOption>,
-    #[schema(value_type = Object)]
     pub correct_answer: Answer,
     pub scoring_rule: ScoringRule,
     pub max_points: u32,
@@ -344,6 +381,7 @@ pub struct Item {
     #[serde(default)]
     pub item_model: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 9_007_199_254_740_991_u64)]
     pub seed: u64,
     /// Chart data shown with the item (vital signs, labs, nurse's notes, orders).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -49,7 +49,7 @@ fn is_public(method: &Method, path: &str) -> bool {
 }
 
 /// Routes a user who must change their password may still call.
-fn allowed_before_password_change(path: &str) -> bool {
+pub(crate) fn allowed_before_password_change(path: &str) -> bool {
     matches!(
         path,
         "/api/v1/auth/me"

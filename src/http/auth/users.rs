@@ -122,12 +122,15 @@ async fn change_password(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Users to skip (default 0).
     #[serde(default)]
+    #[param(required = false, minimum = 0)]
     pub skip: i64,
     /// Users to return, 1 to 1000 (default 100).
     #[serde(default = "default_limit")]
+    #[param(required = false, minimum = 1, maximum = 1000)]
     pub limit: i64,
 }
 
