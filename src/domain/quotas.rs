@@ -37,7 +37,11 @@ impl QuotaClass {
             {
                 QuotaClass::Content
             }
-            "assessment" | "quizzes" | "attempts" | "cat" => QuotaClass::Assessment,
+            // Saving an answer inside an attempt or an adaptive exam is general: a 150-item
+            // exam would otherwise spend most of an hour's assessment quota on its own answers.
+            "attempts" => QuotaClass::General,
+            "cat" if rest.ends_with("/answers") => QuotaClass::General,
+            "assessment" | "quizzes" | "cat" => QuotaClass::Assessment,
             "analytics" => QuotaClass::Analytics,
             _ => QuotaClass::General,
         }
@@ -151,6 +155,15 @@ mod tests {
             ),
             (true, "/api/v1/auth/me", QuotaClass::General),
             (false, "/api/v1/nclexish", QuotaClass::General),
+            (false, "/api/v1/quizzes/3/attempts", QuotaClass::Assessment),
+            (false, "/api/v1/cat/sessions", QuotaClass::Assessment),
+            (false, "/api/v1/cat/sessions/7/answers", QuotaClass::General),
+            (
+                false,
+                "/api/v1/attempts/9/responses/item-1",
+                QuotaClass::General,
+            ),
+            (false, "/api/v1/attempts/9/submit", QuotaClass::General),
         ];
         for (read, path, expected) in cases {
             assert_eq!(QuotaClass::of(read, path), expected, "{path}");

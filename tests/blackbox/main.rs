@@ -27,10 +27,10 @@ mod hardening;
 mod items;
 /// /health, /metrics and the error envelope.
 mod observability;
-/// Quizzes, attempts, answers, scoring, reviews and self-practice.
-mod practice;
 /// The OpenAPI document: valid, and true to the server.
 mod openapi;
+/// Quizzes, attempts, answers, scoring, reviews and self-practice.
+mod practice;
 /// Signals: graceful shutdown with a request in flight, SIGHUP reload.
 mod signals;
 /// Storage faults: unwritable data dir, corrupt file, durability after kill -9.
