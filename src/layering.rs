@@ -409,6 +409,58 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The files of modules declared `#[cfg(test)] mod name;` in `source` (the file at `relative`):
+/// test-only like the items [`without_test_items`] blanks, but kept in a file of their own.
+fn test_module_files(relative: &str, source: &str) -> Vec<String> {
+    let dir = match relative.rsplit_once('/') {
+        _ if relative == "lib.rs" => String::new(),
+        Some((parent, "mod.rs")) => format!("{parent}/"),
+        Some((parent, file)) => format!("{parent}/{}/", file.trim_end_matches(".rs")),
+        None => format!("{}/", relative.trim_end_matches(".rs")),
+    };
+    let code = code_only(source);
+    let mut files = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        rest = &rest[at + "#[cfg(test)]".len()..];
+        let declaration = rest.trim_start();
+        let Some(after_mod) = declaration.strip_prefix("mod ") else {
+            continue;
+        };
+        let name: String = after_mod
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let tail = after_mod.trim_start()[name.len()..].trim_start();
+        if !name.is_empty() && tail.starts_with(';') {
+            files.push(format!("{dir}{name}.rs"));
+            files.push(format!("{dir}{name}/mod.rs"));
+        }
+    }
+    files
+}
+
+#[test]
+fn modules_declared_test_only_are_found_and_inline_ones_are_not() {
+    let source = "#[cfg(test)]\nmod golden_tests;\n#[cfg(test)]\nmod tests { }\nmod real;\n";
+    assert_eq!(
+        test_module_files("domain/items/mod.rs", source),
+        [
+            "domain/items/golden_tests.rs",
+            "domain/items/golden_tests/mod.rs"
+        ]
+    );
+    assert_eq!(
+        test_module_files("http/cat.rs", source),
+        ["http/cat/golden_tests.rs", "http/cat/golden_tests/mod.rs"]
+    );
+    assert_eq!(
+        test_module_files("lib.rs", "#[cfg(test)] mod layering;"),
+        ["layering.rs", "layering/mod.rs"]
+    );
+}
+
 #[test]
 fn every_source_file_keeps_to_its_layer() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
@@ -417,19 +469,28 @@ fn every_source_file_keeps_to_its_layer() {
     assert!(files.len() > 50, "found only {} files", files.len());
     let order = module_order(&std::fs::read_to_string(src.join("lib.rs")).unwrap());
     assert!(order.len() > 10, "{order:?}");
+    let sources: Vec<(String, String)> = files
+        .iter()
+        .map(|file| {
+            let relative = file
+                .strip_prefix(&src)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            (relative, std::fs::read_to_string(file).unwrap())
+        })
+        .collect();
+    let test_only: std::collections::HashSet<String> = sources
+        .iter()
+        .flat_map(|(relative, source)| test_module_files(relative, source))
+        .collect();
     let mut found = Vec::new();
-    for file in &files {
-        let relative = file
-            .strip_prefix(&src)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if relative == "layering.rs" {
+    for (relative, source) in &sources {
+        if relative == "layering.rs" || test_only.contains(relative) {
             continue;
         }
-        let source = std::fs::read_to_string(file).unwrap();
-        found.extend(violations(&relative, &source));
-        found.extend(order_violations(&relative, &source, &order));
+        found.extend(violations(relative, source));
+        found.extend(order_violations(relative, source, &order));
     }
     assert!(
         found.is_empty(),

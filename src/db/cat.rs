@@ -2,9 +2,14 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use std::collections::HashSet;
+
 use super::DbError;
-use crate::domain::items::ClientNeed;
-use crate::domain::psychometrics::cat::{CatResult, CatState, ScoredPart};
+use super::items as item_bank;
+use crate::domain::items::catalog::signature;
+use crate::domain::items::{ClientNeed, Item};
+use crate::domain::psychometrics::bank::CatBank;
+use crate::domain::psychometrics::cat::{self, CatResult, CatState, ScoredPart, StopRule};
 use crate::domain::psychometrics::rasch::Response;
 
 /// A stored session.
@@ -181,4 +186,51 @@ pub fn student_responses(
         out.push((Response::new(b, correct), need));
     }
     Ok(out)
+}
+
+/// Stores an item in the bank so that it is addressable (`GET /api/v1/items/{id}`).
+fn store_item(conn: &Connection, item: &Item, now: &str) -> Result<(), DbError> {
+    item_bank::insert_generated(conn, &[(item.clone(), signature(item))], now).map(|_| ())
+}
+
+/// Ends the session with `rule`, or presents the next item (stored in the item bank so it is
+/// addressable) (ending it when the bank has none).
+pub fn advance(
+    conn: &Connection,
+    session: &mut SessionRecord,
+    bank: &CatBank,
+    rule: Option<StopRule>,
+    now: &str,
+) -> Result<(), DbError> {
+    let excluded: HashSet<String> = session.excluded.iter().cloned().collect();
+    let rule = match rule {
+        Some(rule) => Some(rule),
+        None => match cat::select_next(&session.state, &bank.bank, &excluded) {
+            Some(entry) => {
+                cat::present(&mut session.state, entry);
+                if let Some(item) = bank.items.get(&entry.id) {
+                    store_item(conn, item, now)?;
+                }
+                None
+            }
+            None => {
+                Some(cat::stop_rule(&session.state, false, true).unwrap_or(StopRule::BankExhausted))
+            }
+        },
+    };
+    if let Some(rule) = rule {
+        session.result = Some(cat::result(&session.state, rule));
+    }
+    Ok(())
+}
+
+/// A student's scored adaptive-exam responses, as the Rasch model reads them.
+pub fn student_rasch_responses(
+    conn: &Connection,
+    student_id: i64,
+) -> Result<Vec<Response>, DbError> {
+    Ok(student_responses(conn, student_id)?
+        .into_iter()
+        .map(|(response, _)| response)
+        .collect())
 }

@@ -13,7 +13,6 @@ use crate::db::accounts;
 use crate::db::analytics::{self as store, OutcomeRecord};
 use crate::db::cat as cat_store;
 use crate::domain::accounts::Role;
-use crate::domain::psychometrics::rasch::Response;
 use crate::domain::psychometrics::readiness::{self, Accuracy, Outcome, Readiness};
 use crate::http::AppState;
 use crate::http::auth::{CurrentUser, authorize_student_access};
@@ -41,13 +40,6 @@ pub struct ReadinessView {
     pub readiness: Option<Readiness>,
 }
 
-fn responses_of(conn: &rusqlite::Connection, student_id: i64) -> Result<Vec<Response>, DbError> {
-    Ok(cat_store::student_responses(conn, student_id)?
-        .into_iter()
-        .map(|(response, _)| response)
-        .collect())
-}
-
 /// A student's readiness: P(θ > cut) with its interval, from all of their scored responses, and the
 /// number it rests on (the student, their cohorts' instructors, admins).
 #[utoipa::path(get, path = "/api/v1/analytics/student/{student_id}/readiness", tag = "analytics", security(("bearer" = [])),
@@ -68,7 +60,7 @@ async fn student_readiness(
     }
     let responses = state
         .db
-        .read(move |conn| responses_of(conn, student_id))
+        .read(move |conn| cat_store::student_rasch_responses(conn, student_id))
         .await?;
     let estimate = readiness::readiness(&responses);
     Ok(ApiJson(ReadinessView {
@@ -171,7 +163,7 @@ async fn record_outcome(
                     format!("user {student_id} is an {}, not a student", user.role),
                 )));
             }
-            let responses = responses_of(tx, student_id)?;
+            let responses = cat_store::student_rasch_responses(tx, student_id)?;
             let predicted = readiness::readiness(&responses).map(|r| r.p_pass);
             let created = store::upsert_outcome(
                 tx,

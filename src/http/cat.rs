@@ -4,7 +4,6 @@
 //! are `domain::psychometrics::cat`; sessions are stored after every answer, so they survive a
 //! restart. Presented items are stored in the item bank, so they are addressable.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -18,7 +17,6 @@ use utoipa_axum::routes;
 use crate::db::DbError;
 use crate::db::cat::{self as store, SessionRecord};
 use crate::db::items as item_bank;
-use crate::domain::items::catalog::signature;
 use crate::domain::items::rng::mix;
 use crate::domain::items::scoring::score;
 use crate::domain::items::{Item, ItemType};
@@ -152,41 +150,6 @@ fn config_of(body: &StartSession) -> ApiResult<(CatConfig, i64)> {
     Ok((config, i64::from(minutes) * 60))
 }
 
-/// Stores an item in the bank so that it is addressable (`GET /api/v1/items/{id}`).
-fn store_item(conn: &rusqlite::Connection, item: &Item, now: &str) -> Result<(), DbError> {
-    item_bank::insert_generated(conn, &[(item.clone(), signature(item))], now).map(|_| ())
-}
-
-/// Ends the session with `rule`, or presents the next item (ending it when the bank has none).
-fn advance(
-    conn: &rusqlite::Connection,
-    session: &mut SessionRecord,
-    bank: &CatBank,
-    rule: Option<StopRule>,
-    now: &str,
-) -> Result<(), DbError> {
-    let excluded: HashSet<String> = session.excluded.iter().cloned().collect();
-    let rule = match rule {
-        Some(rule) => Some(rule),
-        None => match cat::select_next(&session.state, &bank.bank, &excluded) {
-            Some(entry) => {
-                cat::present(&mut session.state, entry);
-                if let Some(item) = bank.items.get(&entry.id) {
-                    store_item(conn, item, now)?;
-                }
-                None
-            }
-            None => {
-                Some(cat::stop_rule(&session.state, false, true).unwrap_or(StopRule::BankExhausted))
-            }
-        },
-    };
-    if let Some(rule) = rule {
-        session.result = Some(cat::result(&session.state, rule));
-    }
-    Ok(())
-}
-
 /// Start an adaptive practice exam, or resume the student's unfinished one (students). Returns the
 /// first (or pending) item without its key.
 #[utoipa::path(post, path = "/api/v1/cat/sessions", tag = "adaptive exam", security(("bearer" = [])),
@@ -239,7 +202,7 @@ async fn start_session(
                 time_limit_secs,
                 started_unix: now_unix,
             };
-            advance(tx, &mut session, &bank_tx, None, &now)?;
+            store::advance(tx, &mut session, &bank_tx, None, &now)?;
             session.id = store::insert_session(
                 tx,
                 student_id,
@@ -397,7 +360,7 @@ async fn answer(
                 .unwrap_or_default();
             let timed_out = now_unix - session.started_unix > session.time_limit_secs;
             let rule = cat::stop_rule(&session.state, timed_out, false);
-            advance(tx, &mut session, &bank, rule, &now)?;
+            store::advance(tx, &mut session, &bank, rule, &now)?;
             store::save_progress(tx, &session, &new_parts, &pending, &now)?;
             Ok(Ok(session))
         })
@@ -409,6 +372,7 @@ async fn answer(
 mod tests {
     use super::*;
     use crate::domain::psychometrics::rasch;
+    use std::collections::HashSet;
 
     /// The validation harness on the real bank: simulated examinees with known θ, evenly spread
     /// over [−2.5, 2.5], take the full-length exam (`CAT_EXAMINEES`, default 200). Also times the

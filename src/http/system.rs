@@ -35,11 +35,11 @@ async fn get_root() -> Json<ServiceInfo> {
     let features = [
         "NCLEX-RN practice items (classic and Next Generation)",
         "Teaching rationales for every option",
-        "Study guides",
         "Clinical-judgment case studies",
-        "AACN Essentials competency tracking",
-        "Student and cohort analytics",
+        "Quizzes, self-practice and NCSBN scoring of every item type",
+        "AACN Essentials competency evidence and profiles",
         "Adaptive practice exams with readiness estimate",
+        "Item bank with QTI, Moodle XML and GIFT export",
         "Runs offline on embedded defaults",
     ];
     let endpoints = [
