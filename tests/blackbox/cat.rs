@@ -58,13 +58,14 @@ async fn key_of(api: &Api, admin: &str, item: &Value) -> Value {
 }
 
 /// An answer of the right shape that is wrong (or at least not the key).
+/// An answer that earns nothing without knowing the key: an empty answer of the item type's shape
+/// (scored 0), or a number no dosage or intake item has as its key. An option id the item does
+/// not have would be refused as the wrong shape, not scored.
 pub fn wrong_answer(item: &Value) -> Value {
     match item["item_type"].as_str().unwrap() {
-        "multiple_choice" => json!("not-an-option"),
+        "multiple_choice" => json!(""),
         "numeric" => json!(-12345.0),
-        "case_study" => json!({}),
         "multiple_response" | "highlight" | "ordered_response" => json!([]),
-        "bow_tie" => json!({"condition": "none", "actions": [], "parameters": []}),
         _ => json!({}),
     }
 }
