@@ -194,9 +194,12 @@ impl Drop for Server {
     }
 }
 
+/// A client that waits as long as the server's own request deadline (60 s): the first generation
+/// request loads the catalog, which in a debug build beside the adaptive-exam tests building their
+/// bank can take longer than a short client timeout.
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
         .build()
         .expect("client")
 }

@@ -10,7 +10,12 @@ fn a_data_dir_that_cannot_be_created_is_refused_with_what_to_do() {
     let outcome = run(
         dir.path(),
         &["serve"],
-        &[("BSN_STORAGE__DATA_DIR", data_dir.to_str().unwrap())],
+        // Port 0: the listener is bound before the data directory is made, so a taken default
+        // port would fail first.
+        &[
+            ("BSN_STORAGE__DATA_DIR", data_dir.to_str().unwrap()),
+            ("BSN_SERVER__HTTP_LISTEN", "127.0.0.1:0"),
+        ],
     );
     assert_eq!(outcome.code, 1);
     assert!(
