@@ -83,7 +83,7 @@ fn probe(server: SocketAddr) -> (String, Duration) {
 }
 
 #[test]
-fn twenty_thousand_silent_connections_are_closed_and_health_answers_throughout() {
+fn up_to_twenty_thousand_silent_connections_are_closed_and_health_answers_throughout() {
     // This process holds the silent sockets and the server (its child) inherits the same limit
     // and caps its connections 1,024 below it: where the hard limit is lower than the test needs,
     // the test opens as many as fit under both, and says so.
