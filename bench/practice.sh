@@ -8,6 +8,7 @@
 #
 #   bench/practice.sh            # 10 s answer run
 #   DURATION=30 bench/practice.sh
+#   BSN_BIN=path/to/release/bsn-knowledge bench/practice.sh   # use an already built binary
 #
 # Floors: >= 5,000 acknowledged answers/s (beating the disk's single-row commits/s takes group
 # commit); save p99 <= 20 ms; 150-item submit p99 <= 50 ms; 150 concurrent starts p99 <= 200 ms.
@@ -19,7 +20,10 @@ THREADS="${THREADS:-2}"
 PORT="${PORT:-18091}"
 
 command -v wrk >/dev/null || { echo "installing wrk"; sudo apt-get install -y -qq wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null; }
-if [ -z "${BIN:-}" ]; then cargo build --release --locked -q; BIN="$PWD/target/release/bsn-knowledge"; fi
+# BSN_BIN: a release binary built elsewhere (e.g. with CARGO_TARGET_DIR); otherwise build one here.
+if [ -n "${BSN_BIN:-}" ]; then BIN="$BSN_BIN"
+else cargo build --release --locked -q; BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/bsn-knowledge"; fi
+[ -x "$BIN" ] || { echo "no executable at $BIN" >&2; exit 2; }
 WORK="$(mktemp -d)"
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/data"

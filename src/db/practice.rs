@@ -9,7 +9,9 @@
 //! `in_progress` with `UPDATE ... WHERE status = 'in_progress'`, and `item_responses` has
 //! `UNIQUE (attempt_id, item_id)`, so two submits, or a submit racing the deadline sweep, score once.
 
-use std::collections::BTreeMap;
+use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde_json::Value;
@@ -585,21 +587,38 @@ pub fn apply_save(conn: &Connection, save: &AnswerSave) -> SaveResult {
     }))
 }
 
-/// Group commit for answer saves: one task owns the queue; each batch is one transaction on the
-/// writer, each save inside it a savepoint (a failing save rolls back alone), and every caller
-/// hears back only after the batch's COMMIT.
+type Job = Box<dyn FnOnce(&Connection) -> Result<Box<dyn Any + Send>, DbError> + Send>;
+type JobReply = oneshot::Sender<Result<Box<dyn Any + Send>, DbError>>;
+
+/// Group commit for the attempt path (answer saves, starts, submits): one task owns the queue;
+/// each batch is one transaction on the writer, each job inside it a savepoint (a failing job
+/// rolls back alone), and every caller hears back only after the batch's COMMIT. It also keeps
+/// the frozen items of quizzes that have attempts ([`FrozenItemsCache`]).
 pub struct AnswerWriter {
-    queue: mpsc::Sender<(AnswerSave, oneshot::Sender<SaveResult>)>,
+    queue: mpsc::Sender<(Job, JobReply)>,
+    items: Arc<FrozenItemsCache>,
 }
 
-/// The most saves one transaction carries.
+/// The most jobs one transaction carries.
 const MAX_BATCH: usize = 1024;
+
+fn batch_error(error: &DbError) -> DbError {
+    let message = error.to_string();
+    if error.is_disk_full() {
+        DbError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            Some(message),
+        ))
+    } else {
+        DbError::Task(message)
+    }
+}
 
 impl AnswerWriter {
     /// Starts the writer task on the current tokio runtime.
     pub fn start(db: Db) -> AnswerWriter {
-        let (queue, mut incoming) =
-            mpsc::channel::<(AnswerSave, oneshot::Sender<SaveResult>)>(MAX_BATCH * 4);
+        let (queue, mut incoming) = mpsc::channel::<(Job, JobReply)>(MAX_BATCH * 4);
+        let items = Arc::new(FrozenItemsCache::default());
         tokio::spawn(async move {
             while let Some(first) = incoming.recv().await {
                 let mut batch = vec![first];
@@ -609,18 +628,17 @@ impl AnswerWriter {
                         Err(_) => break,
                     }
                 }
-                let (saves, replies): (Vec<AnswerSave>, Vec<oneshot::Sender<SaveResult>>) =
-                    batch.into_iter().unzip();
+                let (jobs, replies): (Vec<Job>, Vec<JobReply>) = batch.into_iter().unzip();
                 let outcome = db
                     .write(move |tx| {
-                        let mut results = Vec::with_capacity(saves.len());
-                        for save in &saves {
-                            tx.execute_batch("SAVEPOINT answer_save")?;
-                            let result = apply_save(tx, save);
+                        let mut results = Vec::with_capacity(jobs.len());
+                        for job in jobs {
+                            tx.execute_batch("SAVEPOINT practice_job")?;
+                            let result = job(tx);
                             if result.is_err() {
-                                tx.execute_batch("ROLLBACK TO answer_save")?;
+                                tx.execute_batch("ROLLBACK TO practice_job")?;
                             }
-                            tx.execute_batch("RELEASE answer_save")?;
+                            tx.execute_batch("RELEASE practice_job")?;
                             results.push(result);
                         }
                         Ok(results)
@@ -633,36 +651,145 @@ impl AnswerWriter {
                         }
                     }
                     Err(error) => {
-                        let message = error.to_string();
-                        let disk_full = error.is_disk_full();
                         for reply in replies {
-                            let _ = reply.send(Err(if disk_full {
-                                DbError::Sqlite(rusqlite::Error::SqliteFailure(
-                                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
-                                    Some(message.clone()),
-                                ))
-                            } else {
-                                DbError::Task(message.clone())
-                            }));
+                            let _ = reply.send(Err(batch_error(&error)));
                         }
                     }
                 }
             }
         });
-        AnswerWriter { queue }
+        AnswerWriter { queue, items }
+    }
+
+    /// Runs `work` in the next group-committed transaction (inside its own savepoint: an `Err`
+    /// undoes only this job's writes); returns after that transaction committed.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Job =
+            Box::new(move |conn| work(conn).map(|value| Box::new(value) as Box<dyn Any + Send>));
+        self.queue
+            .send((job, reply))
+            .await
+            .map_err(|_| DbError::Task("the answer writer stopped".into()))?;
+        let value = answer
+            .await
+            .map_err(|_| DbError::Task("the answer writer stopped".into()))??;
+        value
+            .downcast::<T>()
+            .map(|value| *value)
+            .map_err(|_| DbError::Task("the answer writer returned the wrong type".into()))
     }
 
     /// Saves one answer; returns after the transaction that holds it committed.
     pub async fn save(&self, save: AnswerSave) -> SaveResult {
-        let (reply, answer) = oneshot::channel();
-        self.queue
-            .send((save, reply))
-            .await
-            .map_err(|_| DbError::Task("the answer writer stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| DbError::Task("the answer writer stopped".into()))?
+        self.run(move |tx| apply_save(tx, &save)).await
     }
+
+    /// The cache of frozen quiz items.
+    pub fn items(&self) -> &Arc<FrozenItemsCache> {
+        &self.items
+    }
+}
+
+/// A quiz's frozen items, in order, with an index by item id.
+#[derive(Debug)]
+pub struct FrozenItems {
+    pub items: Vec<Item>,
+    by_id: HashMap<String, usize>,
+}
+
+impl FrozenItems {
+    fn new(items: Vec<Item>) -> FrozenItems {
+        let by_id = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (item.id.clone(), index))
+            .collect();
+        FrozenItems { items, by_id }
+    }
+
+    pub fn get(&self, item_id: &str) -> Option<&Item> {
+        self.by_id.get(item_id).map(|index| &self.items[*index])
+    }
+}
+
+/// The items of quizzes that have an attempt, parsed once. A quiz's items cannot change once an
+/// attempt exists ([`update_quiz`] refuses), so an entry is only made for such a quiz and stays
+/// true; [`FrozenItemsCache::forget`] drops one after an edit all the same (an attempt whose
+/// transaction failed to commit may have filled it).
+#[derive(Debug, Default)]
+pub struct FrozenItemsCache {
+    quizzes: Mutex<HashMap<QuizId, Arc<FrozenItems>>>,
+}
+
+/// Quizzes kept; when full, the cache starts over (a class takes a few quizzes at a time).
+const FROZEN_QUIZZES: usize = 256;
+
+impl FrozenItemsCache {
+    /// The quiz's items, from memory when the quiz has an attempt and was read before.
+    pub fn get(&self, conn: &Connection, quiz: QuizId) -> Result<Arc<FrozenItems>, DbError> {
+        if let Some(found) = self.lock().get(&quiz) {
+            return Ok(Arc::clone(found));
+        }
+        let frozen = Arc::new(FrozenItems::new(quiz_items(conn, quiz)?));
+        let has_attempt: bool = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM attempts WHERE quiz_id = ?1)")?
+            .query_row([quiz.0], |row| row.get(0))?;
+        if has_attempt {
+            let mut quizzes = self.lock();
+            if quizzes.len() >= FROZEN_QUIZZES {
+                quizzes.clear();
+            }
+            quizzes.insert(quiz, Arc::clone(&frozen));
+        }
+        Ok(frozen)
+    }
+
+    /// Drops a quiz's entry (after its items were edited).
+    pub fn forget(&self, quiz: QuizId) {
+        self.lock().remove(&quiz);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<QuizId, Arc<FrozenItems>>> {
+        self.quizzes
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Who owns an attempt and where it stands, without its option orders (the save path's check).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptOwner {
+    pub quiz_id: QuizId,
+    pub student_id: i64,
+    pub status: AttemptStatus,
+    pub deadline_at: Option<i64>,
+}
+
+pub fn attempt_owner(
+    conn: &Connection,
+    attempt: AttemptId,
+) -> Result<Option<AttemptOwner>, DbError> {
+    let row: Option<(i64, i64, String, Option<i64>)> = conn
+        .prepare_cached(
+            "SELECT quiz_id, student_id, status, deadline_at FROM attempts WHERE id = ?1",
+        )?
+        .query_row([attempt.0], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .optional()?;
+    Ok(
+        row.map(|(quiz, student, status, deadline_at)| AttemptOwner {
+            quiz_id: QuizId(quiz),
+            student_id: student,
+            status: AttemptStatus::parse(&status).unwrap_or(AttemptStatus::InProgress),
+            deadline_at,
+        }),
+    )
 }
 
 /// One scored item response.
@@ -701,20 +828,22 @@ pub fn finish_attempt(
     attempt: AttemptId,
     status: AttemptStatus,
     now: &str,
+    cache: &FrozenItemsCache,
 ) -> Result<bool, DbError> {
-    let Some(record) = find_attempt(conn, attempt)? else {
+    let Some(record) = attempt_owner(conn, attempt)? else {
         return Ok(false);
     };
     if record.status.is_closed() {
         return Ok(false);
     }
-    let items = quiz_items(conn, record.quiz_id)?;
+    let frozen = cache.get(conn, record.quiz_id)?;
+    let items = &frozen.items;
     let saved = saved_answers(conn, attempt)?;
     let answers: BTreeMap<String, Value> = saved
         .iter()
         .map(|saved| (saved.item_id.clone(), saved.answer.clone()))
         .collect();
-    let scored = practice::score_attempt(&items, &answers);
+    let scored = practice::score_attempt(items, &answers);
     let total: u32 = scored.iter().map(|result| result.points).sum();
     let changed = conn.execute(
         "UPDATE attempts SET status = ?2, submitted_at = ?3, score = ?4 WHERE id = ?1 AND status = 'in_progress'",
@@ -732,8 +861,12 @@ pub fn finish_attempt(
         "INSERT INTO competency_evidence (student_id, competency_id, source, score, weight, response_id, recorded_at, details)
          VALUES (?1, ?2, 'item_response', ?3, ?4, ?5, ?6, ?7)",
     )?;
+    let saved_by_id: HashMap<&str, &SavedAnswer> = saved
+        .iter()
+        .map(|saved| (saved.item_id.as_str(), saved))
+        .collect();
     for (item, result) in items.iter().zip(&scored) {
-        let saved = saved.iter().find(|saved| saved.item_id == item.id);
+        let saved = saved_by_id.get(item.id.as_str());
         insert.execute(params![
             attempt.0,
             record.quiz_id.0,
@@ -912,12 +1045,28 @@ mod tests {
             assert!(task.await.unwrap().unwrap().is_ok());
         }
         let finished = db
-            .write(move |tx| finish_attempt(tx, attempt, AttemptStatus::Submitted, "t3"))
+            .write(move |tx| {
+                finish_attempt(
+                    tx,
+                    attempt,
+                    AttemptStatus::Submitted,
+                    "t3",
+                    &FrozenItemsCache::default(),
+                )
+            })
             .await
             .unwrap();
         assert!(finished);
         let again = db
-            .write(move |tx| finish_attempt(tx, attempt, AttemptStatus::Submitted, "t4"))
+            .write(move |tx| {
+                finish_attempt(
+                    tx,
+                    attempt,
+                    AttemptStatus::Submitted,
+                    "t4",
+                    &FrozenItemsCache::default(),
+                )
+            })
             .await
             .unwrap();
         assert!(!again);
@@ -954,6 +1103,67 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(evidence, items.len() as i64);
+    }
+
+    #[tokio::test]
+    async fn items_are_kept_only_for_quizzes_with_an_attempt_and_a_failing_job_rolls_back_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(dir.path());
+        let (quiz, _, items) = setup(&db).await;
+        let count = items.len();
+        assert!(count > 0);
+        let open_quiz = db
+            .write(move |tx| insert_quiz(tx, &settings(), &items, 7, "t"))
+            .await
+            .unwrap();
+        let writer = AnswerWriter::start(db.clone());
+        let cache = Arc::clone(writer.items());
+        let reader = Arc::clone(&cache);
+        let counts = db
+            .read(move |conn| {
+                Ok((
+                    reader.get(conn, quiz)?.items.len(),
+                    reader.get(conn, open_quiz)?.items.len(),
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!(counts, (count, count));
+        assert!(cache.lock().contains_key(&quiz));
+        // Without an attempt the quiz may still be edited: not kept.
+        assert!(!cache.lock().contains_key(&open_quiz));
+        cache.forget(quiz);
+        assert!(cache.lock().is_empty());
+
+        // Two jobs in flight together: the failing one undoes only its own write.
+        let failing = writer.run(move |tx| {
+            tx.execute(
+                "UPDATE quizzes SET title = 'changed' WHERE id = ?1",
+                [quiz.0],
+            )?;
+            Err::<(), _>(DbError::Task("refused".into()))
+        });
+        let passing = writer.run(move |tx| {
+            tx.execute(
+                "UPDATE quizzes SET instructions = 'kept' WHERE id = ?1",
+                [open_quiz.0],
+            )?;
+            Ok(7u32)
+        });
+        let (failed, passed) = tokio::join!(failing, passing);
+        assert!(failed.is_err());
+        assert_eq!(passed.unwrap(), 7);
+        let (title, instructions) = db
+            .read(move |conn| {
+                Ok((
+                    find_quiz(conn, quiz)?.unwrap().settings.title,
+                    find_quiz(conn, open_quiz)?.unwrap().settings.instructions,
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!(title, "Quiz");
+        assert_eq!(instructions, "kept");
     }
 
     #[tokio::test]

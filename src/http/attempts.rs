@@ -5,6 +5,7 @@
 //! touched, and by the background sweep ([`spawn_deadline_sweep`]) even if nobody comes back.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -15,7 +16,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::db::practice::{self as store, AnswerSave, AttemptRecord, NewAttempt, SaveRefusal};
+use crate::db::practice::{
+    self as store, AnswerSave, AnswerWriter, AttemptRecord, NewAttempt, SaveRefusal,
+};
 use crate::db::{Db, DbError};
 use crate::domain::accounts::{Role, can_view_student};
 use crate::domain::items::Item;
@@ -129,18 +132,23 @@ pub struct AttemptView {
     pub review: Option<Review>,
 }
 
-/// Closes `attempt` as expired if its deadline passed; true when it did.
-async fn expire_if_due(db: &Db, attempt: &AttemptRecord) -> ApiResult<bool> {
-    let due = attempt.status == AttemptStatus::InProgress
-        && attempt
-            .deadline_at
-            .is_some_and(|deadline| now_unix() >= deadline);
+/// Closes an attempt as expired if its deadline passed; true when it did.
+async fn expire_if_due(
+    state: &AppState,
+    id: AttemptId,
+    status: AttemptStatus,
+    deadline_at: Option<i64>,
+) -> ApiResult<bool> {
+    let due = status == AttemptStatus::InProgress
+        && deadline_at.is_some_and(|deadline| now_unix() >= deadline);
     if !due {
         return Ok(false);
     }
-    let id = attempt.id;
     let now = crate::clock::now_rfc3339();
-    db.write(move |tx| store::finish_attempt(tx, id, AttemptStatus::Expired, &now))
+    let cache = Arc::clone(state.practice.items());
+    state
+        .practice
+        .run(move |tx| store::finish_attempt(tx, id, AttemptStatus::Expired, &now, &cache))
         .await?;
     Ok(true)
 }
@@ -169,7 +177,7 @@ async fn visible_attempt(
             ));
         }
     }
-    if expire_if_due(&state.db, &attempt).await? {
+    if expire_if_due(state, attempt.id, attempt.status, attempt.deadline_at).await? {
         attempt = state
             .db
             .read(move |conn| store::find_attempt(conn, id))
@@ -183,11 +191,12 @@ async fn visible_attempt(
 /// quiz allows it.
 async fn review(state: &AppState, attempt: &AttemptRecord, staff: bool) -> ApiResult<Review> {
     let (id, quiz) = (attempt.id, attempt.quiz_id);
-    let (items, rows, saved, record) = state
+    let cache = Arc::clone(state.practice.items());
+    let (frozen, rows, saved, record) = state
         .db
         .read(move |conn| {
             Ok((
-                store::quiz_items(conn, quiz)?,
+                cache.get(conn, quiz)?,
                 store::responses(conn, id)?,
                 store::saved_answers(conn, id)?,
                 store::find_quiz(conn, quiz)?,
@@ -205,16 +214,19 @@ async fn review(state: &AppState, attempt: &AttemptRecord, staff: bool) -> ApiRe
             max_points: row.max_points,
         })
         .collect();
-    let by_id: BTreeMap<&str, &Item> = items.iter().map(|item| (item.id.as_str(), item)).collect();
     let ordered: Vec<Item> = rows
         .iter()
-        .filter_map(|row| by_id.get(row.item_id.as_str()).map(|item| (*item).clone()))
+        .filter_map(|row| frozen.get(&row.item_id).cloned())
         .collect();
     let subtotals = practice::subtotals(&ordered, &scored);
+    let saved: BTreeMap<&str, &store::SavedAnswer> = saved
+        .iter()
+        .map(|saved| (saved.item_id.as_str(), saved))
+        .collect();
     let review_items = rows
         .iter()
         .map(|row| {
-            let saved = saved.iter().find(|saved| saved.item_id == row.item_id);
+            let saved = saved.get(row.item_id.as_str());
             ReviewItem {
                 item_id: row.item_id.clone(),
                 position: row.position,
@@ -225,7 +237,7 @@ async fn review(state: &AppState, attempt: &AttemptRecord, staff: bool) -> ApiRe
                 flagged: saved.is_some_and(|saved| saved.flagged),
                 time_spent_ms: row.time_spent_ms,
                 item: keys_shown
-                    .then(|| by_id.get(row.item_id.as_str()).map(|item| (*item).clone()))
+                    .then(|| frozen.get(&row.item_id).cloned())
                     .flatten(),
             }
         })
@@ -278,16 +290,13 @@ pub async fn attempt_view(
         .deadline_at
         .map(|deadline| (deadline - now_unix()).max(0));
     let (id, quiz) = (attempt.id, attempt.quiz_id);
-    let (items, saved) = state
+    let cache = Arc::clone(state.practice.items());
+    let (frozen, saved) = state
         .db
-        .read(move |conn| {
-            Ok((
-                store::quiz_items(conn, quiz)?,
-                store::saved_answers(conn, id)?,
-            ))
-        })
+        .read(move |conn| Ok((cache.get(conn, quiz)?, store::saved_answers(conn, id)?)))
         .await?;
-    view.items = items
+    view.items = frozen
+        .items
         .iter()
         .map(|item| practice::present(item, attempt.option_orders.get(&item.id)))
         .collect();
@@ -320,13 +329,13 @@ pub async fn start_or_resume(
         .db
         .read(move |conn| store::open_attempt(conn, quiz, student))
         .await?
-        && !expire_if_due(&state.db, &open).await?
+        && !expire_if_due(state, open.id, open.status, open.deadline_at).await?
     {
         let id = open.id;
         let now = now_ms();
         state
-            .db
-            .write(move |tx| store::touch_attempt(tx, id, now))
+            .practice
+            .run(move |tx| store::touch_attempt(tx, id, now))
             .await?;
         return Ok((false, open));
     }
@@ -336,9 +345,10 @@ pub async fn start_or_resume(
     let settings = record.settings.clone();
     let max_score = record.max_score;
     let started = now as u64;
+    let cache = Arc::clone(state.practice.items());
     let attempt = state
-        .db
-        .write(move |tx| {
+        .practice
+        .run(move |tx| {
             let opens = opens_text
                 .as_deref()
                 .and_then(|text| parse_time(text).map(|t| (t, text)));
@@ -355,13 +365,14 @@ pub async fn start_or_resume(
             {
                 return Ok(Err(refusal));
             }
-            let items = store::quiz_items(tx, quiz)?;
+            let frozen = cache.get(tx, quiz)?;
+            let items = &frozen.items;
             let seed = crate::domain::items::rng::mix(
                 quiz.0 as u64,
                 (student as u64) << 20 | u64::from(used),
             );
             let option_orders = if settings.shuffle_options {
-                practice::option_orders(&items, seed)
+                practice::option_orders(items, seed)
             } else {
                 BTreeMap::new()
             };
@@ -493,18 +504,16 @@ async fn save_response(
             "give an answer, a flag, or both",
         ));
     }
-    let lookup_item = item_id.clone();
-    let (attempt, item) = state
-        .db
-        .read(move |conn| {
-            let attempt = store::find_attempt(conn, id)?;
-            let item = match &attempt {
-                Some(attempt) => store::quiz_item(conn, attempt.quiz_id, &lookup_item)?,
-                None => None,
-            };
-            Ok((attempt, item))
-        })
-        .await?;
+    // One primary-key read on this thread; the quiz's items come from memory after the first save.
+    let cache = state.practice.items();
+    let (attempt, frozen) = state.db.read_now(|conn| {
+        let attempt = store::attempt_owner(conn, id)?;
+        let frozen = match &attempt {
+            Some(attempt) => Some(cache.get(conn, attempt.quiz_id)?),
+            None => None,
+        };
+        Ok((attempt, frozen))
+    })?;
     let attempt =
         attempt.ok_or_else(|| ApiError::NotFound(format!("no attempt with id {attempt_id}")))?;
     if attempt.student_id != student.principal.user_id {
@@ -513,8 +522,9 @@ async fn save_response(
         ));
     }
     if attempt.status.is_closed() {
-        return Err(closed(attempt.id, attempt.status));
+        return Err(closed(id, attempt.status));
     }
+    let item = frozen.as_deref().and_then(|frozen| frozen.get(&item_id));
     let item = item.ok_or_else(|| {
         ApiError::NotFound(format!(
             "item \"{item_id}\" is not part of attempt {attempt_id}"
@@ -527,7 +537,7 @@ async fn save_response(
                 limit: MAX_ANSWER_BYTES as u64,
             });
         }
-        practice::check_answer(&item, answer)
+        practice::check_answer(item, answer)
             .map_err(|problem| ApiError::validation("answer", problem.0))?;
     }
     let now = crate::clock::now_rfc3339();
@@ -554,7 +564,7 @@ async fn save_response(
             saved_at: now,
         })),
         Err(SaveRefusal::PastDeadline(_, at)) => {
-            expire_if_due(&state.db, &attempt).await?;
+            expire_if_due(&state, id, attempt.status, attempt.deadline_at).await?;
             Err(ApiError::Conflict(format!(
                 "the time limit of this attempt ended at {at}; the answer was not saved and the attempt was scored as it stood"
             )))
@@ -604,10 +614,11 @@ async fn submit_attempt(
         attempt
     } else {
         let now = crate::clock::now_rfc3339();
+        let cache = Arc::clone(state.practice.items());
         state
-            .db
-            .write(move |tx| {
-                store::finish_attempt(tx, id, AttemptStatus::Submitted, &now)?;
+            .practice
+            .run(move |tx| {
+                store::finish_attempt(tx, id, AttemptStatus::Submitted, &now, &cache)?;
                 store::find_attempt(tx, id)?
                     .ok_or_else(|| DbError::Task("the attempt vanished".into()))
             })
@@ -641,7 +652,7 @@ async fn review_attempt(
 
 /// Closes and scores attempts whose deadline passed, every few seconds, so a student who never
 /// comes back still gets a score.
-pub fn spawn_deadline_sweep(db: Db) -> tokio::task::JoinHandle<()> {
+pub fn spawn_deadline_sweep(db: Db, writer: Arc<AnswerWriter>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(5));
         loop {
@@ -659,8 +670,11 @@ pub fn spawn_deadline_sweep(db: Db) -> tokio::task::JoinHandle<()> {
             };
             for id in due {
                 let stamp = crate::clock::now_rfc3339();
-                match db
-                    .write(move |tx| store::finish_attempt(tx, id, AttemptStatus::Expired, &stamp))
+                let cache = Arc::clone(writer.items());
+                match writer
+                    .run(move |tx| {
+                        store::finish_attempt(tx, id, AttemptStatus::Expired, &stamp, &cache)
+                    })
                     .await
                 {
                     Ok(true) => tracing::info!(

@@ -3,6 +3,7 @@
 //! the quizzes assigned to their cohorts. Items are frozen into the quiz when it is set.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -472,16 +473,19 @@ async fn replace_quiz(
     check_cohorts(&state, &caller, &settings.cohort_ids).await?;
     let items = resolve_items(&state, source).await?;
     let now = crate::clock::now_rfc3339();
+    let cache = Arc::clone(state.practice.items());
     let (record, items) = state
         .db
         .write(move |tx| {
             store::update_quiz(tx, quiz, &settings, items.as_deref(), &now)?;
+            cache.forget(quiz);
             let record = store::find_quiz(tx, quiz)?
                 .ok_or_else(|| DbError::Task("the quiz vanished".into()))?;
             Ok((record, store::quiz_items(tx, quiz)?))
         })
         .await
         .map_err(db_error)?;
+    state.practice.items().forget(quiz);
     Ok(ApiJson(QuizView::new(&record, Some(items))))
 }
 
