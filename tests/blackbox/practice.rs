@@ -795,7 +795,6 @@ async fn self_practice_makes_an_attempt_on_fresh_items() {
 /// kill -9 while 50 students answer: every acknowledged answer is on disk, no attempt is scored
 /// twice, the file is sound and the server starts again on it.
 #[tokio::test]
-#[ignore = "not passing yet: no save was acknowledged in the 2.5 s before the kill; run with --ignored"]
 async fn acknowledged_answers_survive_kill_9_under_fifty_clients() {
     let mut api = start();
     let admin = api.admin().await;
@@ -866,11 +865,23 @@ async fn acknowledged_answers_survive_kill_9_under_fifty_clients() {
     }
     let url = api.server.url("");
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let acked = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    // One client (one connection per student) for all.
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
     let mut clients = Vec::new();
     for (token, attempt) in students.iter().skip(10).cloned() {
-        let (url, ids, items, stop) = (url.clone(), ids.clone(), items.clone(), stop.clone());
+        let (url, ids, items, stop, acked, http) = (
+            url.clone(),
+            ids.clone(),
+            items.clone(),
+            stop.clone(),
+            acked.clone(),
+            http.clone(),
+        );
         clients.push(tokio::spawn(async move {
-            let http = reqwest::Client::new();
             let mut acknowledged = 0i64;
             let mut sent = 0i64;
             let mut round = 0usize;
@@ -882,19 +893,30 @@ async fn acknowledged_answers_survive_kill_9_under_fifty_clients() {
                     .put(format!("{url}/api/v1/attempts/{attempt}/responses/{}", ids[index]))
                     .bearer_auth(&token)
                     .json(&json!({"answer": items[index]["correct_answer"], "flagged": round.is_multiple_of(2)}))
-                    .timeout(Duration::from_secs(5))
                     .send()
                     .await;
                 match response {
-                    Ok(response) if response.status() == 200 => acknowledged += 1,
+                    Ok(response) if response.status() == 200 => {
+                        acknowledged += 1;
+                        acked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                     Ok(response) => panic!("save refused: {}", response.status()),
+                    // The server was killed under this request.
                     Err(_) => break,
                 }
             }
             (attempt, acknowledged, sent)
         }));
     }
-    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    // Kill once the 40 clients are well into answering, not after a fixed time: on a loaded debug
+    // build the first saves of 40 clients were acknowledged from 0.1 s to about 1 s after they
+    // began, and with other tests beside it none within the 2.5 s this test used to wait.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while acked.load(std::sync::atomic::Ordering::Relaxed) < 500
+        && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     api.server.kill();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut results = Vec::new();
@@ -906,7 +928,7 @@ async fn acknowledged_answers_survive_kill_9_under_fifty_clients() {
         .map(|(_, acknowledged, _)| acknowledged)
         .sum();
     assert!(
-        total > 100,
+        total >= 500,
         "only {total} answers acknowledged before the kill"
     );
 
@@ -952,7 +974,7 @@ async fn acknowledged_answers_survive_kill_9_under_fifty_clients() {
     drop(conn);
 
     // Restart on the same files: submitting again scores nothing twice.
-    let config = std::fs::read_to_string(api.server.data_dir().join("config.toml")).unwrap();
+    let config = std::fs::read_to_string(api.server.dir.path().join("config.toml")).unwrap();
     let dir = std::mem::replace(&mut api.server.dir, tempfile::tempdir().unwrap());
     api.server = Server::start_in(dir, &config, &[]);
     for (token, attempt) in students.iter().take(12) {
