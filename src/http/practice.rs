@@ -14,6 +14,7 @@ use crate::content::TopicMatch;
 use crate::db::items as bank;
 use crate::db::practice::{self as store, QuizSettings};
 use crate::domain::items::catalog::{Filter, signature};
+use crate::domain::items::generate::generate_preferring_unseen;
 use crate::domain::items::rng::mix;
 use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType};
 use crate::domain::practice::QuizKind;
@@ -45,48 +46,6 @@ pub struct PracticeRequest {
     /// Preferred; other levels fill up when too few match.
     #[serde(default)]
     pub difficulty: Option<Difficulty>,
-}
-
-/// Generates up to `count` items for `filter`, preferring ones whose ids are not in `seen`.
-/// A thin wrapper over the catalog's generation, kept in one place so the generation policy can
-/// move behind one domain function without touching this route.
-fn generate_preferring_unseen(
-    content: &crate::content::Content,
-    filter: &Filter,
-    count: usize,
-    seed: u64,
-    seen: &std::collections::HashSet<String>,
-) -> Vec<Item> {
-    let mut fresh = Vec::new();
-    let mut repeats = Vec::new();
-    let mut signatures = BTreeSet::new();
-    let mut relaxed = filter.clone();
-    for round in 0..3u64 {
-        if round == 2 {
-            relaxed.difficulty = None;
-        }
-        let pool =
-            content
-                .catalog
-                .generate_matching(&content.kb, &relaxed, count * 2, mix(seed, round));
-        for item in pool {
-            if !signatures.insert(signature(&item)) {
-                continue;
-            }
-            if seen.contains(&item.id) {
-                repeats.push(item);
-            } else {
-                fresh.push(item);
-            }
-        }
-        if fresh.len() >= count {
-            break;
-        }
-    }
-    fresh.truncate(count);
-    let missing = count - fresh.len();
-    fresh.extend(repeats.into_iter().take(missing));
-    fresh
 }
 
 /// Start a self-practice attempt on freshly generated items (students). Items this student has
@@ -158,7 +117,7 @@ async fn start_practice(
     let count = request.count as usize;
     let seed = mix(crate::clock::unix_now(), student_id as u64);
     let items = tokio::task::spawn_blocking(move || {
-        generate_preferring_unseen(&content, &filter, count, seed, &seen)
+        generate_preferring_unseen(&content.catalog, &content.kb, &filter, count, seed, &seen)
     })
     .await
     .map_err(ApiError::internal)?;

@@ -138,6 +138,46 @@ pub fn generate(catalog: &Catalog, kb: &KnowledgeBase, request: &GenerationReque
     Generated { seed, items }
 }
 
+/// Up to `count` items for `filter`, preferring items whose ids are not in `seen` (the items a
+/// student has met): up to three draws of twice the count, the third at any difficulty, then
+/// items already seen fill up only what fresh ones cannot. Self-practice uses it so a student
+/// meets new items before repeats.
+pub fn generate_preferring_unseen(
+    catalog: &Catalog,
+    kb: &KnowledgeBase,
+    filter: &Filter,
+    count: usize,
+    seed: u64,
+    seen: &std::collections::HashSet<String>,
+) -> Vec<Item> {
+    let mut fresh = Vec::new();
+    let mut repeats = Vec::new();
+    let mut signatures = BTreeSet::new();
+    let mut relaxed = filter.clone();
+    for round in 0..3u64 {
+        if round == 2 {
+            relaxed.difficulty = None;
+        }
+        for item in catalog.generate_matching(kb, &relaxed, count * 2, mix(seed, round)) {
+            if !signatures.insert(signature(&item)) {
+                continue;
+            }
+            if seen.contains(&item.id) {
+                repeats.push(item);
+            } else {
+                fresh.push(item);
+            }
+        }
+        if fresh.len() >= count {
+            break;
+        }
+    }
+    fresh.truncate(count);
+    let missing = count - fresh.len();
+    fresh.extend(repeats.into_iter().take(missing));
+    fresh
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +216,47 @@ mod tests {
         given.seed = Some(Seed(42));
         assert_eq!(given.seed().get(), 42);
         assert!(given.cache_key(given.seed()).ends_with("|42"));
+    }
+
+    fn content() -> &'static (KnowledgeBase, Catalog) {
+        static CONTENT: std::sync::OnceLock<(KnowledgeBase, Catalog)> = std::sync::OnceLock::new();
+        CONTENT.get_or_init(|| {
+            let kb = crate::domain::knowledge::load_embedded_for_tests();
+            let catalog = Catalog::builtin(&kb);
+            (kb, catalog)
+        })
+    }
+
+    #[test]
+    fn unseen_items_come_first_and_seen_ones_only_fill_up() {
+        let (kb, catalog) = content();
+        let filter = Filter {
+            subjects: None,
+            item_types: Some([ItemType::MultipleChoice].into_iter().collect()),
+            client_need: None,
+            difficulty: None,
+        };
+        let none_seen = std::collections::HashSet::new();
+        let first = generate_preferring_unseen(catalog, kb, &filter, 10, 7, &none_seen);
+        assert_eq!(first.len(), 10);
+        let seen: std::collections::HashSet<String> =
+            first.iter().map(|item| item.id.clone()).collect();
+        // The same draw again: the bank is large, so ten items the student has not met exist.
+        let second = generate_preferring_unseen(catalog, kb, &filter, 10, 7, &seen);
+        assert_eq!(second.len(), 10);
+        assert!(
+            second.iter().all(|item| !seen.contains(&item.id)),
+            "a seen item came back while fresh ones exist"
+        );
+        // Everything the draws can make has been seen: repeats fill the set rather than leave it short.
+        let mut all_seen = seen.clone();
+        for round in 0..3u64 {
+            for item in catalog.generate_matching(kb, &filter, 20, mix(7, round)) {
+                all_seen.insert(item.id);
+            }
+        }
+        let third = generate_preferring_unseen(catalog, kb, &filter, 10, 7, &all_seen);
+        assert_eq!(third.len(), 10);
+        assert!(third.iter().all(|item| all_seen.contains(&item.id)));
     }
 }
