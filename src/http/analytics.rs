@@ -1,18 +1,23 @@
-//! Analytics over HTTP: a student's readiness, recorded NCLEX results, and how well readiness
-//! predicted them. The figures are `domain::psychometrics`; this edge checks who may see whom.
+//! Analytics over HTTP: a student's progress and readiness, recorded NCLEX results, and how well
+//! readiness predicted them. The figures are `domain::psychometrics`; this edge checks who may see whom.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::db::DbError;
 use crate::db::accounts;
 use crate::db::analytics::{self as store, OutcomeRecord};
-use crate::db::cat as cat_store;
 use crate::domain::accounts::Role;
+use crate::domain::psychometrics::classical::ItemAnalysis;
+use crate::domain::psychometrics::cohort::{self, CohortReport};
+use crate::domain::psychometrics::item_report::{self, ItemKey, QuizReport};
+use crate::domain::psychometrics::progress::{self, Progress};
 use crate::domain::psychometrics::readiness::{self, Accuracy, Outcome, Readiness};
 use crate::http::AppState;
 use crate::http::auth::{CurrentUser, authorize_student_access};
@@ -22,9 +27,87 @@ use crate::http::roles::StaffUser;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(student_progress))
         .routes(routes!(student_readiness))
+        .routes(routes!(cohort_analytics))
+        .routes(routes!(item_analysis))
+        .routes(routes!(quiz_analysis))
         .routes(routes!(record_outcome))
         .routes(routes!(readiness_accuracy))
+}
+
+/// A student's progress, or "no data yet".
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressView {
+    pub student_id: i64,
+    /// Scored quiz and practice responses it rests on.
+    pub n: usize,
+    /// `estimated`, or `no_data_yet` when the student has no scored quiz or practice responses.
+    pub status: &'static str,
+    /// Absent without data: never an invented figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<Progress>,
+}
+
+/// The student a path names, when the caller may see them: 403 for others, 404 for an unknown
+/// user or one who is not a student.
+async fn visible_student(state: &AppState, user: &CurrentUser, student_id: i64) -> ApiResult<()> {
+    let record = authorize_student_access(&state.db, &user.0.principal, student_id).await?;
+    if record.role != Role::Student.as_str() {
+        return Err(ApiError::NotFound(format!(
+            "no student with id {student_id}"
+        )));
+    }
+    Ok(())
+}
+
+/// A student's progress from their scored quiz and practice responses (the student, their
+/// cohorts' instructors, admins): accuracy with its Wilson 95% interval, share of points, time per
+/// item and volume by client need, NCJMM function, item type, AACN domain and competency and by
+/// week; strengths and weaknesses only on at least `min_evidence` answers; knowledge gaps; and
+/// recommendations, each a `POST /api/v1/practice` body. Cached for `analytics_ttl_secs`; a new
+/// scored response makes a fresh figure at once.
+#[utoipa::path(get, path = "/api/v1/analytics/student/{student_id}/progress", tag = "analytics", security(("bearer" = [])),
+    params(("student_id" = i64, Path, description = "Student's user id")),
+    responses((status = 200, body = ProgressView), (status = 403, body = crate::http::error::ErrorEnvelope),
+              (status = 404, body = crate::http::error::ErrorEnvelope)))]
+async fn student_progress(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> ApiResult<Response> {
+    let student_id = crate::http::auth::path_id(path, "student_id")?;
+    visible_student(&state, &user, student_id).await?;
+    let stamp = state
+        .db
+        .read(move |conn| store::student_response_stamp(conn, student_id))
+        .await?;
+    let key = format!("progress:{student_id}:{}:{}:{}", stamp.0, stamp.1, stamp.2);
+    if let Some(cached) = state.cache.analytics.get(&key) {
+        return Ok(json_bytes(cached));
+    }
+    let responses = state
+        .db
+        .read(move |conn| store::student_scored_responses(conn, student_id))
+        .await?;
+    let progress = progress::progress(&responses);
+    let view = ProgressView {
+        student_id,
+        n: responses.len(),
+        status: if progress.is_some() {
+            "estimated"
+        } else {
+            "no_data_yet"
+        },
+        progress,
+    };
+    let body = Bytes::from(serde_json::to_vec(&view).map_err(ApiError::internal)?);
+    state.cache.analytics.insert(key, body.clone());
+    Ok(json_bytes(body))
+}
+
+fn json_bytes(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// A student's readiness, or "no data yet".
@@ -52,15 +135,10 @@ async fn student_readiness(
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<ReadinessView>> {
     let student_id = crate::http::auth::path_id(path, "student_id")?;
-    let record = authorize_student_access(&state.db, &user.0.principal, student_id).await?;
-    if record.role != Role::Student.as_str() {
-        return Err(ApiError::NotFound(format!(
-            "no student with id {student_id}"
-        )));
-    }
+    visible_student(&state, &user, student_id).await?;
     let responses = state
         .db
-        .read(move |conn| cat_store::student_rasch_responses(conn, student_id))
+        .read(move |conn| store::student_readiness_responses(conn, student_id))
         .await?;
     let estimate = readiness::readiness(&responses);
     Ok(ApiJson(ReadinessView {
@@ -163,7 +241,7 @@ async fn record_outcome(
                     format!("user {student_id} is an {}, not a student", user.role),
                 )));
             }
-            let responses = cat_store::student_rasch_responses(tx, student_id)?;
+            let responses = store::student_readiness_responses(tx, student_id)?;
             let predicted = readiness::readiness(&responses).map(|r| r.p_pass);
             let created = store::upsert_outcome(
                 tx,
@@ -225,4 +303,208 @@ async fn readiness_accuracy(
         accuracy: readiness::accuracy(&outcomes),
         without_prediction: records.len() - outcomes.len(),
     }))
+}
+
+/// An item's analysis over every scored quiz and practice response to it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemAnalysisView {
+    pub item_id: String,
+    /// Attempts that answered it (each one examinee).
+    pub attempts: usize,
+    #[serde(flatten)]
+    pub analysis: ItemAnalysis,
+}
+
+/// Classical analysis of one item over every quiz and practice attempt that scored it (staff):
+/// difficulty p, upper–lower D (27% groups by the rest of each attempt), corrected point-biserial,
+/// the share choosing each option in the upper and lower groups, non-functioning distractors, and
+/// flags (only on at least 20 responses), each with its n.
+#[utoipa::path(get, path = "/api/v1/analytics/items/{item_id}", tag = "analytics", security(("bearer" = [])),
+    params(("item_id" = String, Path, description = "Item id")),
+    responses((status = 200, body = ItemAnalysisView), (status = 403, body = crate::http::error::ErrorEnvelope),
+              (status = 404, description = "No quiz or practice set holds the item", body = crate::http::error::ErrorEnvelope)))]
+async fn item_analysis(
+    State(state): State<AppState>,
+    _staff: StaffUser,
+    Path(item_id): Path<String>,
+) -> ApiResult<ApiJson<ItemAnalysisView>> {
+    let id = item_id.clone();
+    let (body, answers) = state
+        .db
+        .read(move |conn| {
+            Ok((
+                store::item_body(conn, &id)?,
+                store::item_attempt_answers(conn, &id)?,
+            ))
+        })
+        .await?;
+    let Some(body) = body else {
+        return Err(ApiError::NotFound(format!(
+            "no quiz or practice set holds item {item_id}"
+        )));
+    };
+    let key = ItemKey::from_item(&body);
+    let totals = item_report::attempt_totals(&answers);
+    let responses: Vec<_> = answers
+        .iter()
+        .filter(|answer| answer.item_id == item_id)
+        .collect();
+    Ok(ApiJson(ItemAnalysisView {
+        attempts: responses.len(),
+        analysis: item_report::analyse(&key, &responses, &totals),
+        item_id,
+    }))
+}
+
+/// A quiz's analysis.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuizAnalysisView {
+    pub quiz_id: i64,
+    #[serde(flatten)]
+    pub report: QuizReport,
+}
+
+/// Classical analysis of a quiz over its scored attempts (staff): per item difficulty p, D,
+/// corrected point-biserial, distractors and flags; KR-20 (0/1 items) or Cronbach's alpha and the
+/// SEM over the attempts that have every item, each with its n.
+#[utoipa::path(get, path = "/api/v1/analytics/quizzes/{quiz_id}", tag = "analytics", security(("bearer" = [])),
+    params(("quiz_id" = i64, Path, description = "Quiz id")),
+    responses((status = 200, body = QuizAnalysisView), (status = 403, body = crate::http::error::ErrorEnvelope),
+              (status = 404, body = crate::http::error::ErrorEnvelope)))]
+async fn quiz_analysis(
+    State(state): State<AppState>,
+    _staff: StaffUser,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+) -> ApiResult<ApiJson<QuizAnalysisView>> {
+    let quiz_id = crate::http::auth::path_id(path, "quiz_id")?;
+    let (bodies, answers) = state
+        .db
+        .read(move |conn| {
+            Ok((
+                store::quiz_item_bodies(conn, quiz_id)?,
+                store::quiz_scored_answers(conn, quiz_id)?,
+            ))
+        })
+        .await?;
+    let Some(bodies) = bodies else {
+        return Err(ApiError::NotFound(format!("no quiz with id {quiz_id}")));
+    };
+    let keys: Vec<ItemKey> = bodies.iter().map(ItemKey::from_item).collect();
+    Ok(ApiJson(QuizAnalysisView {
+        quiz_id,
+        report: item_report::quiz_report(&keys, &answers),
+    }))
+}
+
+/// The cohort report's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CohortQuery {
+    /// `csv` for one row per student (also chosen by `Accept: text/csv`); default `json`.
+    pub format: Option<ReportFormat>,
+}
+
+/// A cohort's analytics.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CohortView {
+    pub cohort_id: i64,
+    pub cohort_name: String,
+    #[serde(flatten)]
+    pub report: CohortReport,
+}
+
+/// A cohort's analytics (its instructors, admins): the distribution of readiness (P(pass) bands and
+/// quartiles) and of accuracy by client need (over students with at least 20 answers in it), each
+/// student against the cohort (accuracy percentile, P(pass) against the median), and the students
+/// at risk with each reason: low readiness (P(pass) < 0.5), a falling trend (the last two weeks
+/// with responses below the weeks before, one-sided z-test at 5%, 20 answers each side), inactivity
+/// (no scored response for 14 days). `?format=csv` or `Accept: text/csv` gives one row per
+/// student. Cached for `analytics_ttl_secs`; new responses of its students show at once.
+#[utoipa::path(get, path = "/api/v1/analytics/cohorts/{cohort_id}", tag = "analytics", security(("bearer" = [])),
+    params(("cohort_id" = i64, Path, description = "Cohort id"), CohortQuery),
+    responses((status = 200, description = "The report", content(
+                  (CohortView = "application/json"),
+                  (String = "text/csv"))),
+              (status = 403, body = crate::http::error::ErrorEnvelope),
+              (status = 404, body = crate::http::error::ErrorEnvelope)))]
+async fn cohort_analytics(
+    State(state): State<AppState>,
+    staff: StaffUser,
+    headers: axum::http::HeaderMap,
+    path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
+    query: Result<Query<CohortQuery>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Response> {
+    let cohort_id = crate::http::auth::path_id(path, "cohort_id")?;
+    let Query(query) =
+        query.map_err(|rejection| ApiError::validation("format", rejection.body_text()))?;
+    let wants_csv = match query.format {
+        Some(format) => format == ReportFormat::Csv,
+        None => headers
+            .get(header::ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/csv")),
+    };
+    if !crate::domain::accounts::can_manage_cohort(&staff.principal, cohort_id) {
+        return Err(ApiError::Forbidden(
+            "Only admins and the cohort's instructors may see its analytics".into(),
+        ));
+    }
+    let (cohort, stamp) = state
+        .db
+        .read(move |conn| {
+            Ok((
+                accounts::find_cohort(conn, cohort_id)?,
+                store::cohort_response_stamp(conn, cohort_id)?,
+            ))
+        })
+        .await?;
+    let Some(cohort) = cohort else {
+        return Err(ApiError::NotFound(format!("no cohort with id {cohort_id}")));
+    };
+    let key = format!(
+        "cohort:{cohort_id}:{}:{}:{}:{}:{}",
+        stamp.0,
+        stamp.1,
+        stamp.2,
+        stamp.3,
+        if wants_csv { "csv" } else { "json" }
+    );
+    let content_type = if wants_csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    if let Some(cached) = state.cache.analytics.get(&key) {
+        return Ok(([(header::CONTENT_TYPE, content_type)], cached).into_response());
+    }
+    let students = state
+        .db
+        .read(move |conn| store::cohort_student_data(conn, cohort_id))
+        .await?;
+    let now = crate::clock::unix_now() as i64;
+    let report = tokio::task::spawn_blocking(move || cohort::report(&students, now))
+        .await
+        .map_err(ApiError::internal)?;
+    let body = if wants_csv {
+        Bytes::from(cohort::to_csv(&report))
+    } else {
+        Bytes::from(
+            serde_json::to_vec(&CohortView {
+                cohort_id,
+                cohort_name: cohort.name,
+                report,
+            })
+            .map_err(ApiError::internal)?,
+        )
+    };
+    state.cache.analytics.insert(key, body.clone());
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }

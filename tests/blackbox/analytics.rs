@@ -182,3 +182,351 @@ async fn readiness_outcomes_and_accuracy_with_their_refusals() {
         .await;
     assert_eq!(response.status(), 403);
 }
+
+async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value {
+    let got = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(got, status, "{what}: {body}");
+    body
+}
+
+#[tokio::test]
+async fn progress_and_readiness_rest_on_scored_quiz_responses() {
+    let api = Api::start_with(
+        "assessment_per_hour = 1000000\ncontent_per_hour = 10000\nanalytics_per_hour = 10000",
+        "",
+    );
+    let admin = api.admin().await;
+    let cohort = api.create_cohort(&admin, "Cohort P").await;
+    let elsewhere = api.create_cohort(&admin, "Cohort Q").await;
+    let student = api.create_user(&admin, "learner-p", "student").await;
+    let peer = api.create_user(&admin, "learner-q", "student").await;
+    let instructor = api.create_user(&admin, "teacher-p", "instructor").await;
+    let outsider = api.create_user(&admin, "teacher-q", "instructor").await;
+    for (cohort, user, role) in [
+        (cohort, student, "student"),
+        (cohort, instructor, "instructor"),
+        (elsewhere, peer, "student"),
+        (elsewhere, outsider, "instructor"),
+    ] {
+        assert_eq!(
+            api.add_member(&admin, cohort, user, role).await.status(),
+            204
+        );
+    }
+    let learner = api.token("learner-p", &password_of("learner-p")).await;
+    let peer_token = api.token("learner-q", &password_of("learner-q")).await;
+    let teacher = api.token("teacher-p", &password_of("teacher-p")).await;
+    let other_teacher = api.token("teacher-q", &password_of("teacher-q")).await;
+
+    // No responses: "no data yet" and no figures, for everyone who may look.
+    let path = format!("/api/v1/analytics/student/{student}/progress");
+    for token in [&learner, &teacher, &admin] {
+        let body = json_of(api.get(&path, token).await, 200, "empty progress").await;
+        assert_eq!(body["status"], "no_data_yet");
+        assert_eq!(body["n"], 0);
+        assert!(body.get("progress").is_none(), "{body}");
+    }
+    for token in [&other_teacher, &peer_token] {
+        let envelope = json_of(api.get(&path, token).await, 403, "outsider").await;
+        assert_envelope(&envelope, "AUTHORIZATION_ERROR", &path);
+    }
+    json_of(
+        api.get("/api/v1/analytics/student/999999/progress", &admin)
+            .await,
+        404,
+        "unknown student",
+    )
+    .await;
+    json_of(
+        api.get(
+            &format!("/api/v1/analytics/student/{instructor}/progress"),
+            &admin,
+        )
+        .await,
+        404,
+        "not a student",
+    )
+    .await;
+    let envelope = json_of(
+        api.get("/api/v1/analytics/student/abc/progress", &admin)
+            .await,
+        422,
+        "not a number",
+    )
+    .await;
+    assert_eq!(
+        envelope["details"]["validation_errors"][0]["field"],
+        "student_id"
+    );
+
+    // A quiz of ten items; the student answers six with their keys and leaves four blank.
+    let generated = json_of(
+        reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(180))
+            .build()
+            .unwrap()
+            .post(api.server.url("/api/v1/nclex/generate"))
+            .bearer_auth(&admin)
+            .json(&json!({"topic": "pharmacology", "question_count": 10,
+                          "item_types": ["multiple_choice"], "seed": 11}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+        "generate",
+    )
+    .await;
+    let ids: Vec<Value> = generated["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].clone())
+        .collect();
+    assert_eq!(ids.len(), 10);
+    let quiz = json_of(
+        api.send(
+            Method::POST,
+            "/api/v1/quizzes",
+            Some(&teacher),
+            Some(json!({"title": "Progress quiz", "item_ids": ids, "cohort_ids": [cohort]})),
+        )
+        .await,
+        201,
+        "quiz",
+    )
+    .await;
+    let quiz_id = quiz["id"].as_i64().unwrap();
+    let started = json_of(
+        api.send(
+            Method::POST,
+            &format!("/api/v1/quizzes/{quiz_id}/attempts"),
+            Some(&learner),
+            None,
+        )
+        .await,
+        201,
+        "start",
+    )
+    .await;
+    let attempt = started["attempt_id"].as_i64().unwrap();
+    for item in quiz["items"].as_array().unwrap().iter().take(6) {
+        json_of(
+            api.send(
+                Method::PUT,
+                &format!(
+                    "/api/v1/attempts/{attempt}/responses/{}",
+                    item["id"].as_str().unwrap()
+                ),
+                Some(&learner),
+                Some(json!({"answer": item["correct_answer"]})),
+            )
+            .await,
+            200,
+            "save",
+        )
+        .await;
+    }
+    json_of(
+        api.send(
+            Method::POST,
+            &format!("/api/v1/attempts/{attempt}/submit"),
+            Some(&learner),
+            None,
+        )
+        .await,
+        200,
+        "submit",
+    )
+    .await;
+
+    // The cached "no data yet" is not served: the new responses show at once.
+    let body = json_of(api.get(&path, &teacher).await, 200, "progress").await;
+    assert_eq!(body["status"], "estimated", "{body}");
+    assert_eq!(body["n"], 10);
+    let progress = &body["progress"];
+    let overall = &progress["overall"];
+    assert_eq!(overall["n"], 10);
+    assert_eq!(overall["correct"], 6);
+    assert_eq!(overall["answered"], 6);
+    assert!((overall["accuracy"].as_f64().unwrap() - 0.6).abs() < 1e-9);
+    // Wilson 95% for 6 of 10: 0.3127 to 0.8318.
+    assert!((overall["accuracy_ci_low"].as_f64().unwrap() - 0.3127).abs() < 1e-3);
+    assert!((overall["accuracy_ci_high"].as_f64().unwrap() - 0.8318).abs() < 1e-3);
+    assert_eq!(progress["min_evidence"], 20);
+    assert_eq!(progress["by_item_type"][0]["key"], "multiple_choice");
+    assert_eq!(progress["by_item_type"][0]["n"], 10);
+    // Ten answers are too few to call anything a strength or a weakness.
+    for dimension in [
+        "by_client_need",
+        "by_ncjmm_function",
+        "by_item_type",
+        "by_aacn_domain",
+        "by_aacn_competency",
+    ] {
+        for category in progress[dimension].as_array().unwrap() {
+            assert_eq!(category["verdict"], "insufficient_evidence", "{category}");
+        }
+    }
+    assert!(progress["strengths"].as_array().unwrap().is_empty());
+    assert!(progress["weaknesses"].as_array().unwrap().is_empty());
+    let weekly = progress["weekly"].as_array().unwrap();
+    assert_eq!(weekly.len(), 1);
+    assert_eq!(weekly[0]["n"], 10);
+    let gaps = progress["knowledge_gaps"].as_array().unwrap();
+    assert_eq!(gaps.len(), 8, "every client need has too little practice");
+    assert!(
+        gaps.iter()
+            .all(|gap| gap["reason"] == "too_little_practice")
+    );
+
+    // A recommendation is a practice body the server accepts as it stands.
+    let recommendation = &progress["recommendations"][0]["practice"];
+    assert!(
+        recommendation["client_need"].is_string(),
+        "{recommendation}"
+    );
+    json_of(
+        api.send(
+            Method::POST,
+            "/api/v1/practice",
+            Some(&learner),
+            Some(recommendation.clone()),
+        )
+        .await,
+        201,
+        "recommended practice",
+    )
+    .await;
+
+    // Readiness rests on the quiz responses too.
+    let readiness = json_of(
+        api.get(
+            &format!("/api/v1/analytics/student/{student}/readiness"),
+            &learner,
+        )
+        .await,
+        200,
+        "readiness",
+    )
+    .await;
+    assert_eq!(readiness["status"], "estimated", "{readiness}");
+    assert_eq!(readiness["n"], 10);
+    assert_eq!(readiness["readiness"]["n"], 10);
+
+    // Item and quiz analysis: staff only, each figure with its n.
+    let quiz_path = format!("/api/v1/analytics/quizzes/{quiz_id}");
+    let report = json_of(api.get(&quiz_path, &teacher).await, 200, "quiz analysis").await;
+    assert_eq!(report["quiz_id"], quiz_id);
+    assert_eq!(report["attempts"], 1);
+    assert_eq!(report["reliability"]["n"], 1);
+    assert_eq!(report["reliability"]["k"], 10);
+    assert!(
+        report["reliability"]["kr20"].is_null(),
+        "one attempt: no KR-20"
+    );
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(items.len(), 10);
+    let first = &items[0];
+    assert_eq!(first["n"], 1);
+    assert_eq!(first["difficulty"], 1.0, "answered with its key");
+    assert!(
+        first["flags"].as_array().unwrap().is_empty(),
+        "no flags on n = 1"
+    );
+    let key = quiz["items"][0]["correct_answer"].as_str().unwrap();
+    let chosen: Vec<&Value> = first["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|option| option["share"] == 1.0)
+        .collect();
+    assert_eq!(chosen.len(), 1);
+    assert_eq!(chosen[0]["option"], key);
+    assert_eq!(chosen[0]["is_key"], true);
+    assert_eq!(items[9]["difficulty"], 0.0, "left blank");
+    let item_id = quiz["items"][0]["id"].as_str().unwrap();
+    let item_path = format!("/api/v1/analytics/items/{item_id}");
+    let item = json_of(api.get(&item_path, &admin).await, 200, "item analysis").await;
+    assert_eq!(item["item_id"], item_id);
+    assert_eq!(item["attempts"], 1);
+    assert_eq!(item["n"], 1);
+    for (path, token, status) in [
+        (quiz_path.as_str(), &learner, 403),
+        (item_path.as_str(), &learner, 403),
+        ("/api/v1/analytics/quizzes/999999", &teacher, 404),
+        ("/api/v1/analytics/items/no-such-item", &teacher, 404),
+        ("/api/v1/analytics/quizzes/abc", &teacher, 422),
+    ] {
+        json_of(api.get(path, token).await, status, path).await;
+    }
+
+    // Cohort analytics: its instructors and admins; JSON or CSV.
+    let cohort_path = format!("/api/v1/analytics/cohorts/{cohort}");
+    let report = json_of(api.get(&cohort_path, &teacher).await, 200, "cohort").await;
+    assert_eq!(report["cohort_id"], cohort);
+    assert_eq!(report["students"], 1);
+    assert_eq!(report["readiness"]["students_with_data"], 1);
+    let summary = &report["student_summaries"][0];
+    assert_eq!(summary["student_id"], student);
+    assert_eq!(summary["n"], 10);
+    assert_eq!(summary["readiness"]["n"], 10);
+    assert_eq!(summary["days_since_activity"], 0);
+    let need_responses: u64 = report["by_client_need"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|need| need["responses"].as_u64().unwrap())
+        .sum();
+    assert_eq!(need_responses, 10);
+    let other = json_of(
+        api.get(&format!("/api/v1/analytics/cohorts/{elsewhere}"), &admin)
+            .await,
+        200,
+        "other cohort",
+    )
+    .await;
+    assert_eq!(other["readiness"]["students_without_data"], 1);
+    assert_eq!(other["at_risk"], json!([peer]));
+    assert_eq!(
+        other["student_summaries"][0]["risks"],
+        json!([{"reason": "inactive"}]),
+        "never active"
+    );
+    let csv = api
+        .get(&format!("{cohort_path}?format=csv"), &teacher)
+        .await;
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].starts_with("student_id,username,"));
+    assert!(
+        lines[1].starts_with(&format!("{student},\"learner-p\",")),
+        "{text}"
+    );
+    let accepted = api
+        .http
+        .get(api.server.url(&cohort_path))
+        .bearer_auth(&teacher)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    assert_eq!(accepted.text().await.unwrap(), text);
+    for (path, token, status) in [
+        (cohort_path.clone(), &other_teacher, 403),
+        (cohort_path.clone(), &learner, 403),
+        ("/api/v1/analytics/cohorts/999999".to_owned(), &admin, 404),
+        (format!("{cohort_path}?format=xml"), &teacher, 422),
+    ] {
+        json_of(api.get(&path, token).await, status, &path).await;
+    }
+}

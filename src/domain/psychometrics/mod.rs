@@ -7,6 +7,9 @@ pub mod bank;
 pub mod calibration;
 pub mod cat;
 pub mod classical;
+pub mod cohort;
+pub mod item_report;
+pub mod progress;
 pub mod rasch;
 pub mod readiness;
 
