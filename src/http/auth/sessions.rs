@@ -45,7 +45,9 @@ pub struct LoginRequest {
 pub struct OAuth2Form {
     pub username: String,
     pub password: String,
+    /// "password", the only grant supported.
     #[serde(default)]
+    #[schema(pattern = "^password$", nullable = false)]
     pub grant_type: Option<String>,
     #[serde(default)]
     pub scope: Option<String>,
@@ -244,15 +246,24 @@ async fn issue_tokens(
     })
 }
 
+/// The refresh body as the server reads it: the token may instead come as the query parameter.
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]
 pub struct RefreshRequest {
     pub refresh_token: Option<String>,
 }
 
+/// The refresh body as documented: a JSON body must carry the token (the query parameter is the
+/// alternative for clients that send no body).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshBody {
+    #[schema(min_length = 1)]
+    pub refresh_token: String,
+}
+
 /// Exchange a refresh token for a new pair. The old refresh token stops working; presenting it
 /// again revokes every token of its family.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", params(RefreshRequest),
-    request_body(content = RefreshRequest, description = "or the query parameter refresh_token"),
+    request_body(content = RefreshBody, description = "or no body and the query parameter refresh_token"),
     responses((status = 200, body = TokenPair), (status = 401, body = crate::http::error::ErrorEnvelope)))]
 async fn refresh(
     State(state): State<AppState>,
