@@ -115,6 +115,8 @@ pub enum Repetitive {
     ConnectionRefused,
     /// A write refused with 503 because the disk is full.
     DiskFull,
+    /// A login refused unchecked by the lockout rules (`auth::lockout`).
+    LoginRefused,
 }
 
 impl Repetitive {
@@ -123,6 +125,7 @@ impl Repetitive {
             Repetitive::RateLimited => "rate-limit rejections",
             Repetitive::ConnectionRefused => "refused connections",
             Repetitive::DiskFull => "disk-full refusals",
+            Repetitive::LoginRefused => "refused logins",
         }
     }
 }
@@ -272,6 +275,20 @@ pub fn flush_suppressed(all: bool) {
     for report in THROTTLE.drain_ended(now) {
         report_suppressed(&report);
     }
+}
+
+/// A username as it may appear in a log line: quotes and control characters cannot forge lines.
+pub fn log_safe(raw: &str) -> String {
+    raw.chars()
+        .take(64)
+        .map(|c| {
+            if c.is_control() || c == '"' || c == '\\' {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

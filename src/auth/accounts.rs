@@ -22,6 +22,9 @@ pub enum AccountError {
     Conflict(String),
     #[error("{0}")]
     NotFound(String),
+    /// Storage refused (a full disk answers 503 like every other write).
+    #[error(transparent)]
+    Storage(DbError),
     #[error(transparent)]
     Internal(anyhow::Error),
 }
@@ -39,7 +42,7 @@ impl From<DbError> for AccountError {
     fn from(error: DbError) -> Self {
         match error {
             DbError::Conflict(message) => Self::Conflict(message),
-            other => Self::Internal(other.into()),
+            other => Self::Storage(other),
         }
     }
 }
@@ -80,9 +83,13 @@ impl From<&UserRecord> for UserView {
 pub struct CreateUser {
     pub username: String,
     pub role: Role,
+    /// 1 to 200 characters, not blank; defaults to the username.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub display_name: Option<String>,
+    /// At most 254 characters, with an "@" and no spaces.
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     /// Omit to have a password generated; the user must change it at first login.
     #[serde(default)]
@@ -127,7 +134,7 @@ pub async fn create_account(
         ));
     }
     if let Some(email) = &body.email
-        && (email.len() > 254 || !email.contains('@') || email.contains(char::is_whitespace))
+        && !email_is_plausible(email)
     {
         return Err(AccountError::validation(
             "email",
@@ -210,10 +217,19 @@ pub struct UpdateUser {
     pub role: Option<Role>,
     #[serde(default)]
     pub is_active: Option<bool>,
+    /// 1 to 200 characters, not blank.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub display_name: Option<String>,
+    /// At most 254 characters, with an "@" and no spaces.
     #[serde(default)]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+}
+
+/// At most 254 characters (as the document states them), with an "@" and no whitespace.
+fn email_is_plausible(email: &str) -> bool {
+    email.chars().count() <= 254 && email.contains('@') && !email.contains(char::is_whitespace)
 }
 
 /// Applies an update with its audit entries; shared by the API and the `user disable` subcommand.
@@ -223,6 +239,14 @@ pub async fn apply_user_update(
     body: UpdateUser,
     actor: &Actor,
 ) -> AccountResult<UserRecord> {
+    if let Some(email) = &body.email
+        && !email_is_plausible(email)
+    {
+        return Err(AccountError::validation(
+            "email",
+            "must be an e-mail address of at most 254 characters",
+        ));
+    }
     let stamp = crate::clock::now_rfc3339();
     let actor = actor.clone();
     let outcome = db

@@ -1,14 +1,15 @@
 //! Credentials and tokens: argon2id password hashes, HS256 access tokens, opaque rotating refresh
-//! tokens, the signing secret, and the in-memory brute-force and quota state. Storage of users lives
+//! tokens, the signing secret, the in-memory login-failure book (rules in `lockout`) and quota state. Storage of users lives
 //! in `db::accounts`; the HTTP routes in `http::auth`.
 
 pub mod accounts;
 pub mod bootstrap;
+pub mod lockout;
+pub mod login;
 pub mod passwords;
 pub mod sessions;
 pub mod tokens;
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Mutex;
@@ -18,6 +19,7 @@ use arc_swap::ArcSwap;
 
 use crate::config::{AuthConfig, RateLimitConfig};
 use crate::domain::quotas::{QuotaClass, QuotaDecision, QuotaLimits, QuotaTable};
+use lockout::{AddressKey, LockoutBook, LockoutPolicy, Verdict};
 
 pub use passwords::PasswordHasher;
 pub use tokens::{AccessClaims, SessionRef, TokenKeys, TokenProblem};
@@ -35,21 +37,9 @@ pub struct Auth {
     pub lockout: Duration,
     quota_limits: ArcSwap<QuotaLimits>,
     quotas: Mutex<QuotaTable>,
-    unknown_user_failures: Mutex<HashMap<String, FailureRecord>>,
-    address_failures: Mutex<HashMap<IpAddr, FailureRecord>>,
+    lockout_policy: LockoutPolicy,
+    failures: Mutex<LockoutBook>,
 }
-
-#[derive(Debug, Clone, Copy)]
-struct FailureRecord {
-    count: u32,
-    first: Instant,
-    locked_until: Option<Instant>,
-}
-
-/// Failed logins one address may make in [`ADDRESS_WINDOW`] before it must wait: high enough for a
-/// classroom behind one NAT address mistyping, low enough to stop guessing.
-pub const ADDRESS_FAILURE_LIMIT: u32 = 30;
-pub const ADDRESS_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 pub fn quota_limits(config: &RateLimitConfig) -> QuotaLimits {
     QuotaLimits {
@@ -80,8 +70,11 @@ impl Auth {
             lockout: Duration::from_secs(config.lockout_minutes * 60),
             quota_limits: ArcSwap::from_pointee(quota_limits(limits)),
             quotas: Mutex::new(QuotaTable::default()),
-            unknown_user_failures: Mutex::new(HashMap::new()),
-            address_failures: Mutex::new(HashMap::new()),
+            lockout_policy: LockoutPolicy::new(
+                config.lockout_threshold,
+                Duration::from_secs(config.lockout_minutes * 60),
+            ),
+            failures: Mutex::new(LockoutBook::default()),
         })
     }
 
@@ -104,79 +97,43 @@ impl Auth {
         table.check(user_id, class, limit, now)
     }
 
-    /// Whether login attempts from `address` must wait, and for how long.
-    pub fn address_blocked(&self, address: IpAddr) -> Option<Duration> {
-        let failures = self
-            .address_failures
+    fn failure_book(&self) -> std::sync::MutexGuard<'_, LockoutBook> {
+        self.failures
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let record = failures.get(&address)?;
-        let ends = record.first + ADDRESS_WINDOW;
-        (record.count >= ADDRESS_FAILURE_LIMIT)
-            .then(|| ends.saturating_duration_since(Instant::now()))
-            .filter(|d| !d.is_zero())
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records a failed login from `address`.
-    pub fn record_address_failure(&self, address: IpAddr) {
-        let now = Instant::now();
-        let mut failures = self
-            .address_failures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if failures.len() > 50_000 {
-            failures.retain(|_, record| now.duration_since(record.first) < ADDRESS_WINDOW);
-        }
-        let record = failures.entry(address).or_insert(FailureRecord {
-            count: 0,
-            first: now,
-            locked_until: None,
-        });
-        if now.duration_since(record.first) >= ADDRESS_WINDOW {
-            *record = FailureRecord {
-                count: 0,
-                first: now,
-                locked_until: None,
-            };
-        }
-        record.count += 1;
+    /// Whether the password of `account` (canonical username) may be checked for an attempt from
+    /// `client`; `known` says whether the account signed in from there recently.
+    pub fn login_verdict(&self, account: &str, client: IpAddr, known: bool) -> Verdict {
+        self.failure_book().verdict(
+            &self.lockout_policy,
+            account,
+            AddressKey::of(client),
+            known,
+            Instant::now(),
+        )
     }
 
-    /// Unknown usernames lock exactly like real ones, so lockout does not reveal which accounts exist.
-    /// Returns true when the name is (now) locked.
-    pub fn record_unknown_user_failure(&self, canonical: &str) -> bool {
-        let now = Instant::now();
-        let mut failures = self
-            .unknown_user_failures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if failures.len() > 50_000 {
-            failures.retain(|_, record| record.locked_until.is_some_and(|until| until > now));
-        }
-        let record = failures
-            .entry(canonical.to_owned())
-            .or_insert(FailureRecord {
-                count: 0,
-                first: now,
-                locked_until: None,
-            });
-        record.count += 1;
-        if record.count >= self.lockout_threshold {
-            record.locked_until = Some(now + self.lockout);
-            record.count = 0;
-        }
-        record.locked_until.is_some_and(|until| until > now)
+    /// Counts a wrong password; true when it locked the account at this address.
+    pub fn record_login_failure(&self, account: &str, client: IpAddr) -> bool {
+        self.failure_book().record_failure(
+            &self.lockout_policy,
+            account,
+            AddressKey::of(client),
+            Instant::now(),
+        )
     }
 
-    pub fn unknown_user_locked(&self, canonical: &str) -> bool {
-        let failures = self
-            .unknown_user_failures
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        failures
-            .get(canonical)
-            .and_then(|record| record.locked_until)
-            .is_some_and(|until| until > Instant::now())
+    /// A correct password: the failures of this account at this address are forgotten.
+    pub fn record_login_success(&self, account: &str, client: IpAddr) {
+        self.failure_book()
+            .record_success(account, AddressKey::of(client));
+    }
+
+    /// An administrator reset the password: every lock on the account ends.
+    pub fn forget_login_failures(&self, account: &str) {
+        self.failure_book().forget_account(account);
     }
 }
 
@@ -297,25 +254,21 @@ mod tests {
     }
 
     #[test]
-    fn unknown_usernames_lock_like_real_ones() {
+    fn the_configured_threshold_and_minutes_apply() {
         let auth = auth(3);
-        assert!(!auth.record_unknown_user_failure("ghost"));
-        assert!(!auth.record_unknown_user_failure("ghost"));
-        assert!(auth.record_unknown_user_failure("ghost"));
-        assert!(auth.unknown_user_locked("ghost"));
-        assert!(!auth.unknown_user_locked("other"));
-    }
-
-    #[test]
-    fn an_address_is_blocked_after_many_failures() {
-        let auth = auth(5);
-        let address: IpAddr = "192.0.2.1".parse().unwrap();
-        for _ in 0..ADDRESS_FAILURE_LIMIT - 1 {
-            auth.record_address_failure(address);
-        }
-        assert!(auth.address_blocked(address).is_none());
-        auth.record_address_failure(address);
-        assert!(auth.address_blocked(address).is_some());
+        let (here, there): (IpAddr, IpAddr) =
+            ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        assert!(!auth.record_login_failure("ghost", here));
+        assert!(!auth.record_login_failure("ghost", here));
+        assert!(auth.record_login_failure("ghost", here));
+        assert!(matches!(
+            auth.login_verdict("ghost", here, false),
+            Verdict::LockedHere { retry_after } if retry_after > Duration::from_secs(14 * 60)
+        ));
+        assert_eq!(auth.login_verdict("ghost", there, false), Verdict::Check);
+        assert_eq!(auth.login_verdict("other", here, false), Verdict::Check);
+        auth.forget_login_failures("ghost");
+        assert_eq!(auth.login_verdict("ghost", here, false), Verdict::Check);
     }
 
     #[test]

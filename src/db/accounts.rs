@@ -16,8 +16,6 @@ pub struct UserRecord {
     pub password_hash: String,
     pub is_active: bool,
     pub must_change_password: bool,
-    pub failed_logins: i64,
-    pub locked_until: Option<String>,
     pub created_at: String,
     pub updated_at: String,
     pub last_login_at: Option<String>,
@@ -26,7 +24,7 @@ pub struct UserRecord {
 }
 
 const USER_COLUMNS: &str = "id, username, display_name, email, role, password_hash, is_active, must_change_password, \
-     failed_logins, locked_until, created_at, updated_at, last_login_at, session_epoch";
+     created_at, updated_at, last_login_at, session_epoch";
 
 fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
     Ok(UserRecord {
@@ -38,12 +36,10 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<UserRecord> {
         password_hash: row.get(5)?,
         is_active: row.get(6)?,
         must_change_password: row.get(7)?,
-        failed_logins: row.get(8)?,
-        locked_until: row.get(9)?,
-        created_at: row.get(10)?,
-        updated_at: row.get(11)?,
-        last_login_at: row.get(12)?,
-        session_epoch: row.get(13)?,
+        created_at: row.get(8)?,
+        updated_at: row.get(9)?,
+        last_login_at: row.get(10)?,
+        session_epoch: row.get(11)?,
     })
 }
 
@@ -210,8 +206,6 @@ pub fn update_user(
             is_active = COALESCE(?6, is_active),
             password_hash = COALESCE(?7, password_hash),
             must_change_password = COALESCE(?8, must_change_password),
-            failed_logins = CASE WHEN ?7 IS NOT NULL THEN 0 ELSE failed_logins END,
-            locked_until = CASE WHEN ?7 IS NOT NULL THEN NULL ELSE locked_until END,
             updated_at = ?9
          WHERE id = ?1",
         params![
@@ -229,33 +223,50 @@ pub fn update_user(
     Ok(updated == 1)
 }
 
-/// Counts a failed login; locks the account until `lock_until` when the count reaches `threshold`.
-/// Returns true when the account is now locked.
-pub fn record_failed_login(
-    conn: &Connection,
-    id: i64,
-    threshold: u32,
-    lock_until: &str,
-) -> Result<bool, DbError> {
-    let failures: i64 = conn.query_row(
-        "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ?1 RETURNING failed_logins",
-        [id],
-        |row| row.get(0),
-    )?;
-    if failures >= i64::from(threshold) {
-        conn.execute(
-            "UPDATE users SET locked_until = ?2, failed_logins = 0 WHERE id = ?1",
-            params![id, lock_until],
-        )?;
-        return Ok(true);
-    }
-    Ok(false)
-}
-
 pub fn record_successful_login(conn: &Connection, id: i64, now: &str) -> Result<(), DbError> {
     conn.execute(
-        "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = ?2 WHERE id = ?1",
+        "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
         params![id, now],
+    )?;
+    Ok(())
+}
+
+/// Whether `user_id` signed in successfully from `address` (an `auth::lockout::AddressKey` in
+/// text) at or after `since` (Unix seconds).
+pub fn is_known_login_address(
+    conn: &Connection,
+    user_id: i64,
+    address: &str,
+    since: u64,
+) -> Result<bool, DbError> {
+    let found = conn
+        .query_row(
+            "SELECT 1 FROM known_login_addresses
+              WHERE user_id = ?1 AND address = ?2 AND last_login_at >= ?3",
+            params![user_id, address, since as i64],
+            |_| Ok(()),
+        )
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// Records a successful sign-in of `user_id` from `address` at `now` (Unix seconds) and forgets
+/// that user's addresses not used since `forget_before`.
+pub fn remember_login_address(
+    conn: &Connection,
+    user_id: i64,
+    address: &str,
+    now: u64,
+    forget_before: u64,
+) -> Result<(), DbError> {
+    conn.execute(
+        "INSERT INTO known_login_addresses (user_id, address, last_login_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (user_id, address) DO UPDATE SET last_login_at = excluded.last_login_at",
+        params![user_id, address, now as i64],
+    )?;
+    conn.execute(
+        "DELETE FROM known_login_addresses WHERE user_id = ?1 AND last_login_at < ?2",
+        params![user_id, forget_before as i64],
     )?;
     Ok(())
 }

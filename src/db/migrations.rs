@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0006_analytics",
         sql: include_str!("../../migrations/0006_analytics.sql"),
     },
+    Migration {
+        version: 7,
+        name: "0007_login_addresses",
+        sql: include_str!("../../migrations/0007_login_addresses.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -177,6 +177,7 @@ pub struct OutcomeRequest {
     pub student_id: i64,
     pub result: NclexResult,
     /// The exam date, YYYY-MM-DD, not in the future.
+    #[schema(format = Date)]
     pub date: String,
 }
 

@@ -60,7 +60,7 @@ async fn list_cohorts(
 #[serde(deny_unknown_fields)]
 pub struct CreateCohort {
     /// Unique; not blank.
-    #[schema(min_length = 1, max_length = 120)]
+    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
     #[schema(max_length = 2000)]

@@ -65,6 +65,12 @@ pub enum ApiError {
     /// 429: the client's per-IP bucket is empty.
     #[error("too many requests from this address; retry after {retry_after_secs} s")]
     RateLimited { limit: u32, retry_after_secs: u64 },
+    /// 429: strangers used up this account's hourly failed logins (`auth::lockout`); addresses the
+    /// account signed in from recently are still let through.
+    #[error(
+        "too many failed logins for this account; sign in from a device you have signed in from before, or retry after {retry_after_secs} s"
+    )]
+    LoginLimited { limit: u32, retry_after_secs: u64 },
     /// 400: the Host header names a host outside `[server].allowed_hosts`.
     #[error("the host `{0}` is not served here; use the server's configured name")]
     HostNotAllowed(String),
@@ -111,7 +117,9 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Timeout { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::LoginLimited { .. } | Self::QuotaExceeded { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::HostNotAllowed(_) => StatusCode::BAD_REQUEST,
             Self::OriginNotAllowed(_) => StatusCode::FORBIDDEN,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -131,7 +139,9 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             Self::Timeout { .. } => "REQUEST_TIMEOUT",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
-            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => "RATE_LIMIT_EXCEEDED",
+            Self::RateLimited { .. } | Self::LoginLimited { .. } | Self::QuotaExceeded { .. } => {
+                "RATE_LIMIT_EXCEEDED"
+            }
             Self::HostNotAllowed(_) => "HOST_NOT_ALLOWED",
             Self::OriginNotAllowed(_) => "CORS_ORIGIN_NOT_ALLOWED",
             Self::Internal(_) => "INTERNAL_ERROR",
@@ -163,6 +173,10 @@ impl ApiError {
                 "retry_after_seconds": retry_after,
             })),
             Self::RateLimited {
+                limit,
+                retry_after_secs,
+            }
+            | Self::LoginLimited {
                 limit,
                 retry_after_secs,
             } => Some(serde_json::json!({ "limit": limit, "retry_after_secs": retry_after_secs })),
@@ -241,6 +255,10 @@ impl IntoResponse for ApiError {
             return response;
         }
         if let Self::RateLimited {
+            limit,
+            retry_after_secs,
+        }
+        | Self::LoginLimited {
             limit,
             retry_after_secs,
         } = self

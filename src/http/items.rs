@@ -456,7 +456,8 @@ pub struct ExportQuery {
 /// Moodle XML or GIFT. Only multiple-choice and SATA items export; the others are counted in the
 /// `X-Items-Skipped` header.
 #[utoipa::path(get, path = "/api/v1/items/export", tag = "items", security(("bearer" = [])), params(ExportQuery),
-    responses((status = 200, description = "The export file", content_type = "application/octet-stream"),
+    responses((status = 200, description = "The export file: a zip content package (QTI), Moodle XML or GIFT text",
+               content((Vec<u8> = "application/zip"), (String = "application/xml"), (String = "text/plain"))),
               (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn export_items(
     State(state): State<AppState>,
@@ -476,6 +477,23 @@ async fn export_items(
     let limit = query.limit.unwrap_or(1_000);
     if !(1..=10_000).contains(&limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 10000"));
+    }
+    // The document states the values; an unknown one is an error, not an empty export.
+    if let Some(text) = &query.item_type
+        && crate::domain::items::ItemType::parse(text).is_none()
+    {
+        return Err(ApiError::validation(
+            "item_type",
+            "is not a known item type",
+        ));
+    }
+    if let Some(text) = &query.client_need
+        && crate::domain::items::ClientNeed::parse(text).is_none()
+    {
+        return Err(ApiError::validation(
+            "client_need",
+            "is not a known client need category",
+        ));
     }
     let filter = ItemQuery {
         topic: query.topic,

@@ -148,6 +148,38 @@ mod tests {
         assert_eq!(field_of("{\"username\": \"a\", \"count\": 1} x").0, "body");
     }
 
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Counts {
+        small: u8,
+        signed: Option<i64>,
+        ratio: f64,
+        list: Vec<u32>,
+    }
+
+    #[test]
+    fn integral_floats_are_integers_and_other_floats_are_refused() {
+        let parsed: Counts =
+            parse_json(br#"{"small": 82.0, "signed": -3.0, "ratio": 2, "list": [1.0, 2]}"#)
+                .unwrap();
+        assert_eq!(
+            parsed,
+            Counts {
+                small: 82,
+                signed: Some(-3),
+                ratio: 2.0,
+                list: vec![1, 2]
+            }
+        );
+        for body in [
+            r#"{"small": 82.5, "signed": null, "ratio": 1, "list": []}"#,
+            r#"{"small": 256.0, "signed": null, "ratio": 1, "list": []}"#,
+            r#"{"small": -1.0, "signed": null, "ratio": 1, "list": []}"#,
+            r#"{"small": 1, "signed": 1e300, "ratio": 1, "list": []}"#,
+        ] {
+            assert!(parse_json::<Counts>(body.as_bytes()).is_err(), "{body}");
+        }
+    }
+
     #[derive(Debug, serde::Deserialize)]
     #[allow(dead_code)]
     struct Outer {

@@ -49,6 +49,7 @@ pub struct BankFilter {
     pub ncjmm_function: Option<NcjmmFunction>,
     pub difficulty: Option<Difficulty>,
     /// How many items (1 to 300); the newest matching active items are taken.
+    #[schema(minimum = 1, maximum = 300)]
     pub count: i64,
 }
 
@@ -67,11 +68,14 @@ pub struct BlueprintSource {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuizRequest {
+    /// 1 to 200 characters, not blank.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
     #[serde(default)]
     pub instructions: Option<String>,
     /// Bank item ids, in the order the quiz shows them (1 to 300).
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 300)]
     pub item_ids: Option<Vec<String>>,
     #[serde(default)]
     pub filter: Option<BankFilter>,
@@ -81,15 +85,19 @@ pub struct QuizRequest {
     pub cohort_ids: Option<Vec<i64>>,
     /// 1 to 1440 minutes; none = untimed.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 1440)]
     pub time_limit_minutes: Option<i64>,
     /// RFC 3339.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub opens_at: Option<String>,
     /// RFC 3339; an attempt open at this time is closed and scored.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub closes_at: Option<String>,
     /// 1 to 100; none = unlimited.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 100)]
     pub attempt_limit: Option<i64>,
     /// Whether students see keys and rationales after submitting (default true).
     #[serde(default)]

@@ -43,6 +43,15 @@ impl Api {
         }
     }
 
+    /// The same API after a restart: `server` started on the old data directory and config.
+    pub fn restarted(server: Server, http: reqwest::Client) -> Api {
+        Api {
+            server,
+            http,
+            _secrets: tempfile::tempdir().unwrap(),
+        }
+    }
+
     pub async fn send(
         &self,
         method: Method,
@@ -72,6 +81,22 @@ impl Api {
             Some(json!({"username": username, "password": password})),
         )
         .await
+    }
+
+    /// Logs in over a connection from the loopback address `source` (127.0.0.x: Linux answers on
+    /// the whole of 127/8), as a client at another address would.
+    pub async fn login_from(&self, source: &str, username: &str, password: &str) -> Response {
+        let client = reqwest::Client::builder()
+            .local_address(source.parse::<std::net::IpAddr>().expect("source address"))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("client");
+        client
+            .post(self.server.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Logs in and returns the full token pair.

@@ -25,6 +25,8 @@ mod edge_helpers;
 mod hardening;
 /// Item generation and the item bank.
 mod items;
+/// Lockout that cannot be used against the owner: per account and address, known addresses.
+mod lockout;
 /// /health, /metrics and the error envelope.
 mod observability;
 /// The OpenAPI document: valid, and true to the server.

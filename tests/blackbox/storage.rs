@@ -245,6 +245,35 @@ async fn a_disk_that_fills_while_serving_refuses_writes_with_503_and_logs_an_err
         statuses.push(response.status().as_u16());
     }
     assert!(statuses.contains(&503), "{statuses:?}");
+    // Creating an account on the full disk is refused the same way, not with a 500.
+    let mut statuses = Vec::new();
+    for n in 0..20 {
+        let response = http
+            .post(server.url("/api/v1/auth/users"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({
+                "username": format!("fulldisk{n}"),
+                "role": "student",
+                "display_name": "y".repeat(200),
+                "password": "a password long enough 123",
+            }))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        if status == 503 {
+            let body: serde_json::Value = response.json().await.unwrap();
+            crate::helpers::assert_envelope(&body, "SERVICE_UNAVAILABLE", "/api/v1/auth/users");
+        }
+        statuses.push(status);
+    }
+    assert!(statuses.contains(&503), "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|status| *status == 201 || *status == 503),
+        "{statuses:?}"
+    );
     assert!(
         server.wait_for_log(
             "the disk holding the database is full",

@@ -208,19 +208,7 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     }
 }
 
-/// A username as it may appear in a log line: quotes and control characters cannot forge lines.
-pub fn log_safe(raw: &str) -> String {
-    raw.chars()
-        .take(64)
-        .map(|c| {
-            if c.is_control() || c == '"' || c == '\\' {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
+pub use crate::telemetry::log_safe;
 
 #[cfg(test)]
 mod tests {

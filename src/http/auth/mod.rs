@@ -61,6 +61,7 @@ impl From<AccountError> for ApiError {
             AccountError::Invalid { field, message } => ApiError::validation(field, message),
             AccountError::Conflict(message) => ApiError::Conflict(message),
             AccountError::NotFound(message) => ApiError::NotFound(message),
+            AccountError::Storage(error) => error.into(),
             AccountError::Internal(error) => ApiError::Internal(error),
         }
     }

@@ -10,10 +10,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::SessionRef;
 use crate::auth::accounts::UserView;
-use crate::auth::{Auth, SessionRef};
+use crate::auth::lockout::AddressKey;
+use crate::auth::login::{LoginError, check_login, known_since};
 use crate::db::accounts::{self, AuditEntry, UserRecord};
-use crate::domain::accounts::{PASSWORD_MAX, Role, canonical_username};
+use crate::domain::accounts::{PASSWORD_MAX, Role};
 use crate::http::AppState;
 use crate::http::auth::middleware::{CurrentUser, log_safe};
 use crate::http::auth::{format_time, parse_time};
@@ -43,7 +45,9 @@ pub struct LoginRequest {
 pub struct OAuth2Form {
     pub username: String,
     pub password: String,
+    /// "password", the only grant supported.
     #[serde(default)]
+    #[schema(pattern = "^password$", nullable = false)]
     pub grant_type: Option<String>,
     #[serde(default)]
     pub scope: Option<String>,
@@ -112,8 +116,6 @@ async fn login_oauth2(
         .map(ApiJson)
 }
 
-const LOGIN_FAILED: &str = "Incorrect username or password";
-
 async fn authenticate_password(
     state: &AppState,
     client: IpAddr,
@@ -132,119 +134,35 @@ async fn authenticate_password(
             format!("must be at most {PASSWORD_MAX} characters"),
         ));
     }
-    if let Some(wait) = state.auth.address_blocked(client) {
-        if crate::telemetry::should_log(
-            crate::telemetry::Repetitive::RateLimited,
-            &client.to_string(),
-        ) {
-            tracing::warn!(target: "bsn_knowledge::rate_limit", "Rate limit exceeded for logins from {client}");
-        }
-        return Err(ApiError::RateLimited {
-            limit: crate::auth::ADDRESS_FAILURE_LIMIT,
-            retry_after_secs: wait.as_secs().max(1),
-        });
-    }
-    let canonical = canonical_username(username);
-    let lookup = canonical.clone();
-    let user = state
-        .db
-        .read(move |conn| accounts::find_user_by_username(conn, &lookup))
-        .await?;
-    let now = crate::clock::unix_now();
-    let locked = match &user {
-        Some(user) => user
-            .locked_until
-            .as_deref()
-            .and_then(parse_time)
-            .is_some_and(|until| until > now),
-        None => state.auth.unknown_user_locked(&canonical),
-    };
-    if locked {
-        login_failure_log(username, client);
-        return Err(locked_error(&state.auth));
-    }
-
-    let candidate = password.to_owned();
-    let stored = user.as_ref().map(|user| user.password_hash.clone());
-    let verified = state
-        .auth
-        .passwords
-        .run(move |hasher| hasher.verify(&candidate, stored.as_deref()))
+    let user = check_login(&state.db, &state.auth, client, username, password)
         .await
-        .map_err(ApiError::Internal)?;
+        .map_err(login_error)?;
+    issue_tokens(state, &user, None, Some(client), "login").await
+}
 
-    let Some(user) = user.filter(|_| verified) else {
-        login_failure_log(username, client);
-        state.auth.record_address_failure(client);
-        let now_locked = match user_id_of(state, &canonical).await? {
-            Some(user_id) => record_failure(state, user_id, client).await?,
-            None => state.auth.record_unknown_user_failure(&canonical),
-        };
-        return Err(if now_locked {
-            locked_error(&state.auth)
-        } else {
-            ApiError::Unauthorized(LOGIN_FAILED.into())
-        });
-    };
-    if !user.is_active {
-        return Err(ApiError::BadRequest("User account is disabled".into()));
+fn login_error(error: LoginError) -> ApiError {
+    match error {
+        LoginError::Incorrect
+        | LoginError::IncorrectNowLocked { .. }
+        | LoginError::LockedHere { .. } => ApiError::Unauthorized(error.to_string()),
+        LoginError::AccountLimited {
+            limit,
+            retry_after_secs,
+        } => ApiError::LoginLimited {
+            limit,
+            retry_after_secs,
+        },
+        LoginError::AddressLimited {
+            limit,
+            retry_after_secs,
+        } => ApiError::RateLimited {
+            limit,
+            retry_after_secs,
+        },
+        LoginError::Disabled => ApiError::BadRequest(error.to_string()),
+        LoginError::Db(error) => error.into(),
+        LoginError::Internal(error) => ApiError::Internal(error),
     }
-    let pair = issue_tokens(state, &user, None, Some(client), "login").await?;
-    Ok(pair)
-}
-
-async fn user_id_of(state: &AppState, canonical: &str) -> ApiResult<Option<i64>> {
-    let lookup = canonical.to_owned();
-    Ok(state
-        .db
-        .read(move |conn| Ok(accounts::find_user_by_username(conn, &lookup)?.map(|user| user.id)))
-        .await?)
-}
-
-fn locked_error(auth: &Auth) -> ApiError {
-    ApiError::Unauthorized(format!(
-        "Account temporarily locked after repeated failed logins: try again in {} minutes or ask an administrator to reset the password",
-        auth.lockout.as_secs() / 60
-    ))
-}
-
-/// The line fail2ban matches (contract §4).
-fn login_failure_log(username: &str, client: IpAddr) {
-    tracing::error!(target: "bsn_knowledge::auth", "[ERROR] Authentication failed for user \"{}\" from {client}", log_safe(username));
-}
-
-async fn record_failure(state: &AppState, user_id: i64, client: IpAddr) -> ApiResult<bool> {
-    let threshold = state.auth.lockout_threshold;
-    let lock_until = format_time(crate::clock::unix_now() + state.auth.lockout.as_secs());
-    let now = crate::clock::now_rfc3339();
-    let ip = client.to_string();
-    Ok(state
-        .db
-        .write(move |tx| {
-            let locked = accounts::record_failed_login(tx, user_id, threshold, &lock_until)?;
-            let username = accounts::find_user(tx, user_id)?
-                .map(|user| user.username)
-                .unwrap_or_default();
-            let action = if locked {
-                "account_locked"
-            } else {
-                "login_failed"
-            };
-            accounts::insert_audit(
-                tx,
-                &AuditEntry {
-                    actor_id: Some(user_id),
-                    actor: &username,
-                    action,
-                    target: Some(&username),
-                    ip: Some(&ip),
-                    details: serde_json::json!({}),
-                },
-                &now,
-            )?;
-            Ok(locked)
-        })
-        .await?)
 }
 
 /// Issues an access token and a refresh token (a new family unless `family` continues one).
@@ -290,6 +208,16 @@ async fn issue_tokens(
             )?;
             if action == "login" {
                 accounts::record_successful_login(tx, user_id, &stamp)?;
+                if let Some(client) = client {
+                    let now = crate::clock::unix_now();
+                    accounts::remember_login_address(
+                        tx,
+                        user_id,
+                        &AddressKey::of(client).to_string(),
+                        now,
+                        known_since(now),
+                    )?;
+                }
                 accounts::insert_audit(
                     tx,
                     &AuditEntry {
@@ -318,15 +246,24 @@ async fn issue_tokens(
     })
 }
 
+/// The refresh body as the server reads it: the token may instead come as the query parameter.
 #[derive(Debug, Deserialize, ToSchema, IntoParams)]
 pub struct RefreshRequest {
     pub refresh_token: Option<String>,
 }
 
+/// The refresh body as documented: a JSON body must carry the token (the query parameter is the
+/// alternative for clients that send no body).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RefreshBody {
+    #[schema(min_length = 1)]
+    pub refresh_token: String,
+}
+
 /// Exchange a refresh token for a new pair. The old refresh token stops working; presenting it
 /// again revokes every token of its family.
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", params(RefreshRequest),
-    request_body(content = RefreshRequest, description = "or the query parameter refresh_token"),
+    request_body(content = RefreshBody, description = "or no body and the query parameter refresh_token"),
     responses((status = 200, body = TokenPair), (status = 401, body = crate::http::error::ErrorEnvelope)))]
 async fn refresh(
     State(state): State<AppState>,

@@ -273,6 +273,10 @@ async fn reset_password(
     };
     let (username, password) =
         reset_account_password(&state.db, &state.auth.passwords, user_id, &actor).await?;
+    // The new password ends every lock on the account, wherever it was set.
+    state
+        .auth
+        .forget_login_failures(&crate::domain::accounts::canonical_username(&username));
     Ok(ApiJson(ResetPasswordResponse {
         username,
         generated_password: password,

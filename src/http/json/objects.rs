@@ -4,6 +4,11 @@
 //! deserializer so that, at every depth, a struct or a struct variant refuses an array and everything
 //! else is handed on unchanged.
 //!
+//! Integers also as integral floats: JSON Schema's `integer` (what the OpenAPI document declares
+//! for every integer field) includes `82.0`, which serde refuses for an integer type. Where an
+//! integer is expected, a float with no fractional part within the type's range is handed on as an
+//! integer; any other float is refused as before.
+//!
 //! Values serde buffers before deciding their type (untagged and internally tagged enums, flattened
 //! fields) are decoded from that buffer, which this wrapper cannot reach.
 
@@ -21,6 +26,7 @@ pub struct ObjectsOnly<T>(pub T);
 struct Visit<V> {
     inner: V,
     object_only: bool,
+    integer: bool,
 }
 
 impl<V> Visit<V> {
@@ -28,6 +34,7 @@ impl<V> Visit<V> {
         Self {
             inner,
             object_only: false,
+            integer: false,
         }
     }
 
@@ -35,6 +42,15 @@ impl<V> Visit<V> {
         Self {
             inner,
             object_only: true,
+            integer: false,
+        }
+    }
+
+    fn integer(inner: V) -> Self {
+        Self {
+            inner,
+            object_only: false,
+            integer: true,
         }
     }
 }
@@ -49,12 +65,20 @@ macro_rules! forward_deserialize {
     };
 }
 
+macro_rules! forward_integer {
+    ($($method:ident),* $(,)?) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                self.0.$method(Visit::integer(visitor))
+            }
+        )*
+    };
+}
+
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectsOnly<D> {
     type Error = D::Error;
 
-    forward_deserialize!(
-        deserialize_any,
-        deserialize_bool,
+    forward_integer!(
         deserialize_i8,
         deserialize_i16,
         deserialize_i32,
@@ -65,6 +89,11 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectsOnly<D> {
         deserialize_u32,
         deserialize_u64,
         deserialize_u128,
+    );
+
+    forward_deserialize!(
+        deserialize_any,
+        deserialize_bool,
         deserialize_f32,
         deserialize_f64,
         deserialize_char,
@@ -176,7 +205,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<V> {
         visit_u64(u64),
         visit_u128(u128),
         visit_f32(f32),
-        visit_f64(f64),
         visit_char(char),
         visit_str(&str),
         visit_borrowed_str(&'de str),
@@ -185,6 +213,20 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<V> {
         visit_borrowed_bytes(&'de [u8]),
         visit_byte_buf(Vec<u8>),
     );
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<V::Value, E> {
+        // 2^63 and 2^64 are exact in f64; a value below them converts without loss of range (the
+        // type's own visitor then checks its narrower range).
+        if self.integer && value.fract() == 0.0 {
+            if (0.0..18_446_744_073_709_551_616.0).contains(&value) {
+                return self.inner.visit_u64(value as u64);
+            }
+            if (-9_223_372_036_854_775_808.0..0.0).contains(&value) {
+                return self.inner.visit_i64(value as i64);
+            }
+        }
+        self.inner.visit_f64(value)
+    }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
         self.inner.visit_none()
