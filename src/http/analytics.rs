@@ -410,6 +410,7 @@ pub enum ReportFormat {
 #[serde(deny_unknown_fields)]
 pub struct CohortQuery {
     /// `csv` for one row per student (also chosen by `Accept: text/csv`); default `json`.
+    #[param(inline)]
     pub format: Option<ReportFormat>,
 }
 

@@ -189,11 +189,18 @@ async fn the_static_fast_path_answers_like_the_full_stack() {
         "API Request: GET /static/app.css - Status: 200",
         Duration::from_secs(5)
     ));
-    let lines = server
-        .logs()
-        .matches("API Request: GET /static/app.css - Status: 200")
-        .count();
-    assert_eq!(lines, 3, "{}", server.logs());
+    // The access line is written after the response is sent: wait for all three.
+    let count = || {
+        server
+            .logs()
+            .matches("API Request: GET /static/app.css - Status: 200")
+            .count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while count() < 3 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(count(), 3, "{}", server.logs());
 }
 
 /// A host outside `allowed_hosts` is refused for static files as for everything else.
