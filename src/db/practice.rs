@@ -271,15 +271,6 @@ pub fn quiz_items(conn: &Connection, quiz: QuizId) -> Result<Vec<Item>, DbError>
     Ok(items)
 }
 
-/// One frozen item of a quiz.
-pub fn quiz_item(conn: &Connection, quiz: QuizId, item_id: &str) -> Result<Option<Item>, DbError> {
-    let body: Option<String> = conn
-        .prepare_cached("SELECT body FROM quiz_items WHERE quiz_id = ?1 AND item_id = ?2")?
-        .query_row(params![quiz.0, item_id], |row| row.get(0))
-        .optional()?;
-    body.as_deref().map(parse_item).transpose()
-}
-
 /// An attempt.
 #[derive(Debug, Clone)]
 pub struct AttemptRecord {
