@@ -8,6 +8,10 @@ import { studentHome, practicePage, quizzesPage } from './ui/pages/student.js';
 import { attemptPage } from './ui/pages/attempt.js';
 import { reviewPage } from './ui/pages/review.js';
 import { staffHome } from './ui/pages/staff.js';
+import { examStartPage, examPage } from './ui/pages/exam.js';
+import { readinessPage } from './ui/pages/progress.js';
+import { usersPage, systemPage } from './ui/pages/admin.js';
+import { cohortsPage, cohortDashboard, staffQuizzesPage, quizAnalysisPage } from './ui/pages/instructor.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -37,16 +41,24 @@ const ROUTES = [
   { path: /^\/signin$/, open: true, page: (params) => signInPage(app, ctx, params) },
   { path: /^\/password$/, page: (params) => passwordPage(app, ctx, params) },
   { path: /^\/$/, page: () => (ctx.user().role === 'student' ? studentHome(app, ctx) : staffHome(app, ctx)) },
-  { path: /^\/practice$/, roles: ['student'], page: () => practicePage(app, ctx) },
-  { path: /^\/quizzes$/, roles: ['student'], page: () => quizzesPage(app, ctx) },
+  { path: /^\/practice$/, roles: ['student'], page: (params) => practicePage(app, ctx, params) },
+  { path: /^\/exam$/, roles: ['student'], page: () => examStartPage(app, ctx) },
+  { path: /^\/exam\/(\d+)$/, roles: ['student'], page: (params, m) => examPage(app, ctx, params, m[1]) },
+  { path: /^\/readiness$/, roles: ['student'], page: () => readinessPage(app, ctx) },
+  { path: /^\/quizzes$/, page: () => (ctx.user().role === 'student' ? quizzesPage(app, ctx) : staffQuizzesPage(app, ctx)) },
+  { path: /^\/quizzes\/(\d+)\/analysis$/, roles: ['instructor', 'admin'], page: (params, m) => quizAnalysisPage(app, ctx, params, m[1]) },
+  { path: /^\/cohorts$/, roles: ['instructor', 'admin'], page: () => cohortsPage(app, ctx) },
+  { path: /^\/cohorts\/(\d+)$/, roles: ['instructor', 'admin'], page: (params, m) => cohortDashboard(app, ctx, params, m[1]) },
+  { path: /^\/users$/, roles: ['admin'], page: () => usersPage(app, ctx) },
+  { path: /^\/system$/, roles: ['admin'], page: () => systemPage(app, ctx) },
   { path: /^\/attempt\/(\d+)(?:\/(\d+))?$/, roles: ['student'], page: (params, m) => attemptPage(app, ctx, params, m[1], m[2] ? Number(m[2]) : null) },
   { path: /^\/review\/(\d+)$/, page: (params, m) => reviewPage(app, ctx, params, m[1]) },
 ];
 
 const NAV = {
-  student: [['#/', 'Home'], ['#/practice', 'Practice'], ['#/quizzes', 'Quizzes']],
-  instructor: [['#/', 'Home']],
-  admin: [['#/', 'Home']],
+  student: [['#/', 'Home'], ['#/practice', 'Practice'], ['#/quizzes', 'Quizzes'], ['#/exam', 'Adaptive exam'], ['#/readiness', 'Readiness']],
+  instructor: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes']],
+  admin: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/users', 'Users'], ['#/system', 'System']],
 };
 
 function refreshChrome() {

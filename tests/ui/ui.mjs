@@ -13,6 +13,7 @@ const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const ADMIN_PASSWORD = 'ui test admin password 1';
 const STUDENT = { username: 'ui-student', password: 'ui test student password 1' };
+const INSTRUCTOR = { username: 'ui-instructor', password: 'ui test instructor password 1' };
 
 // ---- the API, for setting up and for checking what the server recorded ----
 async function call(method, path, token, body) {
@@ -314,6 +315,36 @@ try {
   await page.getByRole('dialog').getByRole('button', { name: 'Submit' }).click();
   await page.getByRole('heading', { name: 'Result' }).waitFor();
 
+  step('adaptive exam (short), answered with the keys, then its result and readiness');
+  await page.getByRole('link', { name: 'Adaptive exam', exact: true }).click();
+  await page.getByLabel('Length').selectOption('short');
+  await page.getByRole('button', { name: 'Start or resume' }).click();
+  const resultHeading = page.getByRole('heading', { name: 'Exam result' });
+  for (let answered = 0; answered <= 40; answered += 1) {
+    await page.locator('.item-heading').or(resultHeading).first().waitFor({ timeout: 180000 });
+    if (await resultHeading.count()) {
+      break;
+    }
+    const view = await call('POST', '/cat/sessions', studentToken, {});
+    const item = await call('GET', `/items/${encodeURIComponent(view.item.id)}`, adminToken);
+    const before = await page.locator('.item-heading').textContent();
+    await answerWithMouse(page, item, page.locator('.attempt-item'));
+    if (answered === 0) {
+      await checkPage(page, 'exam-item');
+    }
+    await page.getByRole('button', { name: 'Submit answer' }).click();
+    await page.waitForFunction((previous) => {
+      const heading = document.querySelector('.item-heading');
+      return !heading || heading.textContent !== previous;
+    }, before);
+  }
+  await resultHeading.waitFor();
+  await page.getByText('Above the passing standard').first().waitFor();
+  await checkPage(page, 'exam-result');
+  await page.getByRole('link', { name: 'See your readiness' }).click();
+  await page.getByText(/Estimated probability of passing: /).waitFor();
+  await checkPage(page, 'readiness');
+
   step('phone width');
   const phone = await newPage({ width: 390, height: 844 });
   await phone.goto(`${base}/`);
@@ -336,6 +367,57 @@ try {
   await phone.getByLabel('Password', { exact: true }).fill(STUDENT.password);
   await phone.getByRole('button', { name: 'Sign in' }).click();
   await phone.getByRole('heading', { name: 'My quizzes' }).waitFor();
+
+  // 5. The admin creates an instructor in the page and backs up now.
+  step('admin creates an instructor and triggers a backup');
+  await admin.getByRole('link', { name: 'Users', exact: true }).click();
+  await admin.getByRole('heading', { name: 'Create a user' }).waitFor();
+  await admin.getByLabel('Username').fill(INSTRUCTOR.username);
+  await admin.getByLabel('Display name').fill('UI Instructor');
+  await admin.getByLabel('Role').selectOption('instructor');
+  await admin.getByLabel('Initial password').fill(INSTRUCTOR.password);
+  await admin.getByRole('button', { name: 'Create user' }).click();
+  await admin.getByRole('rowheader', { name: INSTRUCTOR.username }).waitFor();
+  await checkPage(admin, 'admin-users');
+  await admin.getByRole('link', { name: 'System', exact: true }).click();
+  await admin.getByText('Status: healthy').waitFor();
+  await admin.getByRole('button', { name: 'Back up now' }).click();
+  await admin.locator('.last-backup', { hasText: 'bsn-knowledge-' }).waitFor({ timeout: 30000 });
+  const backups = await call('GET', '/admin/backups', adminToken);
+  assert.equal(backups.backups.length, 1, 'the button made one backup file');
+  await checkPage(admin, 'admin-system');
+  const instructor = (await call('GET', '/auth/users', adminToken)).find((u) => u.username === INSTRUCTOR.username);
+  await call('PUT', `/cohorts/${cohortId}/members/${instructor.id}`, adminToken, { role: 'instructor' });
+
+  // 6. The instructor reads the cohort dashboard, sets and assigns a quiz, reads item analysis.
+  step('instructor: cohort dashboard, a new quiz from a bank filter, item analysis');
+  const teacher = await newPage();
+  await teacher.goto(`${base}/`);
+  await teacher.getByLabel('Username').fill(INSTRUCTOR.username);
+  await teacher.getByLabel('Password', { exact: true }).fill(INSTRUCTOR.password);
+  await teacher.getByRole('button', { name: 'Sign in' }).click();
+  await teacher.getByRole('heading', { name: /Welcome/ }).waitFor();
+  await teacher.getByRole('link', { name: 'Cohorts', exact: true }).click();
+  await teacher.getByRole('link', { name: 'Dashboard of UI cohort' }).click();
+  await teacher.getByRole('heading', { name: 'UI cohort' }).waitFor();
+  await teacher.getByRole('rowheader', { name: 'UI Student' }).waitFor();
+  await teacher.getByRole('img', { name: 'Accuracy by client need (whole cohort)' }).waitFor();
+  await checkPage(teacher, 'cohort-dashboard');
+  await teacher.getByRole('link', { name: 'Quizzes', exact: true }).click();
+  await teacher.getByRole('heading', { name: 'Set a quiz' }).waitFor();
+  await checkPage(teacher, 'staff-quizzes');
+  await teacher.getByLabel('Title').fill('Heart failure check');
+  await teacher.getByLabel('Item type (filter)').selectOption('multiple_choice');
+  await teacher.getByLabel('Number of items').fill('3');
+  await teacher.getByLabel('UI cohort').check();
+  await teacher.getByRole('button', { name: 'Create quiz' }).click();
+  await teacher.getByRole('heading', { name: 'Analysis: Heart failure check' }).waitFor();
+  const setQuizzes = await call('GET', '/quizzes', studentToken);
+  assert.ok(setQuizzes.quizzes.some((q) => q.title === 'Heart failure check'), 'the student sees the assigned quiz');
+  await teacher.goto(`${base}/#/quizzes/${quizId}/analysis`);
+  await teacher.getByRole('heading', { name: 'Analysis: Every item type' }).waitFor();
+  assert.equal(await teacher.locator('table.data tbody tr').count(), 10, 'a row per item');
+  await checkPage(teacher, 'quiz-analysis');
 } catch (error) {
   problems.push(`step failed: ${error.stack || error}`);
   for (const [index, context] of browser.contexts().entries()) {

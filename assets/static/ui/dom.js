@@ -109,3 +109,14 @@ export function humanize(code) {
 export function scrollBox(label, table) {
   return h('div', { class: 'table-scroll', role: 'region', 'aria-label': label, tabindex: '0' }, table);
 }
+
+/** A probability as a percentage that never rounds to a certainty it is not. */
+export function probability(p) {
+  if (p > 0.999) {
+    return 'over 99.9%';
+  }
+  if (p < 0.001) {
+    return 'under 0.1%';
+  }
+  return percent(100 * p);
+}

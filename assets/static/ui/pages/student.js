@@ -35,10 +35,16 @@ export function studentHome(root, ctx) {
         h('a', { class: 'button', href: '#/practice' }, 'Start practice')),
       h('section', { class: 'card' }, h('h2', {}, 'Quizzes'),
         h('p', {}, 'Quizzes your instructors assigned to your cohorts.'),
-        h('a', { class: 'button', href: '#/quizzes' }, 'My quizzes'))));
+        h('a', { class: 'button', href: '#/quizzes' }, 'My quizzes')),
+      h('section', { class: 'card' }, h('h2', {}, 'Adaptive exam'),
+        h('p', {}, 'An NCLEX-style adaptive exam: pass, fail or undetermined, with your standing per client need.'),
+        h('a', { class: 'button', href: '#/exam' }, 'Start or resume')),
+      h('section', { class: 'card' }, h('h2', {}, 'Readiness'),
+        h('p', {}, 'Your estimated probability of passing, its interval and what it rests on, with what to practise next.'),
+        h('a', { class: 'button', href: '#/readiness' }, 'See readiness'))));
 }
 
-export function practicePage(root, ctx) {
+export function practicePage(root, ctx, params) {
   const topic = h('input', { type: 'text', autocomplete: 'off', maxlength: '200' });
   const need = h('select', {}, h('option', { value: '' }, 'Any client need'),
     CLIENT_NEEDS.map((code) => h('option', { value: code }, clientNeedName(code))));
@@ -50,6 +56,16 @@ export function practicePage(root, ctx) {
       const id = `type-${type}`;
       return h('div', { class: 'option' }, h('input', { type: 'checkbox', id, value: type }), h('label', { for: id }, typeName(type)));
     }));
+  // A recommendation links here with its practice set in the query.
+  if (params && params.get('client_need')) {
+    need.value = params.get('client_need');
+  }
+  if (params && params.get('count')) {
+    count.value = params.get('count');
+  }
+  if (params && params.get('topic')) {
+    topic.value = params.get('topic');
+  }
   const problem = h('div', { class: 'form-problem' });
   const suggestions = h('div', { class: 'suggestions' });
   const submit = h('button', { type: 'submit' }, 'Start');
