@@ -1,83 +1,137 @@
-// BSN Knowledge web UI entry point (placeholder until the web UI lands).
-// Loaded with `defer` from /static/app.js; no inline scripts, so it runs under the strict CSP.
-'use strict';
+// BSN Knowledge web UI: the router and the page chrome. Loaded as a module from /static/app.js
+// (no inline script, so it runs under the strict Content-Security-Policy). It speaks only the
+// public JSON API under /api/v1.
+import { h, clear, announce, alertBox } from './ui/dom.js';
+import { session, signOut, rememberPlace, keepFresh } from './ui/api.js';
+import { signInPage, passwordPage } from './ui/pages/signin.js';
+import { studentHome, practicePage, quizzesPage } from './ui/pages/student.js';
+import { attemptPage } from './ui/pages/attempt.js';
+import { reviewPage } from './ui/pages/review.js';
+import { staffHome } from './ui/pages/staff.js';
+import { examStartPage, examPage } from './ui/pages/exam.js';
+import { readinessPage } from './ui/pages/progress.js';
+import { usersPage, systemPage } from './ui/pages/admin.js';
+import { cohortsPage, cohortDashboard, staffQuizzesPage, quizAnalysisPage } from './ui/pages/instructor.js';
 
-(function () {
-  const app = document.getElementById('app');
-  if (!app) {
+const app = document.getElementById('app');
+const nav = document.getElementById('nav');
+const who = document.getElementById('who');
+let leaveHook = null;
+
+const ctx = {
+  user: () => (session() || {}).user,
+  go(hash, message) {
+    if (message) {
+      window.sessionStorage.setItem('bsn.flash', message);
+    }
+    if (window.location.hash === hash) {
+      route();
+    } else {
+      window.location.hash = hash;
+    }
+  },
+  beforeLeave(hook) {
+    leaveHook = hook;
+  },
+  refreshChrome,
+};
+
+// Each route: a pattern, who may open it, and the page.
+const ROUTES = [
+  { path: /^\/signin$/, open: true, page: (params) => signInPage(app, ctx, params) },
+  { path: /^\/password$/, page: (params) => passwordPage(app, ctx, params) },
+  { path: /^\/$/, page: () => (ctx.user().role === 'student' ? studentHome(app, ctx) : staffHome(app, ctx)) },
+  { path: /^\/practice$/, roles: ['student'], page: (params) => practicePage(app, ctx, params) },
+  { path: /^\/exam$/, roles: ['student'], page: () => examStartPage(app, ctx) },
+  { path: /^\/exam\/(\d+)$/, roles: ['student'], page: (params, m) => examPage(app, ctx, params, m[1]) },
+  { path: /^\/readiness$/, roles: ['student'], page: () => readinessPage(app, ctx) },
+  { path: /^\/quizzes$/, page: () => (ctx.user().role === 'student' ? quizzesPage(app, ctx) : staffQuizzesPage(app, ctx)) },
+  { path: /^\/quizzes\/(\d+)\/analysis$/, roles: ['instructor', 'admin'], page: (params, m) => quizAnalysisPage(app, ctx, params, m[1]) },
+  { path: /^\/cohorts$/, roles: ['instructor', 'admin'], page: () => cohortsPage(app, ctx) },
+  { path: /^\/cohorts\/(\d+)$/, roles: ['instructor', 'admin'], page: (params, m) => cohortDashboard(app, ctx, params, m[1]) },
+  { path: /^\/users$/, roles: ['admin'], page: () => usersPage(app, ctx) },
+  { path: /^\/system$/, roles: ['admin'], page: () => systemPage(app, ctx) },
+  { path: /^\/attempt\/(\d+)(?:\/(\d+))?$/, roles: ['student'], page: (params, m) => attemptPage(app, ctx, params, m[1], m[2] ? Number(m[2]) : null) },
+  { path: /^\/review\/(\d+)$/, page: (params, m) => reviewPage(app, ctx, params, m[1]) },
+];
+
+const NAV = {
+  student: [['#/', 'Home'], ['#/practice', 'Practice'], ['#/quizzes', 'Quizzes'], ['#/exam', 'Adaptive exam'], ['#/readiness', 'Readiness']],
+  instructor: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes']],
+  admin: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/users', 'Users'], ['#/system', 'System']],
+};
+
+function refreshChrome() {
+  const user = ctx.user();
+  clear(nav);
+  clear(who);
+  if (!user) {
     return;
   }
-  const status = document.createElement('p');
-  status.className = 'muted';
-  status.textContent = 'Checking the server...';
-  app.appendChild(status);
+  const current = window.location.hash || '#/';
+  nav.append(h('ul', {}, (NAV[user.role] || []).map(([href, label]) => h('li', {},
+    h('a', { href, 'aria-current': current === href ? 'page' : false }, label)))));
+  who.append(
+    h('span', { class: 'who-name' }, `${user.display_name || user.username} (${user.role})`),
+    h('a', { href: '#/password', class: 'who-link' }, 'Change password'),
+    h('button', {
+      type: 'button',
+      class: 'link',
+      onclick: async () => {
+        await signOut();
+        refreshChrome();
+        ctx.go('#/signin', 'You are signed out.');
+      },
+    }, 'Sign out'));
+}
 
-  fetch('/health', { headers: { Accept: 'application/json' } })
-    .then(function (response) { return response.json(); })
-    .then(function (health) {
-      status.textContent = 'Server ' + health.status + ' (version ' + health.version + ')';
-    })
-    .catch(function () {
-      status.textContent = 'The server cannot be reached.';
-    });
-}());
+async function route() {
+  if (leaveHook) {
+    const hook = leaveHook;
+    leaveHook = null;
+    await hook();
+  }
+  const hash = window.location.hash || '#/';
+  if (!hash.startsWith('#/')) {
+    return;
+  }
+  const [path, query] = hash.slice(1).split('?');
+  const params = new URLSearchParams(query || '');
+  const user = ctx.user();
+  const match = ROUTES.map((r) => [r, path.match(r.path)]).find(([, m]) => m);
+  refreshChrome();
+  if (!match) {
+    app.replaceChildren(h('h1', {}, 'Page not found'), h('p', {}, h('a', { href: '#/' }, 'Go to the home page')));
+    return;
+  }
+  const [entry, found] = match;
+  if (!entry.open && !user) {
+    rememberPlace(hash);
+    window.location.hash = '#/signin';
+    return;
+  }
+  if (user && user.must_change_password && !path.startsWith('/password') && !entry.open) {
+    window.location.hash = '#/password?required=1';
+    return;
+  }
+  if (entry.roles && !entry.roles.includes(user.role)) {
+    app.replaceChildren(h('h1', {}, 'Not available'), alertBox('This page is for another role.'));
+    return;
+  }
+  const flash = window.sessionStorage.getItem('bsn.flash');
+  window.sessionStorage.removeItem('bsn.flash');
+  try {
+    await entry.page(params, found);
+  } catch (error) {
+    app.replaceChildren(h('h1', {}, 'Something went wrong'), alertBox(error.message || String(error)));
+  }
+  if (flash) {
+    app.prepend(alertBox(flash, 'info'));
+    announce(flash);
+  }
+  document.title = `${(app.querySelector('h1') || { textContent: '' }).textContent} · BSN Knowledge`;
+}
 
-// reserved: module 0 of the web UI is registered here when it lands.
-
-// reserved: module 1 of the web UI is registered here when it lands.
-
-// reserved: module 2 of the web UI is registered here when it lands.
-
-// reserved: module 3 of the web UI is registered here when it lands.
-
-// reserved: module 4 of the web UI is registered here when it lands.
-
-// reserved: module 5 of the web UI is registered here when it lands.
-
-// reserved: module 6 of the web UI is registered here when it lands.
-
-// reserved: module 7 of the web UI is registered here when it lands.
-
-// reserved: module 8 of the web UI is registered here when it lands.
-
-// reserved: module 9 of the web UI is registered here when it lands.
-
-// reserved: module 10 of the web UI is registered here when it lands.
-
-// reserved: module 11 of the web UI is registered here when it lands.
-
-// reserved: module 12 of the web UI is registered here when it lands.
-
-// reserved: module 13 of the web UI is registered here when it lands.
-
-// reserved: module 14 of the web UI is registered here when it lands.
-
-// reserved: module 15 of the web UI is registered here when it lands.
-
-// reserved: module 16 of the web UI is registered here when it lands.
-
-// reserved: module 17 of the web UI is registered here when it lands.
-
-// reserved: module 18 of the web UI is registered here when it lands.
-
-// reserved: module 19 of the web UI is registered here when it lands.
-
-// reserved: module 20 of the web UI is registered here when it lands.
-
-// reserved: module 21 of the web UI is registered here when it lands.
-
-// reserved: module 22 of the web UI is registered here when it lands.
-
-// reserved: module 23 of the web UI is registered here when it lands.
-
-// reserved: module 24 of the web UI is registered here when it lands.
-
-// reserved: module 25 of the web UI is registered here when it lands.
-
-// reserved: module 26 of the web UI is registered here when it lands.
-
-// reserved: module 27 of the web UI is registered here when it lands.
-
-// reserved: module 28 of the web UI is registered here when it lands.
-
-// reserved: module 29 of the web UI is registered here when it lands.
+window.addEventListener('hashchange', route);
+keepFresh();
+route();

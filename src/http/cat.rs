@@ -120,7 +120,7 @@ fn view(session: &SessionRecord, resumed: bool, bank: &CatBank) -> SessionView {
             .state
             .pending()
             .and_then(|id| bank.items.get(id))
-            .map(Item::without_key)
+            .map(|item| crate::domain::practice::present(item, None))
     };
     SessionView {
         session_id: session.id,

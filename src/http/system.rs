@@ -1,7 +1,7 @@
-//! Service-level routes: `/`, `/health`, `/metrics`.
+//! Service-level routes: `/` (the web UI's page), `/api/v1` (what the service is), `/health`, `/metrics`.
 
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
@@ -16,11 +16,12 @@ use crate::http::error::{ApiError, ApiResult};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_root))
+        .routes(routes!(get_service_info))
         .routes(routes!(get_health))
         .routes(routes!(get_metrics))
 }
 
-/// What `GET /` answers to API clients.
+/// What `GET /api/v1` answers: the service and what it offers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ServiceInfo {
     pub message: String,
@@ -29,9 +30,20 @@ pub struct ServiceInfo {
     pub endpoints: std::collections::BTreeMap<String, String>,
 }
 
-/// Service information.
-#[utoipa::path(get, path = "/", tag = "system", responses((status = 200, body = ServiceInfo)))]
-async fn get_root() -> Json<ServiceInfo> {
+/// The web UI: its single page (sign-in first); the page's script speaks the JSON API.
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "system",
+    responses((status = 200, description = "The web UI's page", content_type = "text/html"))
+)]
+async fn get_root(headers: HeaderMap) -> Response {
+    crate::http::assets::respond("index.html", &headers)
+}
+
+/// Service information: what is built, and where the API and its documentation are.
+#[utoipa::path(get, path = "/api/v1", tag = "system", responses((status = 200, body = ServiceInfo)))]
+async fn get_service_info() -> Json<ServiceInfo> {
     let features = [
         "NCLEX-RN practice items (classic and Next Generation)",
         "Teaching rationales for every option",
@@ -40,9 +52,11 @@ async fn get_root() -> Json<ServiceInfo> {
         "AACN Essentials competency evidence and profiles",
         "Adaptive practice exams with readiness estimate",
         "Item bank with QTI, Moodle XML and GIFT export",
+        "Web UI for students: sign-in, self-practice on every item type, quizzes, review",
         "Runs offline on embedded defaults",
     ];
     let endpoints = [
+        ("web", "/"),
         ("health", "/health"),
         ("metrics", "/metrics"),
         ("docs", "/docs"),

@@ -118,6 +118,12 @@ async fn an_adaptive_exam_runs_to_a_decision_and_survives_a_restart() {
         "no key for the student"
     );
     assert!(item.get("rationale").is_none());
+    for provenance in ["seed", "item_model", "sources"] {
+        assert!(
+            item.get(provenance).is_none(),
+            "{provenance} would let the student regenerate the key"
+        );
+    }
 
     // An answer for an item that was not presented changes nothing.
     let response = answer(

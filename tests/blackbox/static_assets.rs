@@ -6,6 +6,40 @@ use std::time::Duration;
 use crate::edge_helpers::raw_exchange;
 use crate::helpers::{Server, assert_envelope, client};
 
+/// `/` is the web UI's page under the strict policy; the service description moved to `/api/v1`.
+#[tokio::test]
+async fn the_root_serves_the_web_ui_and_api_v1_describes_the_service() {
+    let server = Server::start();
+    let http = client();
+    let page = http.get(server.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"<script type="module" src="/static/app.js">"#));
+    assert!(!html.contains("<script>"), "no inline script");
+
+    let info = http.get(server.url("/api/v1")).send().await.unwrap();
+    assert_eq!(
+        info.status(),
+        200,
+        "no token needed to read what the service is"
+    );
+    let info: serde_json::Value = info.json().await.unwrap();
+    assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(info["endpoints"]["web"], "/");
+}
+
 #[tokio::test]
 async fn assets_have_types_etags_and_cache_policy() {
     let server = Server::start();

@@ -186,13 +186,21 @@ pub fn present(item: &Item, order: Option<&Vec<String>>) -> Value {
         });
     }
     let mut value = shown.without_key();
+    hide_provenance(&mut value);
+    value
+}
+
+/// Removes what would let a student regenerate the item and read its key (its model and
+/// seed) or narrow it down (its sources), from the item and from a case study's parts.
+pub fn hide_provenance(value: &mut Value) {
     if let Some(object) = value.as_object_mut() {
-        // The item's own option order, seed and model would let a student recover the key.
         object.remove("seed");
         object.remove("item_model");
         object.remove("sources");
+        if let Some(Value::Array(parts)) = object.get_mut("items") {
+            parts.iter_mut().for_each(hide_provenance);
+        }
     }
-    value
 }
 
 /// Checks an answer's shape for an item: the error says what the item expects.
@@ -349,6 +357,45 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Keys, rationales, the model, the seed and the sources are absent at every depth, case
+    /// study parts included (with the model and seed anyone could regenerate the key).
+    #[test]
+    fn a_presented_item_reveals_nothing_that_leads_to_its_key() {
+        fn hidden_fields(value: &Value, found: &mut Vec<String>) {
+            if let Some(object) = value.as_object() {
+                for key in [
+                    "correct_answer",
+                    "rationale",
+                    "option_rationales",
+                    "source_facts",
+                    "seed",
+                    "item_model",
+                    "sources",
+                ] {
+                    if object.contains_key(key) {
+                        found.push(key.to_owned());
+                    }
+                }
+                if let Some(Value::Array(parts)) = object.get("items") {
+                    parts.iter().for_each(|part| hidden_fields(part, found));
+                }
+            }
+        }
+        let kb = crate::domain::knowledge::load_embedded_for_tests();
+        let catalog = crate::domain::items::catalog::Catalog::builtin(&kb);
+        let mut case_studies = 0;
+        for index in 0..catalog.models().count() {
+            let Some(item) = catalog.generate(&kb, index, 5) else {
+                continue;
+            };
+            case_studies += usize::from(!item.items.is_empty());
+            let mut found = Vec::new();
+            hidden_fields(&present(&item, None), &mut found);
+            assert!(found.is_empty(), "{} shows {found:?}", item.id);
+        }
+        assert!(case_studies > 0, "no case study was checked");
     }
 
     #[test]

@@ -1,0 +1,436 @@
+// The web UI driven in real headless Chromium against the real binary (started by run.sh).
+// Each step fails loudly; on every page it checks for console errors, CSP violations and
+// serious or critical axe-core violations, and keeps screenshots at phone and desktop widths.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const base = process.env.BSN_BASE;
+const artifacts = process.env.BSN_ARTIFACTS;
+const initialAdminPassword = process.env.BSN_ADMIN_PASSWORD;
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const ADMIN_PASSWORD = 'ui test admin password 1';
+const STUDENT = { username: 'ui-student', password: 'ui test student password 1' };
+const INSTRUCTOR = { username: 'ui-instructor', password: 'ui test instructor password 1' };
+
+// ---- the API, for setting up and for checking what the server recorded ----
+async function call(method, path, token, body) {
+  const response = await fetch(`${base}/api/v1${path}`, {
+    method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) {
+    throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  }
+  return json;
+}
+const login = async (username, password) => (await call('POST', '/auth/login', null, { username, password })).access_token;
+
+// ---- the browser ----
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const problems = [];
+let shots = 0;
+let checkedPages = 0;
+
+async function newPage(viewport) {
+  const context = await browser.newContext({ viewport: viewport || { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__csp.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  page.expectedHttpErrors = 0;
+  page.on('console', (message) => {
+    if (message.type() !== 'error') {
+      return;
+    }
+    // Chromium logs each 4xx answer as a console error; the steps that provoke one say so.
+    if (message.text().startsWith('Failed to load resource: the server responded with a status of 4')
+      && page.expectedHttpErrors > 0) {
+      page.expectedHttpErrors -= 1;
+      return;
+    }
+    problems.push(`console error on ${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`script error on ${page.url()}: ${error.message}`));
+  return page;
+}
+
+/** axe-core (serious and critical), CSP violations, and a screenshot; `name` labels the page. */
+async function checkPage(page, name) {
+  await page.waitForLoadState('networkidle');
+  // Evaluated through the DevTools protocol, so the page's CSP does not apply to axe itself.
+  await page.evaluate(`${axeSource}\n;0`);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const violation of bad) {
+    problems.push(`axe ${violation.impact} on ${name}: ${violation.id} (${violation.help}) at ${violation.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+  }
+  const csp = await page.evaluate(() => window.__csp);
+  for (const violation of csp) {
+    problems.push(`CSP violation on ${name}: ${violation}`);
+  }
+  shots += 1;
+  await page.screenshot({ path: `${artifacts}/${String(shots).padStart(2, '0')}-${name}.png`, fullPage: true });
+  checkedPages += 1;
+}
+
+function step(text) {
+  console.log(`ui: ${text}`);
+}
+
+// ---- answering an item through its controls, with the key the staff API gives ----
+async function answerWithMouse(page, item, scope) {
+  const root = scope || page.locator('.attempt-item');
+  const key = item.correct_answer;
+  const text = (id) => item.options.find((o) => o.id === id).text;
+  switch (item.item_type) {
+    case 'multiple_choice':
+      await root.getByLabel(text(key), { exact: true }).check();
+      break;
+    case 'multiple_response':
+      for (const id of key) {
+        await root.getByLabel(text(id), { exact: true }).check();
+      }
+      break;
+    case 'ordered_response':
+      for (let target = 0; target < key.length; target += 1) {
+        for (;;) {
+          const shown = await root.locator('.ordered-text').allTextContents();
+          const at = shown.indexOf(text(key[target]));
+          if (at === target) {
+            break;
+          }
+          await root.getByRole('button', { name: `Move "${text(key[target])}" up` }).click();
+        }
+      }
+      break;
+    case 'numeric':
+      await root.getByLabel('Your answer').fill(String(key));
+      break;
+    case 'matrix':
+      for (const row of item.rows) {
+        for (const column of [].concat(key[row.id])) {
+          const name = `${row.text}: ${item.columns.find((c) => c.id === column).text}`;
+          await root.getByRole(item.scoring_rule === 'plus_minus' ? 'checkbox' : 'radio', { name, exact: true }).check();
+        }
+      }
+      break;
+    case 'drop_down_cloze':
+      for (const [index, slot] of item.slots.entries()) {
+        const option = slot.options.find((o) => o.id === key[slot.id]);
+        await root.getByLabel(`Blank ${index + 1} of ${item.slots.length}`).selectOption({ label: option.text });
+      }
+      break;
+    case 'drag_drop_rationale':
+      for (const [index, slot] of item.slots.entries()) {
+        const option = slot.options.find((o) => o.id === key[slot.id]);
+        await root.getByRole('group', { name: `Options for blank ${index + 1}` }).getByRole('button', { name: option.text, exact: true }).click();
+      }
+      break;
+    case 'highlight':
+      for (const id of key) {
+        await root.getByRole('button', { name: text(id), exact: true }).click();
+      }
+      break;
+    case 'bow_tie':
+      await root.getByRole('group', { name: /Condition/ }).getByLabel(text(key.condition), { exact: true }).check();
+      for (const id of key.actions) {
+        await root.getByRole('group', { name: /Actions/ }).getByLabel(text(id), { exact: true }).check();
+      }
+      for (const id of key.parameters) {
+        await root.getByRole('group', { name: /Parameters/ }).getByLabel(text(id), { exact: true }).check();
+      }
+      break;
+    case 'case_study':
+      for (const [index, part] of item.items.entries()) {
+        const section = root.locator('.case-part');
+        await section.getByRole('heading', { name: `Part ${index + 1}:`, exact: false }).waitFor();
+        await answerWithMouse(page, part, section);
+        if (index < item.items.length - 1) {
+          await root.getByRole('button', { name: 'Next part' }).click();
+        }
+      }
+      break;
+    default:
+      throw new Error(`no driver for ${item.item_type}`);
+  }
+}
+
+async function waitSaved(page) {
+  await page.locator('.save-status', { hasText: 'All answers saved.' }).waitFor({ timeout: 15000 });
+}
+
+try {
+  // 1. The admin's first sign-in forces a password change.
+  step('admin signs in and changes the generated password');
+  const admin = await newPage();
+  await admin.goto(`${base}/`);
+  await admin.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await checkPage(admin, 'sign-in');
+  await admin.getByLabel('Username').fill('admin');
+  await admin.getByLabel('Password', { exact: true }).fill('wrong password');
+  admin.expectedHttpErrors = 1;
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await admin.getByRole('alert').filter({ hasText: 'not correct' }).waitFor();
+  await admin.getByLabel('Password', { exact: true }).fill(initialAdminPassword);
+  await admin.getByRole('button', { name: 'Sign in' }).click();
+  await admin.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await checkPage(admin, 'password-change');
+  await admin.getByLabel('Current password').fill(initialAdminPassword);
+  await admin.getByLabel('New password', { exact: true }).fill(ADMIN_PASSWORD);
+  await admin.getByLabel('New password again').fill(ADMIN_PASSWORD);
+  await admin.getByRole('button', { name: 'Change password' }).click();
+  await admin.getByRole('heading', { name: /Welcome/ }).waitFor();
+  await checkPage(admin, 'staff-home');
+  const adminToken = await login('admin', ADMIN_PASSWORD);
+
+  // 2. Set-up through the API: a student in a cohort, and a quiz with one item of every type.
+  step('set-up: student, cohort, one bank item of each type, a quiz assigned to the cohort');
+  const student = await call('POST', '/auth/users', adminToken, { ...STUDENT, role: 'student', display_name: 'UI Student' });
+  const cohort = await call('POST', '/cohorts', adminToken, { name: 'UI cohort' });
+  const cohortId = cohort.id ?? cohort.cohort?.id;
+  await call('PUT', `/cohorts/${cohortId}/members/${student.user.id}`, adminToken, { role: 'student' });
+  const wanted = [
+    ['multiple_choice', 'heart failure'], ['multiple_response', 'heart failure'], ['ordered_response', 'maslow'],
+    ['numeric', 'dosage'], ['matrix', 'heart failure'], ['drop_down_cloze', 'heart failure'],
+    ['drag_drop_rationale', 'heart failure'], ['highlight', 'heart failure'], ['bow_tie', 'heart failure'],
+    ['case_study', 'preeclampsia'],
+  ];
+  const itemIds = [];
+  for (const [type, topic] of wanted) {
+    const generated = await call('POST', '/nclex/generate', adminToken, { topic, question_count: 1, item_types: [type] });
+    assert.equal(generated.questions.length, 1, `one ${type} item on ${topic}`);
+    itemIds.push(generated.questions[0].id);
+  }
+  const quiz = await call('POST', '/quizzes', adminToken, {
+    title: 'Every item type', item_ids: itemIds, cohort_ids: [cohortId], shuffle_options: true,
+  });
+  const quizId = quiz.id;
+  const keyed = await call('GET', `/quizzes/${quizId}`, adminToken);
+  const byId = new Map(keyed.items.map((item) => [item.id, item]));
+
+  // 3. The student takes the quiz: every type with the mouse, multiple choice by keyboard only.
+  step('student signs in and opens the assigned quiz');
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  await page.getByLabel('Username').fill(STUDENT.username);
+  await page.getByLabel('Password', { exact: true }).fill(STUDENT.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+  await checkPage(page, 'student-home');
+  await page.getByRole('link', { name: 'My quizzes' }).click();
+  await page.getByRole('rowheader', { name: 'Every item type' }).waitFor();
+  await checkPage(page, 'quizzes');
+  await page.getByRole('button', { name: 'Start or resume Every item type' }).click();
+  await page.getByRole('heading', { name: /Question 1 of 10/ }).waitFor();
+  const attemptId = Number(page.url().match(/#\/attempt\/(\d+)/)[1]);
+
+  for (let position = 1; position <= 10; position += 1) {
+    await page.getByRole('heading', { name: new RegExp(`Question ${position} of 10`) }).waitFor();
+    const shownType = (await page.locator('.attempt-item .item').first().getAttribute('class')).replace('item item-', '');
+    const attempt = await call('GET', `/attempts/${attemptId}`, await login(STUDENT.username, STUDENT.password));
+    const item = byId.get(attempt.items[position - 1].id);
+    assert.equal(item.item_type, shownType);
+    if (item.item_type === 'multiple_choice') {
+      step('multiple choice answered with the keyboard only');
+      const options = await page.locator('.attempt-item .option label').allTextContents();
+      const target = options.indexOf(item.options.find((o) => o.id === item.correct_answer).text);
+      await page.locator('.attempt-item input[type=radio]').first().focus();
+      await page.keyboard.press('Space');
+      for (let i = 0; i < target; i += 1) {
+        await page.keyboard.press('ArrowDown');
+      }
+    } else {
+      step(`${item.item_type} answered with the mouse`);
+      await answerWithMouse(page, item);
+    }
+    await waitSaved(page);
+    await checkPage(page, `player-${item.item_type}`);
+    if (position === 5) {
+      step('reload mid-attempt: the answers and the place come back');
+      await page.getByRole('button', { name: 'Flag for review' }).click();
+      await waitSaved(page);
+      await page.reload();
+      await page.getByRole('heading', { name: /Question 5 of 10/ }).waitFor();
+      await page.getByRole('button', { name: 'Flagged for review' }).waitFor();
+      assert.ok(await page.locator('.map-button.answered').count() >= 5, 'answered questions are marked after the reload');
+    }
+    if (position < 10) {
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+    }
+  }
+
+  step('submit and read the rationales');
+  await page.getByRole('button', { name: 'Review and submit' }).click();
+  await page.getByRole('dialog').getByText('Every question is answered; 1 is flagged for review.').waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'Result' }).waitFor();
+  await page.getByText(/Score: \d+ of \d+ points/).waitFor();
+  const studentToken = await login(STUDENT.username, STUDENT.password);
+  const review = await call('GET', `/attempts/${attemptId}/review`, studentToken);
+  for (const entry of review.items) {
+    assert.equal(entry.points, entry.max_points, `${entry.item.item_type}: the key entered in the UI scored full marks`);
+  }
+  assert.equal(review.score, review.max_score);
+  await page.getByText(`Score: ${review.score} of ${review.max_score} points`).waitFor();
+  const details = page.locator('details.option-rationales').first();
+  await details.locator('summary').click();
+  await details.locator('li').first().waitFor();
+  assert.ok(await page.locator('.rationale').count() >= 10, 'a rationale for every question');
+  await checkPage(page, 'review');
+
+  // 4. Self-practice: start, answer, sign-out keeps nothing, and the score the server recorded.
+  step('self-practice on a topic, then an unknown topic');
+  await page.getByRole('link', { name: 'Practice', exact: true }).click();
+  await page.getByRole('heading', { name: 'Practice' }).waitFor();
+  await checkPage(page, 'practice-form');
+  await page.getByLabel('Topic (optional)').fill('no such topic zzzz');
+  page.expectedHttpErrors = 1;
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('alert').filter({ hasText: 'no topic matches' }).waitFor();
+  await page.getByLabel('Topic (optional)').fill('heart failure');
+  await page.getByLabel('Number of questions').fill('3');
+  await page.getByLabel('Multiple choice', { exact: true }).check();
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('heading', { name: /Question 1 of 3/ }).waitFor({ timeout: 60000 });
+  await page.locator('.attempt-item input').first().check();
+  await waitSaved(page);
+  await page.getByRole('button', { name: 'Review and submit' }).click();
+  await page.getByRole('dialog').getByText('2 questions are not answered.').waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'Result' }).waitFor();
+
+  step('adaptive exam (short), answered with the keys, then its result and readiness');
+  await page.getByRole('link', { name: 'Adaptive exam', exact: true }).click();
+  await page.getByLabel('Length').selectOption('short');
+  await page.getByRole('button', { name: 'Start or resume' }).click();
+  const resultHeading = page.getByRole('heading', { name: 'Exam result' });
+  for (let answered = 0; answered <= 40; answered += 1) {
+    await page.locator('.item-heading').or(resultHeading).first().waitFor({ timeout: 180000 });
+    if (await resultHeading.count()) {
+      break;
+    }
+    const view = await call('POST', '/cat/sessions', studentToken, {});
+    const item = await call('GET', `/items/${encodeURIComponent(view.item.id)}`, adminToken);
+    const before = await page.locator('.item-heading').textContent();
+    await answerWithMouse(page, item, page.locator('.attempt-item'));
+    if (answered === 0) {
+      await checkPage(page, 'exam-item');
+    }
+    await page.getByRole('button', { name: 'Submit answer' }).click();
+    await page.waitForFunction((previous) => {
+      const heading = document.querySelector('.item-heading');
+      return !heading || heading.textContent !== previous;
+    }, before);
+  }
+  await resultHeading.waitFor();
+  await page.getByText('Above the passing standard').first().waitFor();
+  await checkPage(page, 'exam-result');
+  await page.getByRole('link', { name: 'See your readiness' }).click();
+  await page.getByText(/Estimated probability of passing: /).waitFor();
+  await checkPage(page, 'readiness');
+
+  step('phone width');
+  const phone = await newPage({ width: 390, height: 844 });
+  await phone.goto(`${base}/`);
+  await phone.getByLabel('Username').fill(STUDENT.username);
+  await phone.getByLabel('Password', { exact: true }).fill(STUDENT.password);
+  await phone.getByRole('button', { name: 'Sign in' }).click();
+  await phone.getByRole('heading', { name: /Welcome/ }).waitFor();
+  await checkPage(phone, 'phone-student-home');
+  await phone.goto(`${base}/#/review/${attemptId}`);
+  await phone.getByRole('heading', { name: 'Result' }).waitFor();
+  await checkPage(phone, 'phone-review');
+
+  step('sign out; a protected page then asks to sign in and returns there');
+  await phone.getByRole('button', { name: 'Sign out' }).click();
+  await phone.getByRole('heading', { name: 'Sign in' }).waitFor();
+  assert.equal(await phone.evaluate(() => window.localStorage.getItem('bsn.session')), null, 'no token kept after sign-out');
+  await phone.goto(`${base}/#/quizzes`);
+  await phone.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await phone.getByLabel('Username').fill(STUDENT.username);
+  await phone.getByLabel('Password', { exact: true }).fill(STUDENT.password);
+  await phone.getByRole('button', { name: 'Sign in' }).click();
+  await phone.getByRole('heading', { name: 'My quizzes' }).waitFor();
+
+  // 5. The admin creates an instructor in the page and backs up now.
+  step('admin creates an instructor and triggers a backup');
+  await admin.getByRole('link', { name: 'Users', exact: true }).click();
+  await admin.getByRole('heading', { name: 'Create a user' }).waitFor();
+  await admin.getByLabel('Username').fill(INSTRUCTOR.username);
+  await admin.getByLabel('Display name').fill('UI Instructor');
+  await admin.getByLabel('Role').selectOption('instructor');
+  await admin.getByLabel('Initial password').fill(INSTRUCTOR.password);
+  await admin.getByRole('button', { name: 'Create user' }).click();
+  await admin.getByRole('rowheader', { name: INSTRUCTOR.username }).waitFor();
+  await checkPage(admin, 'admin-users');
+  await admin.getByRole('link', { name: 'System', exact: true }).click();
+  await admin.getByText('Status: healthy').waitFor();
+  await admin.getByRole('button', { name: 'Back up now' }).click();
+  await admin.locator('.last-backup', { hasText: 'bsn-knowledge-' }).waitFor({ timeout: 30000 });
+  const backups = await call('GET', '/admin/backups', adminToken);
+  assert.equal(backups.backups.length, 1, 'the button made one backup file');
+  await checkPage(admin, 'admin-system');
+  const instructor = (await call('GET', '/auth/users', adminToken)).find((u) => u.username === INSTRUCTOR.username);
+  await call('PUT', `/cohorts/${cohortId}/members/${instructor.id}`, adminToken, { role: 'instructor' });
+
+  // 6. The instructor reads the cohort dashboard, sets and assigns a quiz, reads item analysis.
+  step('instructor: cohort dashboard, a new quiz from a bank filter, item analysis');
+  const teacher = await newPage();
+  await teacher.goto(`${base}/`);
+  await teacher.getByLabel('Username').fill(INSTRUCTOR.username);
+  await teacher.getByLabel('Password', { exact: true }).fill(INSTRUCTOR.password);
+  await teacher.getByRole('button', { name: 'Sign in' }).click();
+  await teacher.getByRole('heading', { name: /Welcome/ }).waitFor();
+  await teacher.getByRole('link', { name: 'Cohorts', exact: true }).click();
+  await teacher.getByRole('link', { name: 'Dashboard of UI cohort' }).click();
+  await teacher.getByRole('heading', { name: 'UI cohort' }).waitFor();
+  await teacher.getByRole('rowheader', { name: 'UI Student' }).waitFor();
+  await teacher.getByRole('img', { name: 'Accuracy by client need (whole cohort)' }).waitFor();
+  await checkPage(teacher, 'cohort-dashboard');
+  await teacher.getByRole('link', { name: 'Quizzes', exact: true }).click();
+  await teacher.getByRole('heading', { name: 'Set a quiz' }).waitFor();
+  await checkPage(teacher, 'staff-quizzes');
+  await teacher.getByLabel('Title').fill('Heart failure check');
+  await teacher.getByLabel('Item type (filter)').selectOption('multiple_choice');
+  await teacher.getByLabel('Number of items').fill('3');
+  await teacher.getByLabel('UI cohort').check();
+  await teacher.getByRole('button', { name: 'Create quiz' }).click();
+  await teacher.getByRole('heading', { name: 'Analysis: Heart failure check' }).waitFor();
+  const setQuizzes = await call('GET', '/quizzes', studentToken);
+  assert.ok(setQuizzes.quizzes.some((q) => q.title === 'Heart failure check'), 'the student sees the assigned quiz');
+  await teacher.goto(`${base}/#/quizzes/${quizId}/analysis`);
+  await teacher.getByRole('heading', { name: 'Analysis: Every item type' }).waitFor();
+  assert.equal(await teacher.locator('table.data tbody tr').count(), 10, 'a row per item');
+  await checkPage(teacher, 'quiz-analysis');
+} catch (error) {
+  problems.push(`step failed: ${error.stack || error}`);
+  for (const [index, context] of browser.contexts().entries()) {
+    for (const [n, open] of context.pages().entries()) {
+      await open.screenshot({ path: `${artifacts}/failure-${index}-${n}.png`, fullPage: true }).catch(() => {});
+    }
+  }
+} finally {
+  await browser.close();
+}
+
+if (problems.length) {
+  console.error(`ui: ${problems.length} problem(s):\n${problems.join('\n')}`);
+  process.exit(1);
+}
+console.log(`ui: ok (${checkedPages} pages checked with axe-core, no console errors, no CSP violations; screenshots in ${artifacts})`);
