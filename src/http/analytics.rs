@@ -78,11 +78,11 @@ async fn student_progress(
 ) -> ApiResult<Response> {
     let student_id = crate::http::auth::path_id(path, "student_id")?;
     visible_student(&state, &user, student_id).await?;
-    let stamp = state
+    let generation = state
         .db
-        .read(move |conn| store::student_response_stamp(conn, student_id))
+        .read(move |conn| store::student_generation(conn, student_id))
         .await?;
-    let key = format!("progress:{student_id}:{}:{}:{}", stamp.0, stamp.1, stamp.2);
+    let key = format!("progress:{student_id}:{generation}");
     if let Some(cached) = state.cache.analytics.get(&key) {
         return Ok(json_bytes(cached));
     }
@@ -464,7 +464,7 @@ async fn cohort_analytics(
         .read(move |conn| {
             Ok((
                 accounts::find_cohort(conn, cohort_id)?,
-                store::cohort_response_stamp(conn, cohort_id)?,
+                store::cohort_generation(conn, cohort_id)?,
             ))
         })
         .await?;
@@ -472,11 +472,8 @@ async fn cohort_analytics(
         return Err(ApiError::NotFound(format!("no cohort with id {cohort_id}")));
     };
     let key = format!(
-        "cohort:{cohort_id}:{}:{}:{}:{}:{}",
-        stamp.0,
-        stamp.1,
-        stamp.2,
-        stamp.3,
+        "cohort:{cohort_id}:{stamp:016x}:{}:{}",
+        cohort.name,
         if wants_csv { "csv" } else { "json" }
     );
     let content_type = if wants_csv {
