@@ -222,21 +222,52 @@ pub fn item_body(conn: &Connection, item_id: &str) -> Result<Option<serde_json::
 }
 
 /// Every scored response of every attempt that answered `item_id` (all of those attempts' items,
-/// for their rest scores).
+/// for their rest scores); with `cohorts`, only the attempts of those cohorts' students.
 pub fn item_attempt_answers(
     conn: &Connection,
     item_id: &str,
+    cohorts: Option<&[i64]>,
 ) -> Result<Vec<ScoredAnswer>, DbError> {
     let mut statement = conn.prepare_cached(&format!(
-        "{SCORED_ANSWER} WHERE r.attempt_id IN (SELECT attempt_id FROM item_responses WHERE item_id = ?1)
+        "{SCORED_ANSWER} WHERE r.attempt_id IN (
+             SELECT attempt_id FROM item_responses WHERE item_id = ?1
+               AND (?2 IS NULL OR student_id IN (
+                   SELECT user_id FROM cohort_members WHERE role = 'student'
+                     AND cohort_id IN (SELECT value FROM json_each(?2)))))
          ORDER BY r.attempt_id, r.position"
     ))?;
+    let scope = cohorts
+        .map(|cohorts| {
+            serde_json::to_string(cohorts).map_err(|error| DbError::Task(error.to_string()))
+        })
+        .transpose()?;
     Ok(statement
-        .query_map([item_id], scored_answer)?
+        .query_map(params![item_id, scope], scored_answer)?
         .collect::<Result<_, _>>()?)
 }
 
-const MEMBERS: &str = "SELECT user_id FROM cohort_members WHERE cohort_id = ?1 AND role = 'student'";
+/// Who set a quiz and the cohorts it is assigned to; `None` for an unknown quiz.
+pub fn quiz_audience(
+    conn: &Connection,
+    quiz_id: i64,
+) -> Result<Option<(Option<i64>, Vec<i64>)>, DbError> {
+    let Some(author) = conn
+        .prepare_cached("SELECT created_by FROM quizzes WHERE id = ?1")?
+        .query_row([quiz_id], |row| row.get::<_, Option<i64>>(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut statement =
+        conn.prepare_cached("SELECT cohort_id FROM quiz_cohorts WHERE quiz_id = ?1")?;
+    let cohorts = statement
+        .query_map([quiz_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some((author, cohorts)))
+}
+
+const MEMBERS: &str =
+    "SELECT user_id FROM cohort_members WHERE cohort_id = ?1 AND role = 'student'";
 
 /// The students of a cohort in username order, with nothing yet read about their responses.
 fn cohort_students(
@@ -461,8 +492,14 @@ pub fn cohort_generation(conn: &Connection, cohort_id: i64) -> Result<u64, DbErr
     let mut hasher = std::hash::DefaultHasher::new();
     while let Some(row) = rows.next()? {
         row.get::<_, i64>(0)?.hash(&mut hasher);
-        row.get_ref(1)?.as_str().unwrap_or_default().hash(&mut hasher);
-        row.get_ref(2)?.as_str().unwrap_or_default().hash(&mut hasher);
+        row.get_ref(1)?
+            .as_str()
+            .unwrap_or_default()
+            .hash(&mut hasher);
+        row.get_ref(2)?
+            .as_str()
+            .unwrap_or_default()
+            .hash(&mut hasher);
         row.get::<_, i64>(3)?.hash(&mut hasher);
     }
     Ok(hasher.finish())
@@ -637,8 +674,11 @@ mod tests {
             .unwrap();
         assert_ne!(cohort_generation(&conn, 2).unwrap(), b);
         let a = cohort_generation(&conn, 1).unwrap();
-        conn.execute("UPDATE users SET display_name = 'Renamed' WHERE id = 10", [])
-            .unwrap();
+        conn.execute(
+            "UPDATE users SET display_name = 'Renamed' WHERE id = 10",
+            [],
+        )
+        .unwrap();
         assert_ne!(cohort_generation(&conn, 1).unwrap(), a);
     }
 }
