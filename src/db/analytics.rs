@@ -246,11 +246,11 @@ pub fn item_attempt_answers(
         .collect::<Result<_, _>>()?)
 }
 
-/// Who set a quiz and the cohorts it is assigned to; `None` for an unknown quiz.
-pub fn quiz_audience(
-    conn: &Connection,
-    quiz_id: i64,
-) -> Result<Option<(Option<i64>, Vec<i64>)>, DbError> {
+/// Who set a quiz (`None` once their account is gone) and the cohorts it is assigned to.
+pub type QuizAudience = (Option<i64>, Vec<i64>);
+
+/// A quiz's [`QuizAudience`]; `None` for an unknown quiz.
+pub fn quiz_audience(conn: &Connection, quiz_id: i64) -> Result<Option<QuizAudience>, DbError> {
     let Some(author) = conn
         .prepare_cached("SELECT created_by FROM quizzes WHERE id = ?1")?
         .query_row([quiz_id], |row| row.get::<_, Option<i64>>(0))
@@ -560,7 +560,7 @@ mod tests {
         let attempt = conn.last_insert_rowid();
         for item in 0..items {
             let k = (seed * 31 + item * 17 + student * 7) as usize;
-            let scored_at = if k % 29 == 0 {
+            let scored_at = if k.is_multiple_of(29) {
                 "not a time".to_owned()
             } else {
                 format!("2026-0{}-{:02}T10:00:00Z", 1 + k % 3, 1 + k % 28)
