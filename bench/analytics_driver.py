@@ -4,7 +4,9 @@
                                        attempt per student and quiz and its scored item responses
                                        into a migrated, stopped data directory (SQL, one transaction)
   measure PORT ADMIN_PASSWORD          times uncached student progress (every student once), the
-                                       cohort report (JSON and CSV) and a quiz's item analysis
+                                       cohort report (JSON and CSV), a quiz's item analysis, an
+                                       on-demand calibration of every item, and the adaptive exam's
+                                       answer-to-next-item round trips
 """
 
 import json
@@ -14,6 +16,7 @@ import sqlite3
 import statistics
 import sys
 import time
+import urllib.error
 import urllib.request
 
 NEEDS = [
@@ -97,9 +100,10 @@ def insert(conn, rows):
         " ncjmm_function, aacn_competency, difficulty) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
 
-def call(port, path, token=None, body=None, accept=None):
+def call(port, path, token=None, body=None, accept=None, method=None):
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}",
-                                     data=json.dumps(body).encode() if body is not None else None)
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     method=method)
     if body is not None:
         request.add_header("Content-Type", "application/json")
     if token:
@@ -107,7 +111,7 @@ def call(port, path, token=None, body=None, accept=None):
     if accept:
         request.add_header("Accept", accept)
     started = time.perf_counter()
-    with urllib.request.urlopen(request, timeout=120) as response:
+    with urllib.request.urlopen(request, timeout=600) as response:
         data = response.read()
         status = response.status
     return status, data, (time.perf_counter() - started) * 1000
@@ -133,8 +137,56 @@ def measure(port, password):
     cached = [call(port, f"/api/v1/analytics/student/{students[0]}/progress", token)[2] for _ in range(50)]
     _, quiz, quiz_ms = call(port, "/api/v1/analytics/quizzes/1", token)
     _, _, item_ms = call(port, "/api/v1/analytics/items/bench-0-0", token)
+    _, calibrated, calibration_ms = call(port, "/api/v1/analytics/calibration", token, method="POST")
+    run = json.loads(calibrated)["run"]
+    cat_times = adaptive_exam(port, token)
     print(f"{len(times)} {statistics.median(times):.2f} {p(times, 0.99):.2f} {p(cached, 0.99):.2f} "
-          f"{cohort_ms:.0f} {cohort_csv_ms:.0f} {quiz_ms:.0f} {item_ms:.0f} {json.loads(quiz)['attempts']}")
+          f"{cohort_ms:.0f} {cohort_csv_ms:.0f} {quiz_ms:.0f} {item_ms:.0f} {json.loads(quiz)['attempts']} "
+          f"{calibration_ms:.0f} {run['duration_ms']} {run['responses']} {run['items']} {run['iterations']} "
+          f"{len(cat_times)} {statistics.median(cat_times):.2f} {p(cat_times, 0.99):.2f}")
+
+
+EMPTY = {"multiple_choice": "", "numeric": -12345.0, "multiple_response": [], "highlight": [],
+         "ordered_response": []}
+
+
+def adaptive_exam(port, admin, sessions=2):
+    """Answer-to-next-item round trips of full adaptive exams by one student at theta = 0: each item
+    is answered with its key (read by the admin, untimed) with probability P(correct | 0, prior)
+    and otherwise with an empty answer of its shape."""
+    rng = random.Random(7)
+    call(port, "/api/v1/auth/users", admin,
+         {"username": "bench-cat", "role": "student", "password": "bench-cat password 123"})
+    _, data, _ = call(port, "/api/v1/auth/login",
+                      body={"username": "bench-cat", "password": "bench-cat password 123"})
+    student = json.loads(data)["access_token"]
+    times = []
+    for _ in range(sessions):
+        for _attempt in range(60):
+            try:
+                _, data, _ = call(port, "/api/v1/cat/sessions", student, {})
+                break
+            except urllib.error.HTTPError as error:
+                if error.code != 503:
+                    raise
+                time.sleep(1)
+        session = json.loads(data)
+        item = session.get("item")
+        while item is not None:
+            _, stored, _ = call(port, f"/api/v1/items/{item['id']}", admin)
+            stored = json.loads(stored)
+            if stored["item_type"] == "case_study":
+                key = {inner["id"]: inner["correct_answer"] for inner in stored["items"]}
+                empty = {}
+            else:
+                key = stored["correct_answer"]
+                empty = EMPTY.get(stored["item_type"], {})
+            answer = key if rng.random() < 0.5 else empty
+            _, data, ms = call(port, f"/api/v1/cat/sessions/{session['session_id']}/answers", student,
+                               {"item_id": item["id"], "answer": answer})
+            times.append(ms)
+            item = json.loads(data).get("item")
+    return times
 
 
 if __name__ == "__main__":

@@ -243,6 +243,7 @@ impl Application {
         let health = Arc::new(health);
         let practice = Arc::new(crate::db::practice::AnswerWriter::start(db.clone()));
         http::attempts::spawn_deadline_sweep(db.clone(), Arc::clone(&practice));
+        crate::ops::calibration::spawn_background(db.clone());
         let state = AppState::new(http::Services {
             config: Arc::clone(&config),
             practice,

@@ -1,6 +1,8 @@
 //! Recorded NCLEX results with the readiness estimate at the time each was recorded, and the
 //! reads of scored responses that progress and readiness rest on.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::DbError;
@@ -9,7 +11,7 @@ use crate::domain::psychometrics::calibration::item_prior;
 use crate::domain::psychometrics::cohort::{Cell, StudentData};
 use crate::domain::psychometrics::item_report::ScoredAnswer;
 use crate::domain::psychometrics::progress::ScoredResponse;
-use crate::domain::psychometrics::rasch::Response;
+use crate::domain::psychometrics::rasch::{Counted, Response};
 
 /// A recorded result.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -136,23 +138,6 @@ pub fn student_scored_responses(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// What a student's stored responses are at this moment: (quiz and practice rows, their largest
-/// id, adaptive-exam rows). A cached figure computed at another stamp is stale.
-pub fn student_response_stamp(
-    conn: &Connection,
-    student_id: i64,
-) -> Result<(i64, i64, i64), DbError> {
-    let (count, last): (i64, i64) = conn
-        .prepare_cached(
-            "SELECT count(*), coalesce(max(id), 0) FROM item_responses WHERE student_id = ?1",
-        )?
-        .query_row([student_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    let cat: i64 = conn
-        .prepare_cached("SELECT count(*) FROM cat_responses WHERE student_id = ?1")?
-        .query_row([student_id], |row| row.get(0))?;
-    Ok((count, last, cat))
-}
-
 /// Every scored response of a student as a Rasch response: the adaptive exam's (with the
 /// difficulty it was given) and the quiz and practice ones (full points = correct; difficulty the
 /// prior of the item's level until calibration supplies one).
@@ -237,150 +222,463 @@ pub fn item_body(conn: &Connection, item_id: &str) -> Result<Option<serde_json::
 }
 
 /// Every scored response of every attempt that answered `item_id` (all of those attempts' items,
-/// for their rest scores).
+/// for their rest scores); with `cohorts`, only the attempts of those cohorts' students.
 pub fn item_attempt_answers(
     conn: &Connection,
     item_id: &str,
+    cohorts: Option<&[i64]>,
 ) -> Result<Vec<ScoredAnswer>, DbError> {
     let mut statement = conn.prepare_cached(&format!(
-        "{SCORED_ANSWER} WHERE r.attempt_id IN (SELECT attempt_id FROM item_responses WHERE item_id = ?1)
+        "{SCORED_ANSWER} WHERE r.attempt_id IN (
+             SELECT attempt_id FROM item_responses WHERE item_id = ?1
+               AND (?2 IS NULL OR student_id IN (
+                   SELECT user_id FROM cohort_members WHERE role = 'student'
+                     AND cohort_id IN (SELECT value FROM json_each(?2)))))
          ORDER BY r.attempt_id, r.position"
     ))?;
+    let scope = cohorts
+        .map(|cohorts| {
+            serde_json::to_string(cohorts).map_err(|error| DbError::Task(error.to_string()))
+        })
+        .transpose()?;
     Ok(statement
-        .query_map([item_id], scored_answer)?
+        .query_map(params![item_id, scope], scored_answer)?
         .collect::<Result<_, _>>()?)
 }
 
-/// The data of every student of a cohort for its report, in username order: per client need and
-/// week the full-credit and total counts of quiz and practice responses, every scored response
-/// as a Rasch response (as [`student_readiness_responses`]), and the time of the last one. Four
-/// grouped passes over the cohort's rows, not one query per student.
-pub fn cohort_student_data(conn: &Connection, cohort_id: i64) -> Result<Vec<StudentData>, DbError> {
+/// Who set a quiz (`None` once their account is gone) and the cohorts it is assigned to.
+pub type QuizAudience = (Option<i64>, Vec<i64>);
+
+/// A quiz's [`QuizAudience`]; `None` for an unknown quiz.
+pub fn quiz_audience(conn: &Connection, quiz_id: i64) -> Result<Option<QuizAudience>, DbError> {
+    let Some(author) = conn
+        .prepare_cached("SELECT created_by FROM quizzes WHERE id = ?1")?
+        .query_row([quiz_id], |row| row.get::<_, Option<i64>>(0))
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let mut statement =
+        conn.prepare_cached("SELECT cohort_id FROM quiz_cohorts WHERE quiz_id = ?1")?;
+    let cohorts = statement
+        .query_map([quiz_id], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some((author, cohorts)))
+}
+
+const MEMBERS: &str =
+    "SELECT user_id FROM cohort_members WHERE cohort_id = ?1 AND role = 'student'";
+
+/// The students of a cohort in username order, with nothing yet read about their responses.
+fn cohort_students(
+    conn: &Connection,
+    cohort_id: i64,
+) -> Result<(Vec<StudentData>, HashMap<i64, usize>), DbError> {
     let mut students: Vec<StudentData> = Vec::new();
-    let mut index = std::collections::HashMap::new();
-    {
-        let mut statement = conn.prepare_cached(
-            "SELECT u.id, u.username, u.display_name FROM cohort_members m JOIN users u ON u.id = m.user_id
-             WHERE m.cohort_id = ?1 AND m.role = 'student' ORDER BY u.username",
-        )?;
-        let rows = statement.query_map([cohort_id], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (student_id, username, display_name) = row?;
-            index.insert(student_id, students.len());
-            students.push(StudentData {
-                student_id,
-                username,
-                display_name,
-                cells: Vec::new(),
-                rasch: Vec::new(),
-                last_activity: None,
+    let mut index = HashMap::new();
+    let mut statement = conn.prepare_cached(
+        "SELECT u.id, u.username, u.display_name FROM cohort_members m JOIN users u ON u.id = m.user_id
+         WHERE m.cohort_id = ?1 AND m.role = 'student' ORDER BY u.username",
+    )?;
+    let rows = statement.query_map([cohort_id], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (student_id, username, display_name) = row?;
+        index.insert(student_id, students.len());
+        students.push(StudentData {
+            student_id,
+            username,
+            display_name,
+            cells: Vec::new(),
+            rasch: Vec::new(),
+            last_activity: None,
+        });
+    }
+    Ok((students, index))
+}
+
+/// Adds the per-client-need-and-week counts that `sql` yields as (student, need, week, correct,
+/// n), in (need, week) order per student.
+fn add_cells(
+    conn: &Connection,
+    sql: &str,
+    cohort_id: i64,
+    students: &mut [StudentData],
+    index: &HashMap<i64, usize>,
+) -> Result<(), DbError> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let rows = statement.query_map([cohort_id], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            Cell {
+                client_need: row.get(1)?,
+                week: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                correct: row.get::<_, i64>(3)?.max(0) as u64,
+                n: row.get::<_, i64>(4)?.max(0) as u64,
+            },
+        ))
+    })?;
+    for row in rows {
+        let (student_id, cell) = row?;
+        if let Some(&at) = index.get(&student_id) {
+            students[at].cells.push(cell);
+        }
+    }
+    Ok(())
+}
+
+/// Adds the Rasch responses counted per difficulty level and full credit that `sql` yields as
+/// (student, difficulty, correct, count, latest Unix time), in (difficulty, correct) order.
+fn add_levels(
+    conn: &Connection,
+    sql: &str,
+    cohort_id: i64,
+    students: &mut [StudentData],
+    index: &HashMap<i64, usize>,
+) -> Result<(), DbError> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let rows = statement.query_map([cohort_id], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, bool>(2)?,
+            row.get::<_, i64>(3)?,
+            row.get::<_, Option<i64>>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (student_id, difficulty, correct, count, last) = row?;
+        let (Some(&at), Some(level)) = (index.get(&student_id), Difficulty::parse(&difficulty))
+        else {
+            continue;
+        };
+        let b = item_prior(level.logit_prior(), &[]).mean;
+        let student = &mut students[at];
+        student.rasch.push(Counted {
+            response: Response::new(b, correct),
+            count: count.max(0) as u64,
+        });
+        student.last_activity = student.last_activity.max(last);
+    }
+    Ok(())
+}
+
+/// Adds every adaptive-exam response of the cohort's students, one by one, in exam order.
+fn add_cat_responses(
+    conn: &Connection,
+    cohort_id: i64,
+    students: &mut [StudentData],
+    index: &HashMap<i64, usize>,
+) -> Result<(), DbError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "SELECT student_id, b, correct, CAST(strftime('%s', answered_at) AS INTEGER)
+         FROM cat_responses WHERE student_id IN ({MEMBERS}) ORDER BY student_id, session_id, seq"
+    ))?;
+    let rows = statement.query_map([cohort_id], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, f64>(1)?,
+            row.get::<_, bool>(2)?,
+            row.get::<_, Option<i64>>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (student_id, b, correct, at_time) = row?;
+        if let Some(&at) = index.get(&student_id) {
+            students[at].rasch.push(Counted {
+                response: Response::new(b, correct),
+                count: 1,
             });
+            students[at].last_activity = students[at].last_activity.max(at_time);
         }
     }
-    const MEMBERS: &str =
-        "SELECT user_id FROM cohort_members WHERE cohort_id = ?1 AND role = 'student'";
-    {
-        let mut statement = conn.prepare_cached(&format!(
-            "SELECT student_id, client_need, date(scored_at, 'weekday 0', '-6 days'),
-                    sum(points >= max_points), count(*)
-             FROM item_responses WHERE student_id IN ({MEMBERS})
-             GROUP BY student_id, client_need, 3"
-        ))?;
-        let rows = statement.query_map([cohort_id], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                Cell {
-                    client_need: row.get(1)?,
-                    week: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                    correct: row.get::<_, i64>(3)?.max(0) as u64,
-                    n: row.get::<_, i64>(4)?.max(0) as u64,
-                },
-            ))
-        })?;
-        for row in rows {
-            let (student_id, cell) = row?;
-            if let Some(&at) = index.get(&student_id) {
-                students[at].cells.push(cell);
-            }
-        }
-    }
-    {
-        let mut statement = conn.prepare_cached(&format!(
-            "SELECT student_id, difficulty, points >= max_points, count(*),
-                    max(CAST(strftime('%s', scored_at) AS INTEGER))
-             FROM item_responses WHERE student_id IN ({MEMBERS})
-             GROUP BY student_id, difficulty, 3"
-        ))?;
-        let rows = statement.query_map([cohort_id], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, bool>(2)?,
-                row.get::<_, i64>(3)?,
-                row.get::<_, Option<i64>>(4)?,
-            ))
-        })?;
-        for row in rows {
-            let (student_id, difficulty, correct, count, last) = row?;
-            let (Some(&at), Some(level)) = (index.get(&student_id), Difficulty::parse(&difficulty))
-            else {
-                continue;
-            };
-            let b = item_prior(level.logit_prior(), &[]).mean;
-            let student = &mut students[at];
-            student.rasch.extend(std::iter::repeat_n(
-                Response::new(b, correct),
-                count.max(0) as usize,
-            ));
-            student.last_activity = student.last_activity.max(last);
-        }
-    }
-    {
-        let mut statement = conn.prepare_cached(&format!(
-            "SELECT student_id, b, correct, CAST(strftime('%s', answered_at) AS INTEGER)
-             FROM cat_responses WHERE student_id IN ({MEMBERS})"
-        ))?;
-        let rows = statement.query_map([cohort_id], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, f64>(1)?,
-                row.get::<_, bool>(2)?,
-                row.get::<_, Option<i64>>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (student_id, b, correct, at_time) = row?;
-            if let Some(&at) = index.get(&student_id) {
-                students[at].rasch.push(Response::new(b, correct));
-                students[at].last_activity = students[at].last_activity.max(at_time);
-            }
-        }
-    }
+    Ok(())
+}
+
+/// The data of every student of a cohort for its report, in username order: per client need and
+/// week the full-credit and total counts of quiz and practice responses, their Rasch responses
+/// counted per difficulty level (each level's prior difficulty), the adaptive-exam responses one
+/// by one, and the time of the last response. Read from the per-student counts that the
+/// triggers of migration 0009 keep with every stored response, so the cost grows with the
+/// cohort's students and weeks, not with its responses.
+pub fn cohort_student_data(conn: &Connection, cohort_id: i64) -> Result<Vec<StudentData>, DbError> {
+    let (mut students, index) = cohort_students(conn, cohort_id)?;
+    add_cells(
+        conn,
+        &format!(
+            "SELECT student_id, client_need, week, correct, n FROM response_rollup_cells
+             WHERE student_id IN ({MEMBERS}) ORDER BY student_id, client_need, week"
+        ),
+        cohort_id,
+        &mut students,
+        &index,
+    )?;
+    add_levels(
+        conn,
+        &format!(
+            "SELECT student_id, difficulty, correct, n, last_unix FROM response_rollup_levels
+             WHERE student_id IN ({MEMBERS}) ORDER BY student_id, difficulty, correct"
+        ),
+        cohort_id,
+        &mut students,
+        &index,
+    )?;
+    add_cat_responses(conn, cohort_id, &mut students, &index)?;
     Ok(students)
 }
 
-/// What a cohort's stored responses are at this moment: (students, their quiz and practice rows,
-/// the largest id, their adaptive-exam rows). A cached report made at another stamp is stale.
-pub fn cohort_response_stamp(
+/// [`cohort_student_data`] computed from scratch by grouping every stored response: what the
+/// counts must always equal (the tests compare the two).
+pub fn cohort_student_data_from_responses(
     conn: &Connection,
     cohort_id: i64,
-) -> Result<(i64, i64, i64, i64), DbError> {
-    const MEMBERS: &str =
-        "SELECT user_id FROM cohort_members WHERE cohort_id = ?1 AND role = 'student'";
+) -> Result<Vec<StudentData>, DbError> {
+    let (mut students, index) = cohort_students(conn, cohort_id)?;
+    add_cells(
+        conn,
+        &format!(
+            "SELECT student_id, client_need, coalesce(date(scored_at, 'weekday 0', '-6 days'), ''),
+                    sum(points >= max_points), count(*)
+             FROM item_responses WHERE student_id IN ({MEMBERS})
+             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ),
+        cohort_id,
+        &mut students,
+        &index,
+    )?;
+    add_levels(
+        conn,
+        &format!(
+            "SELECT student_id, difficulty, points >= max_points, count(*),
+                    max(CAST(strftime('%s', scored_at) AS INTEGER))
+             FROM item_responses WHERE student_id IN ({MEMBERS})
+             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        ),
+        cohort_id,
+        &mut students,
+        &index,
+    )?;
+    add_cat_responses(conn, cohort_id, &mut students, &index)?;
+    Ok(students)
+}
+
+/// A student's analytics generation: raised in the same transaction as every scored response of
+/// theirs that is stored or removed (migration 0009's triggers), so a figure cached under one
+/// generation is stale under another. 0 before their first response.
+pub fn student_generation(conn: &Connection, student_id: i64) -> Result<i64, DbError> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT (SELECT count(*) FROM ({MEMBERS})),
-                    (SELECT count(*) FROM item_responses WHERE student_id IN ({MEMBERS})),
-                    (SELECT coalesce(max(id), 0) FROM item_responses WHERE student_id IN ({MEMBERS})),
-                    (SELECT count(*) FROM cat_responses WHERE student_id IN ({MEMBERS}))"
-        ))?
-        .query_row([cohort_id], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })?)
+        .prepare_cached("SELECT generation FROM analytics_generations WHERE student_id = ?1")?
+        .query_row([student_id], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// A fingerprint of what a cohort's report rests on: its students (ids, names) and each one's
+/// analytics generation. One indexed read per member, no response is counted.
+pub fn cohort_generation(conn: &Connection, cohort_id: i64) -> Result<u64, DbError> {
+    use std::hash::{Hash, Hasher};
+    let mut statement = conn.prepare_cached(
+        "SELECT m.user_id, u.username, u.display_name, coalesce(g.generation, 0)
+         FROM cohort_members m JOIN users u ON u.id = m.user_id
+         LEFT JOIN analytics_generations g ON g.student_id = m.user_id
+         WHERE m.cohort_id = ?1 AND m.role = 'student' ORDER BY m.user_id",
+    )?;
+    let mut rows = statement.query([cohort_id])?;
+    let mut hasher = std::hash::DefaultHasher::new();
+    while let Some(row) = rows.next()? {
+        row.get::<_, i64>(0)?.hash(&mut hasher);
+        row.get_ref(1)?
+            .as_str()
+            .unwrap_or_default()
+            .hash(&mut hasher);
+        row.get_ref(2)?
+            .as_str()
+            .unwrap_or_default()
+            .hash(&mut hasher);
+        row.get::<_, i64>(3)?.hash(&mut hasher);
+    }
+    Ok(hasher.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::migrations::MIGRATIONS;
+    use crate::domain::psychometrics::cohort;
+
+    const NEEDS: [&str; 3] = [
+        "management_of_care",
+        "pharmacological_parenteral",
+        "reduction_of_risk",
+    ];
+    const LEVELS: [&str; 4] = ["beginner", "intermediate", "advanced", "unknown"];
+
+    fn schema_before_rollups() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        for migration in MIGRATIONS.iter().filter(|m| m.version < 9) {
+            conn.execute_batch(migration.sql).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO cohorts (id, name, created_at) VALUES (1, 'A', 'now'), (2, 'B', 'now');
+             INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
+             VALUES (1, 'admin', 'Admin', 'admin', 'x', 'now', 'now');
+             INSERT INTO quizzes (id, kind, title, created_by, max_score, created_at, updated_at)
+             VALUES (1, 'quiz', 'Q', 1, 10, 'now', 'now');",
+        )
+        .unwrap();
+        for student in 10..16 {
+            conn.execute(
+                "INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
+                 VALUES (?1, 's' || ?1, 'Student ' || ?1, 'student', 'x', 'now', 'now')",
+                [student],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO cohort_members VALUES (?1, ?2, 'student', 'now')",
+                [1 + student % 2, student],
+            )
+            .unwrap();
+        }
+        conn
+    }
+
+    /// An attempt of `student` with `items` scored responses spread over needs, levels, weeks
+    /// and credit (a deterministic pattern from `seed`); returns the attempt id.
+    fn scored_attempt(conn: &Connection, student: i64, items: i64, seed: i64) -> i64 {
+        conn.execute(
+            "INSERT INTO attempts (quiz_id, student_id, attempt_number, status, started_at, last_activity_ms, submitted_at, score, max_score)
+             VALUES (1, ?1, (SELECT count(*) + 1 FROM attempts WHERE student_id = ?1), 'submitted', 'now', 0, 'now', 0, 10)",
+            [student],
+        )
+        .unwrap();
+        let attempt = conn.last_insert_rowid();
+        for item in 0..items {
+            let k = (seed * 31 + item * 17 + student * 7) as usize;
+            let scored_at = if k.is_multiple_of(29) {
+                "not a time".to_owned()
+            } else {
+                format!("2026-0{}-{:02}T10:00:00Z", 1 + k % 3, 1 + k % 28)
+            };
+            let max_points = 1 + (k % 3) as i64;
+            let points = (k % 5) as i64 % (max_points + 1);
+            conn.execute(
+                "INSERT INTO item_responses (attempt_id, quiz_id, student_id, item_id, position, answered, points, max_points,
+                     time_spent_ms, answered_at, scored_at, item_type, client_need, ncjmm_function, aacn_competency, difficulty)
+                 VALUES (?1, 1, ?2, ?3, ?4, 1, ?5, ?6, 1000, ?7, ?7, 'multiple_choice', ?8, 'take_action', '2.4', ?9)",
+                params![
+                    attempt,
+                    student,
+                    format!("item-{item}"),
+                    item,
+                    points,
+                    max_points,
+                    scored_at,
+                    NEEDS[k % 3],
+                    LEVELS[(k / 3) % 4],
+                ],
+            )
+            .unwrap();
+        }
+        attempt
+    }
+
+    fn cat_answers(conn: &Connection, student: i64, session: i64, answers: i64) {
+        conn.execute(
+            "INSERT INTO cat_sessions (id, student_id, status, state, time_limit_secs, started_at, started_unix, updated_at)
+             VALUES (?1, ?2, 'active', '{}', 60, 'now', 0, 'now')",
+            [session, student],
+        )
+        .unwrap();
+        for seq in 0..answers {
+            conn.execute(
+                "INSERT INTO cat_responses VALUES (?1, ?2, ?3, 'e', 'i' || ?2, ?4, 'management_of_care', ?5, '2026-04-01T09:00:00Z')",
+                params![session, seq, student, seq as f64 / 7.0 - 1.0, seq % 3 == 0],
+            )
+            .unwrap();
+        }
+    }
+
+    fn assert_rollups_match(conn: &Connection) {
+        for cohort_id in [1, 2] {
+            let rolled = cohort_student_data(conn, cohort_id).unwrap();
+            let scratch = cohort_student_data_from_responses(conn, cohort_id).unwrap();
+            assert_eq!(rolled, scratch, "cohort {cohort_id}");
+            assert!(rolled.iter().any(|s| !s.cells.is_empty()));
+            assert_eq!(
+                cohort::report(&rolled, 1_780_000_000),
+                cohort::report(&scratch, 1_780_000_000)
+            );
+        }
+    }
+
+    #[test]
+    fn the_rollups_equal_the_from_scratch_computation_after_backfill_inserts_and_deletes() {
+        let conn = schema_before_rollups();
+        for student in 10..16 {
+            scored_attempt(&conn, student, 40, student);
+        }
+        cat_answers(&conn, 11, 1, 12);
+        // The migration backfills what was stored before it.
+        let rollups = MIGRATIONS.iter().find(|m| m.version == 9).unwrap();
+        conn.execute_batch(rollups.sql).unwrap();
+        assert_rollups_match(&conn);
+        assert_eq!(student_generation(&conn, 10).unwrap(), 1);
+        assert_eq!(student_generation(&conn, 99).unwrap(), 0);
+
+        // New responses through the triggers.
+        let before = (
+            student_generation(&conn, 12).unwrap(),
+            cohort_generation(&conn, 1).unwrap(),
+            cohort_generation(&conn, 2).unwrap(),
+        );
+        let attempt = scored_attempt(&conn, 12, 25, 3);
+        scored_attempt(&conn, 13, 7, 4);
+        cat_answers(&conn, 14, 2, 5);
+        assert_rollups_match(&conn);
+        assert_eq!(student_generation(&conn, 12).unwrap(), before.0 + 25);
+        assert_ne!(cohort_generation(&conn, 1).unwrap(), before.1);
+        assert_ne!(cohort_generation(&conn, 2).unwrap(), before.2);
+
+        // Removing an attempt (a cascade) takes its counts with it.
+        let generation = student_generation(&conn, 12).unwrap();
+        conn.execute("DELETE FROM attempts WHERE id = ?1", [attempt])
+            .unwrap();
+        assert_rollups_match(&conn);
+        assert!(student_generation(&conn, 12).unwrap() > generation);
+        conn.execute("DELETE FROM cat_sessions WHERE id = 2", [])
+            .unwrap();
+        assert_rollups_match(&conn);
+    }
+
+    #[test]
+    fn a_cohort_fingerprint_follows_membership_and_names_not_other_cohorts() {
+        let conn = schema_before_rollups();
+        let rollups = MIGRATIONS.iter().find(|m| m.version == 9).unwrap();
+        conn.execute_batch(rollups.sql).unwrap();
+        let (a, b) = (
+            cohort_generation(&conn, 1).unwrap(),
+            cohort_generation(&conn, 2).unwrap(),
+        );
+        // Cohort 1 holds the even ids, cohort 2 the odd ones.
+        scored_attempt(&conn, 11, 3, 1);
+        assert_eq!(cohort_generation(&conn, 1).unwrap(), a);
+        assert_ne!(cohort_generation(&conn, 2).unwrap(), b);
+        let b = cohort_generation(&conn, 2).unwrap();
+        conn.execute("DELETE FROM cohort_members WHERE user_id = 13", [])
+            .unwrap();
+        assert_ne!(cohort_generation(&conn, 2).unwrap(), b);
+        let a = cohort_generation(&conn, 1).unwrap();
+        conn.execute(
+            "UPDATE users SET display_name = 'Renamed' WHERE id = 10",
+            [],
+        )
+        .unwrap();
+        assert_ne!(cohort_generation(&conn, 1).unwrap(), a);
+    }
 }

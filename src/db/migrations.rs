@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_login_addresses",
         sql: include_str!("../../migrations/0007_login_addresses.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_analytics_rollups",
+        sql: include_str!("../../migrations/0009_analytics_rollups.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

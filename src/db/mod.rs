@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod analytics;
+pub mod calibration;
 pub mod cat;
 pub mod items;
 mod lock;

@@ -175,6 +175,32 @@ pub fn can_manage_cohort(viewer: &Principal, cohort_id: i64) -> bool {
     }
 }
 
+/// May `viewer` see the item analysis of a quiz set by `author` and assigned to `cohorts`? Admins;
+/// the quiz's author; instructors of a cohort it is assigned to. (A student's self-practice set
+/// has the student as its author, so only admins see its analysis.)
+pub fn can_analyse_quiz(viewer: &Principal, author: Option<i64>, cohorts: &[i64]) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        Role::Instructor => {
+            author == Some(viewer.user_id)
+                || cohorts
+                    .iter()
+                    .any(|cohort| viewer.instructs.contains(cohort))
+        }
+        Role::Student => false,
+    }
+}
+
+/// Whose responses an item analysis may rest on for `viewer`: `None` for everyone's (admins),
+/// else the students of these cohorts (an instructor's own; none for a student).
+pub fn response_scope(viewer: &Principal) -> Option<Vec<i64>> {
+    match viewer.role {
+        Role::Admin => None,
+        Role::Instructor => Some(viewer.instructs.clone()),
+        Role::Student => Some(Vec::new()),
+    }
+}
+
 /// May `viewer` put someone into a cohort? Only admins: access to a student's data must never be
 /// obtainable by an instructor's own action. Students join themselves with the enrolment code.
 pub fn can_enrol_members(viewer: &Principal) -> bool {
@@ -228,6 +254,24 @@ mod tests {
             role,
             instructs: instructs.to_vec(),
         }
+    }
+
+    #[test]
+    fn quiz_analysis_is_for_admins_the_author_and_instructors_of_its_cohorts() {
+        let admin = principal(Role::Admin, 1, &[]);
+        let author = principal(Role::Instructor, 2, &[]);
+        let teacher = principal(Role::Instructor, 3, &[7]);
+        let stranger = principal(Role::Instructor, 4, &[8]);
+        let student = principal(Role::Student, 5, &[]);
+        assert!(can_analyse_quiz(&admin, Some(2), &[7]));
+        assert!(can_analyse_quiz(&author, Some(2), &[]));
+        assert!(can_analyse_quiz(&teacher, Some(2), &[7, 9]));
+        assert!(!can_analyse_quiz(&stranger, Some(2), &[7, 9]));
+        assert!(!can_analyse_quiz(&stranger, None, &[]));
+        assert!(!can_analyse_quiz(&student, Some(5), &[]));
+        assert_eq!(response_scope(&admin), None);
+        assert_eq!(response_scope(&teacher), Some(vec![7]));
+        assert_eq!(response_scope(&student), Some(vec![]));
     }
 
     #[test]

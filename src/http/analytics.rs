@@ -13,7 +13,11 @@ use utoipa_axum::routes;
 use crate::db::DbError;
 use crate::db::accounts;
 use crate::db::analytics::{self as store, OutcomeRecord};
+use crate::db::calibration::{self as calibration_store, RunRecord, StoredCalibration, Trigger};
 use crate::domain::accounts::Role;
+use crate::domain::psychometrics::calibration::{
+    self as rasch_calibration, FIT_RANGE, ItemCalibration, MIN_CALIBRATED_N, MIN_FIT_N,
+};
 use crate::domain::psychometrics::classical::ItemAnalysis;
 use crate::domain::psychometrics::cohort::{self, CohortReport};
 use crate::domain::psychometrics::item_report::{self, ItemKey, QuizReport};
@@ -34,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(quiz_analysis))
         .routes(routes!(record_outcome))
         .routes(routes!(readiness_accuracy))
+        .routes(routes!(calibration_report, run_calibration))
 }
 
 /// A student's progress, or "no data yet".
@@ -78,11 +83,11 @@ async fn student_progress(
 ) -> ApiResult<Response> {
     let student_id = crate::http::auth::path_id(path, "student_id")?;
     visible_student(&state, &user, student_id).await?;
-    let stamp = state
+    let generation = state
         .db
-        .read(move |conn| store::student_response_stamp(conn, student_id))
+        .read(move |conn| store::student_generation(conn, student_id))
         .await?;
-    let key = format!("progress:{student_id}:{}:{}:{}", stamp.0, stamp.1, stamp.2);
+    let key = format!("progress:{student_id}:{generation}");
     if let Some(cached) = state.cache.analytics.get(&key) {
         return Ok(json_bytes(cached));
     }
@@ -306,36 +311,52 @@ async fn readiness_accuracy(
     }))
 }
 
-/// An item's analysis over every scored quiz and practice response to it.
+/// An item's analysis over the scored quiz and practice responses the caller may see.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemAnalysisView {
     pub item_id: String,
     /// Attempts that answered it (each one examinee).
     pub attempts: usize,
+    /// `all` (admins: every attempt) or `own_cohorts` (instructors: attempts of their cohorts'
+    /// students only).
+    pub scope: &'static str,
     #[serde(flatten)]
     pub analysis: ItemAnalysis,
+    /// The item's Rasch calibration from the newest run (over every stored response), with its
+    /// fit; absent before a run included it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<ItemCalibration>,
 }
 
-/// Classical analysis of one item over every quiz and practice attempt that scored it (staff):
-/// difficulty p, upper–lower D (27% groups by the rest of each attempt), corrected point-biserial,
-/// the share choosing each option in the upper and lower groups, non-functioning distractors, and
-/// flags (only on at least 20 responses), each with its n.
+/// Classical analysis of one item (staff): difficulty p, upper–lower D (27% groups by the rest of
+/// each attempt), corrected point-biserial, the share choosing each option in the upper and lower
+/// groups, non-functioning distractors, and flags (only on at least 20 responses), each with its
+/// n; and its Rasch calibration with infit, outfit and the misfit flag. Admins see every attempt;
+/// an instructor sees the attempts of their cohorts' students only (`scope`), since the item is
+/// in the shared bank but the answers are students' data.
 #[utoipa::path(get, path = "/api/v1/analytics/items/{item_id}", tag = "analytics", security(("bearer" = [])),
     params(("item_id" = String, Path, description = "Item id")),
     responses((status = 200, body = ItemAnalysisView), (status = 403, body = crate::http::error::ErrorEnvelope),
               (status = 404, description = "No quiz or practice set holds the item", body = crate::http::error::ErrorEnvelope)))]
 async fn item_analysis(
     State(state): State<AppState>,
-    _staff: StaffUser,
+    staff: StaffUser,
     Path(item_id): Path<String>,
 ) -> ApiResult<ApiJson<ItemAnalysisView>> {
     let id = item_id.clone();
-    let (body, answers) = state
+    let scope = crate::domain::accounts::response_scope(&staff.principal);
+    let scope_name = if scope.is_none() {
+        "all"
+    } else {
+        "own_cohorts"
+    };
+    let (body, answers, calibration) = state
         .db
         .read(move |conn| {
             Ok((
                 store::item_body(conn, &id)?,
-                store::item_attempt_answers(conn, &id)?,
+                store::item_attempt_answers(conn, &id, scope.as_deref())?,
+                calibration_store::calibration_of(conn, &id)?,
             ))
         })
         .await?;
@@ -352,7 +373,9 @@ async fn item_analysis(
         .collect();
     Ok(ApiJson(ItemAnalysisView {
         attempts: responses.len(),
+        scope: scope_name,
         analysis: item_report::analyse(&key, &responses, &totals),
+        calibration: calibration.map(|stored| stored.estimate),
         item_id,
     }))
 }
@@ -365,19 +388,33 @@ pub struct QuizAnalysisView {
     pub report: QuizReport,
 }
 
-/// Classical analysis of a quiz over its scored attempts (staff): per item difficulty p, D,
-/// corrected point-biserial, distractors and flags; KR-20 (0/1 items) or Cronbach's alpha and the
-/// SEM over the attempts that have every item, each with its n.
+/// Classical analysis of a quiz over its scored attempts: per item difficulty p, D, corrected
+/// point-biserial, distractors and flags; KR-20 (0/1 items) or Cronbach's alpha and the SEM over
+/// the attempts that have every item, each with its n. For admins, the quiz's author and the
+/// instructors of a cohort it is assigned to; other staff get 403.
 #[utoipa::path(get, path = "/api/v1/analytics/quizzes/{quiz_id}", tag = "analytics", security(("bearer" = [])),
     params(("quiz_id" = i64, Path, description = "Quiz id")),
     responses((status = 200, body = QuizAnalysisView), (status = 403, body = crate::http::error::ErrorEnvelope),
               (status = 404, body = crate::http::error::ErrorEnvelope)))]
 async fn quiz_analysis(
     State(state): State<AppState>,
-    _staff: StaffUser,
+    staff: StaffUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<QuizAnalysisView>> {
     let quiz_id = crate::http::auth::path_id(path, "quiz_id")?;
+    let audience = state
+        .db
+        .read(move |conn| store::quiz_audience(conn, quiz_id))
+        .await?;
+    let Some((author, cohorts)) = audience else {
+        return Err(ApiError::NotFound(format!("no quiz with id {quiz_id}")));
+    };
+    if !crate::domain::accounts::can_analyse_quiz(&staff.principal, author, &cohorts) {
+        return Err(ApiError::Forbidden(
+            "Only admins, the quiz's author and instructors of a cohort it is assigned to may see its analysis"
+                .into(),
+        ));
+    }
     let (bodies, answers) = state
         .db
         .read(move |conn| {
@@ -464,7 +501,7 @@ async fn cohort_analytics(
         .read(move |conn| {
             Ok((
                 accounts::find_cohort(conn, cohort_id)?,
-                store::cohort_response_stamp(conn, cohort_id)?,
+                store::cohort_generation(conn, cohort_id)?,
             ))
         })
         .await?;
@@ -472,11 +509,8 @@ async fn cohort_analytics(
         return Err(ApiError::NotFound(format!("no cohort with id {cohort_id}")));
     };
     let key = format!(
-        "cohort:{cohort_id}:{}:{}:{}:{}:{}",
-        stamp.0,
-        stamp.1,
-        stamp.2,
-        stamp.3,
+        "cohort:{cohort_id}:{stamp:016x}:{}:{}",
+        cohort.name,
         if wants_csv { "csv" } else { "json" }
     );
     let content_type = if wants_csv {
@@ -509,4 +543,86 @@ async fn cohort_analytics(
     };
     state.cache.analytics.insert(key, body.clone());
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+/// One item's calibration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalibratedItemView {
+    #[serde(flatten)]
+    pub calibration: StoredCalibration,
+    /// True when the adaptive exam uses this difficulty instead of the item's prior (at least
+    /// `min_n_for_adaptive_exam` responses).
+    pub used_by_adaptive_exam: bool,
+}
+
+/// The newest calibration of the items.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalibrationView {
+    /// The newest run; absent before the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunRecord>,
+    /// Items whose infit or outfit mean-square is outside `fit_range` on at least
+    /// `min_n_for_fit` responses.
+    pub misfitting: usize,
+    pub fit_range: [f64; 2],
+    pub min_n_for_fit: usize,
+    pub min_n_for_adaptive_exam: usize,
+    /// Misfitting items first, then by id.
+    pub items: Vec<CalibratedItemView>,
+}
+
+async fn calibration_view(state: &AppState) -> ApiResult<CalibrationView> {
+    let (run, items) = state
+        .db
+        .read(|conn| {
+            Ok((
+                calibration_store::latest_run(conn)?,
+                calibration_store::calibrations(conn)?,
+            ))
+        })
+        .await?;
+    Ok(CalibrationView {
+        run,
+        misfitting: items.iter().filter(|item| item.estimate.misfit).count(),
+        fit_range: [FIT_RANGE.0, FIT_RANGE.1],
+        min_n_for_fit: MIN_FIT_N,
+        min_n_for_adaptive_exam: MIN_CALIBRATED_N,
+        items: items
+            .into_iter()
+            .map(|calibration| CalibratedItemView {
+                used_by_adaptive_exam: rasch_calibration::usable_by_exam(&calibration.estimate),
+                calibration,
+            })
+            .collect(),
+    })
+}
+
+/// The newest Rasch calibration of the items (staff): the run (when, by what, on how many
+/// persons, items and responses, iterations, convergence, duration) and each item's difficulty
+/// in logits with its SE, n, prior, infit and outfit mean-squares and the misfit flag (outside
+/// 0.7–1.3 on at least 30 responses), and whether the adaptive exam uses it.
+#[utoipa::path(get, path = "/api/v1/analytics/calibration", tag = "analytics", security(("bearer" = [])),
+    responses((status = 200, body = CalibrationView), (status = 403, body = crate::http::error::ErrorEnvelope)))]
+async fn calibration_report(
+    State(state): State<AppState>,
+    _staff: StaffUser,
+) -> ApiResult<ApiJson<CalibrationView>> {
+    Ok(ApiJson(calibration_view(&state).await?))
+}
+
+/// Calibrates every item now from all stored quiz, practice and adaptive-exam responses (staff;
+/// the background job does the same every 15 minutes when responses arrived). Priors are the
+/// items' difficulty levels, so an item with few responses stays near its prior. The adaptive
+/// exam uses the new difficulties of items with at least 30 responses from its next item on.
+/// One run at a time: a second request waits for the first, then runs.
+#[utoipa::path(post, path = "/api/v1/analytics/calibration", tag = "analytics", security(("bearer" = [])),
+    responses((status = 200, description = "Calibrated and stored", body = CalibrationView),
+              (status = 403, body = crate::http::error::ErrorEnvelope)))]
+async fn run_calibration(
+    State(state): State<AppState>,
+    staff: StaffUser,
+) -> ApiResult<ApiJson<CalibrationView>> {
+    crate::ops::calibration::run(&state.db, Trigger::OnDemand, Some(staff.principal.user_id))
+        .await?;
+    Ok(ApiJson(calibration_view(&state).await?))
 }

@@ -48,9 +48,49 @@ static BANK: tokio::sync::OnceCell<Result<Arc<CatBank>, String>> =
 /// How long a request waits for the bank to be built before answering 503 (the build goes on).
 const BANK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
-/// The adaptive exam's bank, built from the catalog on first use (a few seconds). The build runs
-/// in its own task, so a request that gives up waiting does not cancel it.
+/// The bank with the newest calibration applied, and the run it came from.
+static CALIBRATED: std::sync::Mutex<Option<(i64, Arc<CatBank>)>> = std::sync::Mutex::new(None);
+
+/// The adaptive exam's bank: the built-in bank with the difficulties of the newest calibration
+/// run for the items it calibrated on enough responses
+/// ([`crate::domain::psychometrics::calibration::usable_by_exam`]); the priors for the rest.
+/// Rebuilt once per new run.
 pub async fn cat_bank(state: &AppState) -> ApiResult<Arc<CatBank>> {
+    let base = base_bank(state).await?;
+    let run = crate::ops::calibration::current_run(&state.db).await?;
+    if run == 0 {
+        return Ok(base);
+    }
+    if let Some((built_from, bank)) = CALIBRATED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .as_ref()
+        && *built_from == run
+    {
+        return Ok(Arc::clone(bank));
+    }
+    let stored = state.db.read(crate::db::calibration::calibrations).await?;
+    let calibrated: std::collections::HashMap<String, f64> = stored
+        .into_iter()
+        .filter(|item| crate::domain::psychometrics::calibration::usable_by_exam(&item.estimate))
+        .map(|item| (item.item_id, item.estimate.b))
+        .collect();
+    let bank = if calibrated.is_empty() {
+        base
+    } else {
+        tokio::task::spawn_blocking(move || Arc::new(bank::with_calibration(&base, &calibrated)))
+            .await
+            .map_err(ApiError::internal)?
+    };
+    *CALIBRATED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((run, Arc::clone(&bank)));
+    Ok(bank)
+}
+
+/// The built-in bank with prior difficulties, built from the catalog on first use (a few
+/// seconds). The build runs in its own task, so a request that gives up waiting does not cancel it.
+async fn base_bank(state: &AppState) -> ApiResult<Arc<CatBank>> {
     let content = state.content.clone();
     let build = tokio::spawn(async move {
         BANK.get_or_init(|| async move {

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod backup;
+pub mod calibration;
 pub mod restore;
 pub mod s3;
 pub mod systemd;

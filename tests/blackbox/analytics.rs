@@ -461,6 +461,75 @@ async fn progress_and_readiness_rest_on_scored_quiz_responses() {
         json_of(api.get(path, token).await, status, path).await;
     }
 
+    // A quiz's analysis is for its author, its cohorts' instructors and admins; an item's rests
+    // on the responses of the caller's own cohorts' students (admins: everyone's).
+    let refused = json_of(
+        api.get(&quiz_path, &other_teacher).await,
+        403,
+        "another cohort's instructor",
+    )
+    .await;
+    assert_envelope(&refused, "AUTHORIZATION_ERROR", &quiz_path);
+    assert_eq!(item["scope"], "all");
+    let outside = json_of(api.get(&item_path, &other_teacher).await, 200, "item").await;
+    assert_eq!(outside["scope"], "own_cohorts");
+    assert_eq!(outside["attempts"], 0, "{outside}");
+    assert_eq!(outside["n"], 0, "{outside}");
+    let inside = json_of(api.get(&item_path, &teacher).await, 200, "item").await;
+    assert_eq!(inside["scope"], "own_cohorts");
+    assert_eq!(inside["attempts"], 1, "{inside}");
+    assert!(item.get("calibration").is_none(), "no run yet: {item}");
+
+    // Calibration: staff only; on demand it estimates every item from the stored responses.
+    let calibration_path = "/api/v1/analytics/calibration";
+    let before = json_of(api.get(calibration_path, &teacher).await, 200, "no run").await;
+    assert!(before.get("run").is_none(), "{before}");
+    assert_eq!(before["items"], json!([]));
+    for (method, token) in [(Method::GET, &learner), (Method::POST, &learner)] {
+        let envelope = json_of(
+            api.send(method, calibration_path, Some(token), None).await,
+            403,
+            "student calibration",
+        )
+        .await;
+        assert_envelope(&envelope, "AUTHORIZATION_ERROR", calibration_path);
+    }
+    let ran = json_of(
+        api.send(Method::POST, calibration_path, Some(&teacher), None)
+            .await,
+        200,
+        "calibrate",
+    )
+    .await;
+    let run = &ran["run"];
+    assert_eq!(run["trigger"], "on_demand", "{ran}");
+    assert_eq!(run["responses"], 10);
+    assert_eq!(run["items"], 10);
+    assert_eq!(run["persons"], 1);
+    assert_eq!(ran["min_n_for_adaptive_exam"], 30);
+    let calibrated = ran["items"].as_array().unwrap();
+    assert_eq!(calibrated.len(), 10);
+    let first_item = calibrated
+        .iter()
+        .find(|entry| entry["item_id"] == item_id)
+        .expect("the answered item is calibrated");
+    assert_eq!(first_item["n"], 1);
+    assert_eq!(
+        first_item["misfit"], false,
+        "no fit verdict on one response"
+    );
+    assert_eq!(first_item["used_by_adaptive_exam"], false);
+    // Answered right, it comes out easier than its prior.
+    assert!(
+        first_item["b"].as_f64().unwrap() < first_item["prior_mean"].as_f64().unwrap(),
+        "{first_item}"
+    );
+    let again = json_of(api.get(calibration_path, &admin).await, 200, "report").await;
+    assert_eq!(again["run"]["run_id"], run["run_id"]);
+    let item = json_of(api.get(&item_path, &admin).await, 200, "item analysis").await;
+    assert_eq!(item["calibration"]["n"], 1, "{item}");
+    assert_eq!(item["calibration"]["b"], first_item["b"]);
+
     // Cohort analytics: its instructors and admins; JSON or CSV.
     let cohort_path = format!("/api/v1/analytics/cohorts/{cohort}");
     let report = json_of(api.get(&cohort_path, &teacher).await, 200, "cohort").await;

@@ -4,6 +4,7 @@
 //! six-part testlets whose parts carry their own difficulty and client need.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::calibration::item_prior;
 use super::cat::{Bank, BankEntry, Part};
@@ -15,7 +16,7 @@ use crate::domain::knowledge::KnowledgeBase;
 /// The bank and the items behind its entries.
 pub struct CatBank {
     pub bank: Bank,
-    pub items: HashMap<String, Item>,
+    pub items: Arc<HashMap<String, Item>>,
 }
 
 /// The seed of the built-in bank: the same content makes the same bank, so sessions survive a
@@ -60,7 +61,35 @@ pub fn from_items(items: Vec<Item>) -> CatBank {
     }
     CatBank {
         bank: Bank::new(entries),
-        items: by_id,
+        items: Arc::new(by_id),
+    }
+}
+
+/// The bank with calibrated difficulties: each part whose id `calibrated` names takes that
+/// difficulty (the caller passes only calibrations the exam may use,
+/// [`super::calibration::usable_by_exam`]); the others keep their priors. The items are shared.
+pub fn with_calibration(base: &CatBank, calibrated: &HashMap<String, f64>) -> CatBank {
+    let entries = base
+        .bank
+        .entries()
+        .iter()
+        .map(|entry| BankEntry {
+            id: entry.id.clone(),
+            client_need: entry.client_need,
+            parts: entry
+                .parts
+                .iter()
+                .map(|part| Part {
+                    id: part.id.clone(),
+                    b: calibrated.get(&part.id).copied().unwrap_or(part.b),
+                    client_need: part.client_need,
+                })
+                .collect(),
+        })
+        .collect();
+    CatBank {
+        bank: Bank::new(entries),
+        items: Arc::clone(&base.items),
     }
 }
 
@@ -76,4 +105,26 @@ pub fn generate(catalog: &Catalog, kb: &KnowledgeBase, per_need: usize, seed: u6
         items.extend(catalog.generate_matching(kb, &filter, per_need, mix(seed, index as u64)));
     }
     from_items(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::psychometrics::cat::BankEntry;
+
+    #[test]
+    fn calibrated_difficulties_replace_the_priors_of_the_parts_they_name() {
+        let base = CatBank {
+            bank: Bank::new(vec![
+                BankEntry::single("a", 0.0, ClientNeed::ManagementOfCare),
+                BankEntry::single("b", 1.0, ClientNeed::ManagementOfCare),
+            ]),
+            items: Arc::new(HashMap::new()),
+        };
+        let calibrated = HashMap::from([("b".to_owned(), -0.4), ("zzz".to_owned(), 3.0)]);
+        let bank = with_calibration(&base, &calibrated);
+        assert_eq!(bank.bank.get("a").unwrap().parts[0].b, 0.0);
+        assert_eq!(bank.bank.get("b").unwrap().parts[0].b, -0.4);
+        assert_eq!(bank.bank.len(), 2);
+    }
 }

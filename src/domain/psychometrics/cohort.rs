@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::progress::{MIN_EVIDENCE, wilson};
-use super::rasch::Response;
+use super::rasch::Counted;
 use super::readiness::{self, FAIL_THRESHOLD, Readiness};
 use crate::domain::items::ClientNeed;
 
@@ -35,8 +35,8 @@ pub struct StudentData {
     pub username: String,
     pub display_name: String,
     pub cells: Vec<Cell>,
-    /// Every scored response as a Rasch response (readiness).
-    pub rasch: Vec<Response>,
+    /// Every scored response as a Rasch response (readiness), identical ones counted once.
+    pub rasch: Vec<Counted>,
     /// Unix seconds of the last scored response of any kind.
     pub last_activity: Option<i64>,
 }
@@ -203,7 +203,7 @@ fn median(values: &[f64]) -> Option<f64> {
 pub fn report(students: &[StudentData], now: i64) -> CohortReport {
     let readiness: Vec<Option<Readiness>> = students
         .iter()
-        .map(|student| readiness::readiness(&student.rasch))
+        .map(|student| readiness::readiness_counted(&student.rasch))
         .collect();
     let totals: Vec<(u64, u64)> = students
         .iter()
@@ -392,6 +392,7 @@ pub fn to_csv(report: &CohortReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::psychometrics::rasch::Response;
 
     const DAY: i64 = 86_400;
     const NOW: i64 = 1_780_000_000;
@@ -408,9 +409,14 @@ mod tests {
     fn student(id: i64, cells: Vec<Cell>, last: Option<i64>) -> StudentData {
         let mut rasch = Vec::new();
         for cell in &cells {
-            for index in 0..cell.n {
-                rasch.push(Response::new(0.0, index < cell.correct));
-            }
+            rasch.push(Counted {
+                response: Response::new(0.0, true),
+                count: cell.correct,
+            });
+            rasch.push(Counted {
+                response: Response::new(0.0, false),
+                count: cell.n - cell.correct,
+            });
         }
         StudentData {
             student_id: id,

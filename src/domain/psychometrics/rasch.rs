@@ -75,22 +75,49 @@ impl Default for Quadrature {
     }
 }
 
+fn response_log_likelihood(theta: f64, r: &Response) -> f64 {
+    let p = probability(theta, r.b);
+    if r.correct {
+        p.max(f64::MIN_POSITIVE).ln()
+    } else {
+        (1.0 - p).max(f64::MIN_POSITIVE).ln()
+    }
+}
+
 fn log_likelihood(theta: f64, responses: &[Response]) -> f64 {
     responses
         .iter()
-        .map(|r| {
-            let p = probability(theta, r.b);
-            if r.correct {
-                p.max(f64::MIN_POSITIVE).ln()
-            } else {
-                (1.0 - p).max(f64::MIN_POSITIVE).ln()
-            }
-        })
+        .map(|r| response_log_likelihood(theta, r))
+        .sum()
+}
+
+/// Identical responses counted once with their number: what the cohort report reads from the
+/// per-student counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Counted {
+    pub response: Response,
+    pub count: u64,
+}
+
+fn counted_log_likelihood(theta: f64, groups: &[Counted]) -> f64 {
+    groups
+        .iter()
+        .map(|g| g.count as f64 * response_log_likelihood(theta, &g.response))
         .sum()
 }
 
 /// Expected a posteriori ability: the posterior mean on the grid; the posterior SD is the SE.
 pub fn eap(responses: &[Response], quadrature: &Quadrature) -> Estimate {
+    eap_with(|theta| log_likelihood(theta, responses), quadrature)
+}
+
+/// [`eap`] over counted responses: the same estimate as over the expanded list (to rounding,
+/// since `count × ln P` replaces `count` additions of `ln P`).
+pub fn eap_counted(groups: &[Counted], quadrature: &Quadrature) -> Estimate {
+    eap_with(|theta| counted_log_likelihood(theta, groups), quadrature)
+}
+
+fn eap_with(log_likelihood: impl Fn(f64) -> f64, quadrature: &Quadrature) -> Estimate {
     let points = quadrature.points.max(2);
     let step = (quadrature.high - quadrature.low) / (points - 1) as f64;
     let nodes: Vec<f64> = (0..points)
@@ -100,7 +127,7 @@ pub fn eap(responses: &[Response], quadrature: &Quadrature) -> Estimate {
         .iter()
         .map(|&theta| {
             let z = (theta - quadrature.prior_mean) / quadrature.prior_sd;
-            log_likelihood(theta, responses) - 0.5 * z * z
+            log_likelihood(theta) - 0.5 * z * z
         })
         .collect();
     let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -262,5 +289,44 @@ mod tests {
         let (estimate, estimator) = estimate(&[Response::new(0.0, true)]);
         assert_eq!(estimator, Estimator::Eap);
         assert!(estimate.theta.is_finite());
+    }
+
+    #[test]
+    fn counted_eap_is_the_eap_of_the_expanded_responses() {
+        let groups = [
+            Counted {
+                response: Response::new(-1.0, true),
+                count: 700,
+            },
+            Counted {
+                response: Response::new(-1.0, false),
+                count: 300,
+            },
+            Counted {
+                response: Response::new(1.0, true),
+                count: 150,
+            },
+            Counted {
+                response: Response::new(0.3, false),
+                count: 1,
+            },
+        ];
+        let expanded: Vec<Response> = groups
+            .iter()
+            .flat_map(|g| std::iter::repeat_n(g.response, g.count as usize))
+            .collect();
+        let q = Quadrature::default();
+        let (a, b) = (eap_counted(&groups, &q), eap(&expanded, &q));
+        assert!((a.theta - b.theta).abs() < 1e-9, "{a:?} {b:?}");
+        assert!((a.se - b.se).abs() < 1e-9, "{a:?} {b:?}");
+        // Count 1 is exactly the plain EAP.
+        let ones: Vec<Counted> = expanded
+            .iter()
+            .map(|&response| Counted { response, count: 1 })
+            .collect();
+        assert_eq!(eap_counted(&ones, &q), eap(&expanded, &q));
+        // And the counts matter: without them the estimate moves.
+        let single: Vec<Response> = groups.iter().map(|g| g.response).collect();
+        assert!((eap(&single, &q).theta - a.theta).abs() > 0.05);
     }
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::cat::p_pass;
-use super::rasch::{self, Quadrature, Response};
+use super::rasch::{self, Counted, Quadrature, Response};
 use super::{PASSING_STANDARD, Z95};
 
 /// A student's readiness.
@@ -32,10 +32,25 @@ pub fn readiness(responses: &[Response]) -> Option<Readiness> {
         return None;
     }
     let estimate = rasch::eap(responses, &Quadrature::default());
+    Some(from_estimate(estimate, responses.len()))
+}
+
+/// [`readiness`] over counted responses (the cohort report's per-student counts); `None` when
+/// they count nothing.
+pub fn readiness_counted(groups: &[Counted]) -> Option<Readiness> {
+    let n: u64 = groups.iter().map(|g| g.count).sum();
+    if n == 0 {
+        return None;
+    }
+    let estimate = rasch::eap_counted(groups, &Quadrature::default());
+    Some(from_estimate(estimate, n as usize))
+}
+
+fn from_estimate(estimate: rasch::Estimate, n: usize) -> Readiness {
     let cut = PASSING_STANDARD;
     let low = estimate.theta - Z95 * estimate.se;
     let high = estimate.theta + Z95 * estimate.se;
-    Some(Readiness {
+    Readiness {
         theta: estimate.theta,
         se: estimate.se,
         theta_ci_low: low,
@@ -44,8 +59,8 @@ pub fn readiness(responses: &[Response]) -> Option<Readiness> {
         p_pass_low: p_pass(low, estimate.se, cut),
         p_pass_high: p_pass(high, estimate.se, cut),
         cut,
-        n: responses.len(),
-    })
+        n,
+    }
 }
 
 /// A prediction and what happened.
