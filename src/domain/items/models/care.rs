@@ -12,9 +12,10 @@
 
 use std::collections::BTreeSet;
 
-use super::super::build::{self, MatrixRow, Meta, Opt, SlotSpec, sentence};
-use super::super::catalog::{Case, ItemModel};
-use super::super::rng::{Rng, mix};
+use super::super::build::{self, MatrixRow, Opt, SlotSpec, sentence};
+use super::super::catalog::Case;
+use super::super::rng::Rng;
+use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
 use super::{cite_note, with_article};
 use crate::domain::knowledge::{
@@ -31,596 +32,537 @@ const MH: Family = Family::MentalHealth;
 const PROC: Family = Family::ProceduresSafety;
 const VS: Family = Family::VitalSigns;
 
-type CasesFn = fn(&KnowledgeBase) -> Vec<Case>;
-type GenerateFn = fn(&Spec, &KnowledgeBase, &Case, u64) -> Option<Item>;
-
-/// One item model of this file: metadata plus its case enumerator and generator.
-struct Spec {
-    id: &'static str,
-    kind: ItemType,
-    need: ClientNeed,
-    ncjmm: NcjmmFunction,
-    aacn: &'static str,
-    qsen: Qsen,
-    difficulty: Difficulty,
-    description: &'static str,
-    cases: CasesFn,
-    generate: GenerateFn,
-}
-
-impl Spec {
-    fn meta(&self, topic: &str) -> Meta {
-        Meta {
-            model: self.id,
-            client_need: self.need,
-            ncjmm: self.ncjmm,
-            aacn: self.aacn,
-            qsen: self.qsen,
-            difficulty: self.difficulty,
-            topic: topic.to_owned(),
-        }
-    }
-}
-
-impl ItemModel for Spec {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn item_type(&self) -> ItemType {
-        self.kind
-    }
-    fn client_need(&self) -> ClientNeed {
-        self.need
-    }
-    fn ncjmm(&self) -> NcjmmFunction {
-        self.ncjmm
-    }
-    fn description(&self) -> &'static str {
-        self.description
-    }
-    fn cases(&self, kb: &KnowledgeBase) -> Vec<Case> {
-        (self.cases)(kb)
-    }
-    fn generate(&self, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-        (self.generate)(self, kb, case, seed)
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn spec(
-    id: &'static str,
-    kind: ItemType,
-    need: ClientNeed,
-    ncjmm: NcjmmFunction,
-    aacn: &'static str,
-    qsen: Qsen,
-    difficulty: Difficulty,
-    description: &'static str,
-    cases: CasesFn,
-    generate: GenerateFn,
-) -> Spec {
-    Spec {
-        id,
-        kind,
-        need,
-        ncjmm,
-        aacn,
-        qsen,
-        difficulty,
-        description,
-        cases,
-        generate,
-    }
-}
-
-pub fn models() -> Vec<Box<dyn ItemModel>> {
-    specs()
-        .into_iter()
-        .map(|spec| Box::new(spec) as Box<dyn ItemModel>)
-        .collect()
-}
-
-fn specs() -> Vec<Spec> {
-    use ClientNeed::*;
-    use Difficulty::*;
-    use ItemType::*;
-    use NcjmmFunction::*;
-    vec![
-        // Management of care
-        spec(
-            "deleg-uap-task-mc",
-            MultipleChoice,
-            ManagementOfCare,
-            TakeAction,
-            "2.6",
-            Qsen::TeamworkCollaboration,
-            Beginner,
-            "Asks which task the RN may delegate to the UAP. Key: a task whose `delegable_to` is uap. Distractors: tasks recorded as delegable only to the LPN (licensed-nurse tasks) or only to the RN, with the RN task's `not_delegable_because` as the rationale. Disputed tasks (IV push, initiating a transfusion) are never used.",
-            uap_task_cases,
-            uap_task_mc,
-        ),
-        spec(
-            "deleg-rn-only-mc",
-            MultipleChoice,
-            ManagementOfCare,
-            PrioritizeHypotheses,
-            "2.6",
-            Qsen::TeamworkCollaboration,
-            Intermediate,
-            "Asks which task the RN must keep rather than delegate to the LPN or UAP. Key: a task whose `delegable_to` is rn, rationale from its `not_delegable_because`. Distractors: tasks recorded as delegable to the UAP or the LPN. Disputed tasks are never used.",
-            rn_task_cases,
-            rn_only_mc,
-        ),
-        spec(
-            "deleg-team-matrix",
-            Matrix,
-            ManagementOfCare,
-            GenerateSolutions,
-            "6.2",
-            Qsen::TeamworkCollaboration,
-            Intermediate,
-            "Matrix: for 4–6 tasks the nurse selects the least-licensed team member who may do each (UAP, LPN, RN only), from each task's `delegable_to`; RN-only rows cite `not_delegable_because`. Every item uses at least two columns; disputed tasks are never used.",
-            all_task_cases,
-            team_matrix,
-        ),
-        spec(
-            "deleg-five-rights-sata",
-            MultipleResponse,
-            ManagementOfCare,
-            RecognizeCues,
-            "2.6",
-            Qsen::TeamworkCollaboration,
-            Beginner,
-            "SATA: which principles are among the five rights of delegation. Keys: 2–4 `five_rights` facts. Distractors: rights of medication administration (procedures_safety `rule`), leaving out \"right client\", which could be read as \"right person\".",
-            five_rights_cases,
-            five_rights_sata,
-        ),
-        spec(
-            "deleg-note-highlight",
-            Highlight,
-            ManagementOfCare,
-            EvaluateOutcomes,
-            "2.6",
-            Qsen::Safety,
-            Intermediate,
-            "Highlight: the charge nurse reviews the list of tasks an RN delegated to a UAP and highlights the ones that should not have been delegated. Keys: 1–2 tasks recorded as delegable only to the LPN or RN; the other 4–5 lines are tasks whose `delegable_to` is uap.",
-            non_uap_task_cases,
-            delegation_highlight,
-        ),
-        spec(
-            "priority-first-client-mc",
-            MultipleChoice,
-            ManagementOfCare,
-            PrioritizeHypotheses,
-            "2.4",
-            Qsen::Safety,
-            Intermediate,
-            "Which client to see first. Clients are the priority family's `example` facts (ABC airway/breathing/circulation examples, the unexpected-finding example, the expected-finding example, Maslow love-and-belonging and esteem examples), ranked by the recorded `rule`s (ABC order; unexpected before expected; lower Maslow levels first). The key always outranks every distractor under those rules.",
-            priority_cases,
-            priority_first_mc,
-        ),
-        spec(
-            "esi-level-mc",
-            MultipleChoice,
-            ManagementOfCare,
-            AnalyzeCues,
-            "2.4",
-            Qsen::Safety,
-            Advanced,
-            "Emergency Severity Index: a stable adult's anticipated needs are listed and the nurse picks the ESI level. Resources come from the recorded `category_meaning` lists (counted vs not counted; ECG and imaging never paired, since ESI may count them as one); ESI 2 from the recorded \"new confusion or lethargy\" criterion. Options: ESI levels (`level`).",
-            esi_cases,
-            esi_mc,
-        ),
-        spec(
-            "priority-sequence-or",
-            OrderedResponse,
-            ManagementOfCare,
-            PrioritizeHypotheses,
-            "2.4",
-            Qsen::Safety,
-            Beginner,
-            "Ordered response over sequences recorded with `order`: Maslow's levels, the ABC order, and the parts of an SBAR report (labels removed). Cases are the full sequence and its ordered subsets of three or more.",
-            priority_sequence_cases,
-            sequence_or,
-        ),
-        // Safety and infection control
-        spec(
-            "iso-precaution-mc",
-            MultipleChoice,
-            SafetyInfectionControl,
-            RecognizeCues,
-            "5.2",
-            Qsen::Safety,
-            Beginner,
-            "Which transmission-based precaution a client with an organism needs. Key: the organism's single `precaution` (organisms needing two precautions, and the disputed RSV record, are left out; recorded conditions are stated in the stem). Distractors: the other precaution types. When the key is airborne, droplet or contact, the stem asks what to add to standard precautions and standard precautions are not offered (they apply to every client, so they are never wrong); the item then has three options.",
-            organism_cases,
-            precaution_mc,
-        ),
-        spec(
-            "iso-organism-matrix",
-            Matrix,
-            SafetyInfectionControl,
-            AnalyzeCues,
-            "5.2",
-            Qsen::Safety,
-            Intermediate,
-            "Matrix: for 4–6 organisms the nurse selects airborne, droplet or contact precautions, from each organism's single `precaution`. Organisms needing two precautions or only standard precautions are left out; at least two columns are used.",
-            transmission_organism_cases,
-            organism_matrix,
-        ),
-        spec(
-            "iso-precaution-ddr",
-            DragDropRationale,
-            SafetyInfectionControl,
-            GenerateSolutions,
-            "5.2",
-            Qsen::Safety,
-            Intermediate,
-            "Drag-and-drop rationale triad: a client's organism → the precaution (cause) → the PPE and the room it requires. Options: the `ppe` and `room` facts of the airborne, droplet and contact precaution types (plus the protective-environment room); a room that also satisfies the key's precaution (a droplet room for contact precautions and the other way round) is never a distractor.",
-            transmission_organism_cases,
-            precaution_ddr,
-        ),
-        spec(
-            "iso-precaution-actions-sata",
-            MultipleResponse,
-            SafetyInfectionControl,
-            TakeAction,
-            "5.2",
-            Qsen::Safety,
-            Intermediate,
-            "SATA: which actions the nurse takes for a client with an organism. Keys: 2–3 `ppe`/`room`/`transport`/`note` facts of the organism's precaution type, plus soap-and-water hand hygiene for C. difficile and norovirus. Distractors: facts of other precaution types that do not also hold for this one (shared transport limits, cohorting and room-sharing rules are never used as distractors).",
-            transmission_organism_cases,
-            precaution_actions_sata,
-        ),
-        spec(
-            "iso-hand-hygiene-matrix",
-            Matrix,
-            SafetyInfectionControl,
-            TakeAction,
-            "5.2",
-            Qsen::Safety,
-            Beginner,
-            "Matrix: for 4–6 situations the nurse selects the preferred hand-hygiene method (alcohol-based rub or soap and water), from the `hand_hygiene` facts: soap and water for visible soiling, C. difficile and norovirus; rub before/after client contact and after glove removal when hands are not soiled (only organisms for which alcohol rub is effective).",
-            hand_hygiene_cases,
-            hand_hygiene_matrix,
-        ),
-        spec(
-            "start-triage-mc",
-            MultipleChoice,
-            SafetyInfectionControl,
-            PrioritizeHypotheses,
-            "2.4",
-            Qsen::Safety,
-            Intermediate,
-            "START triage: a mass-casualty victim is described by walking, breathing after airway repositioning, respiratory rate, capillary refill, radial pulse and ability to follow commands (numbers seeded within each recorded rule), and the nurse picks the tag. Options: the four START `level`s; rationale from the matching `rule` and `category_meaning`.",
-            start_cases,
-            start_mc,
-        ),
-        spec(
-            "safety-sequence-or",
-            OrderedResponse,
-            SafetyInfectionControl,
-            TakeAction,
-            "5.2",
-            Qsen::Safety,
-            Beginner,
-            "Ordered response over safety sequences recorded with `order`: donning and doffing PPE, RACE, PASS, the Universal Protocol and the transfusion-reaction response. Cases are the full sequence and its ordered subsets of three or more.",
-            safety_sequence_cases,
-            sequence_or,
-        ),
-        spec(
-            "safety-action-matrix",
-            Matrix,
-            SafetyInfectionControl,
-            EvaluateOutcomes,
-            "5.2",
-            Qsen::Safety,
-            Intermediate,
-            "Matrix: the charge nurse watches a new nurse care for a client in restraints, having a seizure, or receiving blood, and marks each action appropriate or requiring follow-up. Appropriate rows: the topic's `rule`, `equipment`, `priority_intervention` and `time_limit` facts; follow-up rows: its `avoid` facts, restated as actions.",
-            safety_action_cases,
-            safety_action_matrix,
-        ),
-        spec(
-            "transfusion-first-action-mc",
-            MultipleChoice,
-            SafetyInfectionControl,
-            TakeAction,
-            "2.5",
-            Qsen::Safety,
-            Beginner,
-            "A client receiving packed red cells shows signs of a transfusion reaction (`complication_sign` of hemolytic, allergic or circulatory-overload reactions); which action first. Key: step 1 of the recorded transfusion-reaction response; distractors: its later steps.",
-            transfusion_cases,
-            transfusion_first_mc,
-        ),
-        // Health promotion and maintenance
-        spec(
-            "dev-milestone-age-mc",
-            MultipleChoice,
-            HealthPromotionMaintenance,
-            RecognizeCues,
-            "2.3",
-            Qsen::PatientCenteredCare,
-            Beginner,
-            "At what age an infant milestone typically occurs (`typical_age`). Distractors: the ages of other milestones that do not overlap the key's range; disputed milestones are left out, as are neighbouring ages that some references give for the same milestone.",
-            milestone_cases,
-            milestone_mc,
-        ),
-        spec(
-            "dev-erikson-mc",
-            MultipleChoice,
-            HealthPromotionMaintenance,
-            GenerateSolutions,
-            "2.8",
-            Qsen::PatientCenteredCare,
-            Intermediate,
-            "Erikson: (a) the stage of a client of a given age (`typical_age`, ages inside the range only), (b) the stage whose `task` is described, or (c) the nursing action (`example`, nursing application) that best supports a child's stage, with distractor actions only from stages two or more steps away and never the universally sound trust-stage action.",
-            erikson_cases,
-            erikson_mc,
-        ),
-        spec(
-            "dev-piaget-matrix",
-            Matrix,
-            HealthPromotionMaintenance,
-            AnalyzeCues,
-            "2.3",
-            Qsen::PatientCenteredCare,
-            Intermediate,
-            "Matrix: for 4–5 children of seeded ages (never at a stage boundary) the nurse selects the Piaget stage, from each stage's `typical_age`; rationale cites the stage's `task`.",
-            piaget_cases,
-            piaget_matrix,
-        ),
-        spec(
-            "dev-play-mc",
-            MultipleChoice,
-            HealthPromotionMaintenance,
-            AnalyzeCues,
-            "2.8",
-            Qsen::PatientCenteredCare,
-            Beginner,
-            "Play: the type of play typical of a child of a given age (`play_type`: solitary, parallel, associative, cooperative), or for an infant or school-age child the most suitable toys (`example`), with toy distractors only from age groups two or more steps away.",
-            play_cases,
-            play_mc,
-        ),
-        spec(
-            "dev-safety-teaching-mc",
-            MultipleChoice,
-            HealthPromotionMaintenance,
-            TakeAction,
-            "2.8",
-            Qsen::Safety,
-            Intermediate,
-            "Age-specific safety teaching for parents. Key: a `safety_teaching` fact of the child's age group. Distractors: teaching specific to an age group two or more steps away (infant sleep and honey rules for older children; street and bicycle safety for infants); teaching that stays valid at older ages is never a distractor.",
-            safety_teaching_cases,
-            safety_teaching_mc,
-        ),
-        spec(
-            "fhr-deceleration-cloze",
-            DropDownCloze,
-            HealthPromotionMaintenance,
-            AnalyzeCues,
-            "2.4",
-            Qsen::Safety,
-            Advanced,
-            "Drop-down cloze: an FHR deceleration (`cue`) → its name, its cause (`rule`) and a priority nursing response (`priority_intervention`). Response distractors: interventions of other patterns never indicated for this one (position changes, fluids and oxygen are not used as distractors for variable decelerations) and clearly unrelated postpartum/magnesium actions.",
-            deceleration_cases,
-            deceleration_cloze,
-        ),
-        spec(
-            "pph-cues-sata",
-            MultipleResponse,
-            HealthPromotionMaintenance,
-            RecognizeCues,
-            "2.3",
-            Qsen::Safety,
-            Intermediate,
-            "SATA: which postpartum findings indicate hemorrhage. Keys: 2–3 `complication_sign` facts of postpartum hemorrhage. Distractors: expected involution findings, foul-smelling lochia (infection) and magnesium-toxicity cues.",
-            pph_cases,
-            pph_sata,
-        ),
-        spec(
-            "newborn-findings-matrix",
-            Matrix,
-            HealthPromotionMaintenance,
-            RecognizeCues,
-            "2.3",
-            Qsen::Safety,
-            Intermediate,
-            "Matrix: for 4–6 newborn findings with seeded values (respiratory rate, axillary temperature, 5-minute Apgar, age at onset of jaundice, apnea length, jitteriness) the nurse marks expected or requires follow-up, from the recorded `reference_range`, physiologic/pathologic jaundice rules, apnea `critical_sign` and hypoglycemia `cue`. The disputed newborn heart-rate range is not used.",
-            newborn_cases,
-            newborn_matrix,
-        ),
-        spec(
-            "naegele-edd-mc",
-            MultipleChoice,
-            HealthPromotionMaintenance,
-            AnalyzeCues,
-            "2.3",
-            Qsen::PatientCenteredCare,
-            Intermediate,
-            "Naegele's rule (`rule`): the estimated date of birth from the first day of the last menstrual period. LMP days are 8–21 so that adding 7 days never crosses a month end. Distractors: forgetting the 7 days, subtracting them, and adding 3 months instead of subtracting.",
-            naegele_cases,
-            naegele_mc,
-        ),
-        spec(
-            "apgar-components-sata",
-            MultipleResponse,
-            HealthPromotionMaintenance,
-            RecognizeCues,
-            "2.3",
-            Qsen::Safety,
-            Beginner,
-            "SATA: which findings are scored in the Apgar score. Keys: 2–4 of the five components in the Apgar `rule`. Distractors: routine newborn measures recorded elsewhere (axillary temperature, blood glucose) that are not Apgar components.",
-            apgar_cases,
-            apgar_sata,
-        ),
-        spec(
-            "vitals-range-cloze",
-            DropDownCloze,
-            HealthPromotionMaintenance,
-            AnalyzeCues,
-            "2.3",
-            Qsen::Safety,
-            Intermediate,
-            "Drop-down cloze: a client of a given age has a seeded heart or respiratory rate; the nurse picks the expected range for that age (`reference_range`, undisputed, distractors are other ages' ranges) and whether the value is within, above or below it.",
-            vitals_cases,
-            vitals_cloze,
-        ),
-        spec(
-            "dev-stage-order-or",
-            OrderedResponse,
-            HealthPromotionMaintenance,
-            RecognizeCues,
-            "2.8",
-            Qsen::PatientCenteredCare,
-            Beginner,
-            "Ordered response over developmental and postpartum sequences recorded with `order`: Erikson's stages, Piaget's stages and the lochia sequence. Cases are the full sequence and its ordered subsets (four or more for Erikson).",
-            stage_sequence_cases,
-            sequence_or,
-        ),
-        // Psychosocial integrity
-        spec(
-            "comm-therapeutic-mc",
-            MultipleChoice,
-            PsychosocialIntegrity,
-            TakeAction,
-            "2.2",
-            Qsen::PatientCenteredCare,
-            Beginner,
-            "Which statement reflects therapeutic communication. Key: an `example` of a therapeutic technique. Distractors: examples of nontherapeutic techniques, each explained with its `why_nontherapeutic`. Option sets are re-drawn until lengths are homogeneous.",
-            therapeutic_example_cases,
-            therapeutic_mc,
-        ),
-        spec(
-            "comm-technique-mc",
-            MultipleChoice,
-            PsychosocialIntegrity,
-            RecognizeCues,
-            "2.2",
-            Qsen::PatientCenteredCare,
-            Intermediate,
-            "Names the technique a nurse's statement (`example`) uses. Distractors: other techniques outside the key's confusion cluster (e.g. exploring vs. open-ended question vs. focusing, restating vs. reflecting, cliché vs. false reassurance are never paired). A technique whose name shares a word with the statement (\"Why did you...?\" for asking why questions) is not asked this way.",
-            technique_example_cases,
-            technique_mc,
-        ),
-        spec(
-            "comm-matrix",
-            Matrix,
-            PsychosocialIntegrity,
-            AnalyzeCues,
-            "2.2",
-            Qsen::PatientCenteredCare,
-            Beginner,
-            "Matrix: for 4–6 nurse statements (`example`) the learner marks therapeutic or nontherapeutic, from each technique's `technique_type`; rationales give the technique and its `definition` or `why_nontherapeutic`.",
-            technique_example_cases,
-            communication_matrix,
-        ),
-        spec(
-            "comm-nontherapeutic-ddr",
-            DragDropRationale,
-            PsychosocialIntegrity,
-            EvaluateOutcomes,
-            "2.2",
-            Qsen::PatientCenteredCare,
-            Intermediate,
-            "Drag-and-drop rationale dyad: a nontherapeutic statement (`example`) → the technique it shows (cause) → why it blocks communication (`why_nontherapeutic`). Distractors come from techniques outside the key's confusion cluster, and reasons sharing the key reason's wording are left out.",
-            nontherapeutic_cases,
-            nontherapeutic_ddr,
-        ),
-        spec(
-            "mh-defense-mc",
-            MultipleChoice,
-            PsychosocialIntegrity,
-            AnalyzeCues,
-            "2.3",
-            Qsen::PatientCenteredCare,
-            Intermediate,
-            "Defense mechanisms: (a) which mechanism a described behaviour (`cue`) shows, or (b) which behaviour illustrates a named mechanism. Distractors: other mechanisms or their cues.",
-            defense_cases,
-            defense_mc,
-        ),
-        spec(
-            "mh-nms-ss-matrix",
-            Matrix,
-            PsychosocialIntegrity,
-            PrioritizeHypotheses,
-            "2.4",
-            Qsen::Safety,
-            Advanced,
-            "Matrix: a febrile client on psychotropic drugs; for 4–6 findings and actions the nurse attributes each to neuroleptic malignant syndrome or serotonin syndrome. Rows: the distinguishing `cue`/`priority_intervention` facts (rigidity, creatine kinase, dantrolene/bromocriptine vs. clonus/hyperreflexia, diarrhea, cyproheptadine; rows that name the drug class, such as stopping the antipsychotic, are left out because they match their column by wording); shared features (hyperthermia, autonomic signs, mental-status change) are left out.",
-            nms_ss_cases,
-            nms_ss_matrix,
-        ),
-        spec(
-            "mh-actions-sata",
-            MultipleResponse,
-            PsychosocialIntegrity,
-            GenerateSolutions,
-            "2.5",
-            Qsen::Safety,
-            Intermediate,
-            "SATA: actions to include for a client at risk for suicide, escalating, manic, hearing voices, in crisis, in alcohol withdrawal or in restraints. Keys: 2–3 `priority_intervention`/`safety_rule` facts of the subject. Distractors: recorded `avoid` facts restated as actions (no-suicide contract, reinforcing delusions, restraining or putting objects in the mouth during a seizure) and interventions recorded only for unrelated conditions (meal supervision for eating disorders, thiamine and CIWA-Ar for alcohol withdrawal). Give-aways no candidate would pick (arguing, threatening, punishing) are left out, and no two distractors share a content word, so near-duplicates never appear together.",
-            mh_action_cases,
-            mh_actions_sata,
-        ),
-        spec(
-            "mh-restraint-order-mc",
-            MultipleChoice,
-            PsychosocialIntegrity,
-            TakeAction,
-            "5.2",
-            Qsen::Safety,
-            Intermediate,
-            "CMS restraint and seclusion rules for violent behaviour (`safety_rule`): the maximum length of each order by age (4 h adults, 2 h ages 9–17, 1 h under 9; seeded ages inside each band) or the time limit for the face-to-face evaluation (1 h). Options: the recorded hour limits.",
-            restraint_cases,
-            restraint_mc,
-        ),
-        // Basic care and comfort
-        spec(
-            "comfort-care-matrix",
-            Matrix,
-            BasicCareComfort,
-            GenerateSolutions,
-            "2.5",
-            Qsen::EvidenceBasedPractice,
-            Intermediate,
-            "Matrix: for 4–6 nursing actions the nurse selects the care topic each belongs to (closed wound drain, incentive spirometry, pressure injury prevention, nasogastric tube, wound cleansing), from the topics' `rule`/`step` facts. Generic steps shared by several topics are not used, and the head-of-bed rule is never shown beside the nasogastric tube column.",
-            comfort_cases,
-            comfort_matrix,
-        ),
-        spec(
-            "care-correction-mc",
-            MultipleChoice,
-            BasicCareComfort,
-            EvaluateOutcomes,
-            "2.7",
-            Qsen::Safety,
-            Intermediate,
-            "Which action by a new nurse requires correction during pressure-injury prevention, nasogastric tube placement or tracheostomy suctioning. Key: the topic's `avoid` fact restated as an action. Distractors: the topic's own correct `rule`/`step`/`time_limit` facts.",
-            correction_cases,
-            correction_mc,
-        ),
-        spec(
-            "care-procedure-or",
-            OrderedResponse,
-            BasicCareComfort,
-            TakeAction,
-            "2.5",
-            Qsen::EvidenceBasedPractice,
-            Beginner,
-            "Ordered response over care procedures recorded with `order`: tracheostomy suctioning and incentive-spirometer use. Cases are the full sequence and its ordered subsets of three (suctioning) or four (spirometer) or more steps.",
-            procedure_sequence_cases,
-            sequence_or,
-        ),
-    ]
-}
+/// The models of this area, in catalog order.
+pub static MODELS: &[ModelSpec] = &[
+    // Management of care
+    ModelSpec {
+        id: "deleg-uap-task-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ManagementOfCare,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 6),
+        qsen: Qsen::TeamworkCollaboration,
+        difficulty: Difficulty::Beginner,
+        description: "Asks which task the RN may delegate to the UAP. Key: a task whose `delegable_to` is uap. Distractors: tasks recorded as delegable only to the LPN (licensed-nurse tasks) or only to the RN, with the RN task's `not_delegable_because` as the rationale. Disputed tasks (IV push, initiating a transfusion) are never used.",
+        cases: Cases::From(uap_task_cases),
+        seeding: Seeding::MixVariant,
+        generate: uap_task_mc,
+    },
+    ModelSpec {
+        id: "deleg-rn-only-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ManagementOfCare,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 6),
+        qsen: Qsen::TeamworkCollaboration,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which task the RN must keep rather than delegate to the LPN or UAP. Key: a task whose `delegable_to` is rn, rationale from its `not_delegable_because`. Distractors: tasks recorded as delegable to the UAP or the LPN. Disputed tasks are never used.",
+        cases: Cases::From(rn_task_cases),
+        seeding: Seeding::MixVariant,
+        generate: rn_only_mc,
+    },
+    ModelSpec {
+        id: "deleg-team-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::ManagementOfCare,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(6, 2),
+        qsen: Qsen::TeamworkCollaboration,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for 4–6 tasks the nurse selects the least-licensed team member who may do each (UAP, LPN, RN only), from each task's `delegable_to`; RN-only rows cite `not_delegable_because`. Every item uses at least two columns; disputed tasks are never used.",
+        cases: Cases::From(all_task_cases),
+        seeding: Seeding::MixVariant,
+        generate: team_matrix,
+    },
+    ModelSpec {
+        id: "deleg-five-rights-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::ManagementOfCare,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 6),
+        qsen: Qsen::TeamworkCollaboration,
+        difficulty: Difficulty::Beginner,
+        description: "SATA: which principles are among the five rights of delegation. Keys: 2–4 `five_rights` facts. Distractors: rights of medication administration (procedures_safety `rule`), leaving out \"right client\", which could be read as \"right person\".",
+        cases: Cases::From(five_rights_cases),
+        seeding: Seeding::MixVariant,
+        generate: five_rights_sata,
+    },
+    ModelSpec {
+        id: "deleg-note-highlight",
+        item_type: ItemType::Highlight,
+        client_need: ClientNeed::ManagementOfCare,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 6),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Highlight: the charge nurse reviews the list of tasks an RN delegated to a UAP and highlights the ones that should not have been delegated. Keys: 1–2 tasks recorded as delegable only to the LPN or RN; the other 4–5 lines are tasks whose `delegable_to` is uap.",
+        cases: Cases::From(non_uap_task_cases),
+        seeding: Seeding::MixVariant,
+        generate: delegation_highlight,
+    },
+    ModelSpec {
+        id: "priority-first-client-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ManagementOfCare,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Which client to see first. Clients are the priority family's `example` facts (ABC airway/breathing/circulation examples, the unexpected-finding example, the expected-finding example, Maslow love-and-belonging and esteem examples), ranked by the recorded `rule`s (ABC order; unexpected before expected; lower Maslow levels first). The key always outranks every distractor under those rules.",
+        cases: Cases::From(priority_cases),
+        seeding: Seeding::MixVariant,
+        generate: priority_first_mc,
+    },
+    ModelSpec {
+        id: "esi-level-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ManagementOfCare,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Emergency Severity Index: a stable adult's anticipated needs are listed and the nurse picks the ESI level. Resources come from the recorded `category_meaning` lists (counted vs not counted; ECG and imaging never paired, since ESI may count them as one); ESI 2 from the recorded \"new confusion or lethargy\" criterion. Options: ESI levels (`level`).",
+        cases: Cases::From(esi_cases),
+        seeding: Seeding::MixVariant,
+        generate: esi_mc,
+    },
+    ModelSpec {
+        id: "priority-sequence-or",
+        item_type: ItemType::OrderedResponse,
+        client_need: ClientNeed::ManagementOfCare,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Beginner,
+        description: "Ordered response over sequences recorded with `order`: Maslow's levels, the ABC order, and the parts of an SBAR report (labels removed). Cases are the full sequence and its ordered subsets of three or more.",
+        cases: Cases::From(priority_sequence_cases),
+        seeding: Seeding::MixVariant,
+        generate: sequence_or,
+    },
+    // Safety and infection control
+    ModelSpec {
+        id: "iso-precaution-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Beginner,
+        description: "Which transmission-based precaution a client with an organism needs. Key: the organism's single `precaution` (organisms needing two precautions, and the disputed RSV record, are left out; recorded conditions are stated in the stem). Distractors: the other precaution types. When the key is airborne, droplet or contact, the stem asks what to add to standard precautions and standard precautions are not offered (they apply to every client, so they are never wrong); the item then has three options.",
+        cases: Cases::From(organism_cases),
+        seeding: Seeding::MixVariant,
+        generate: precaution_mc,
+    },
+    ModelSpec {
+        id: "iso-organism-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for 4–6 organisms the nurse selects airborne, droplet or contact precautions, from each organism's single `precaution`. Organisms needing two precautions or only standard precautions are left out; at least two columns are used.",
+        cases: Cases::From(transmission_organism_cases),
+        seeding: Seeding::MixVariant,
+        generate: organism_matrix,
+    },
+    ModelSpec {
+        id: "iso-precaution-ddr",
+        item_type: ItemType::DragDropRationale,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Drag-and-drop rationale triad: a client's organism → the precaution (cause) → the PPE and the room it requires. Options: the `ppe` and `room` facts of the airborne, droplet and contact precaution types (plus the protective-environment room); a room that also satisfies the key's precaution (a droplet room for contact precautions and the other way round) is never a distractor.",
+        cases: Cases::From(transmission_organism_cases),
+        seeding: Seeding::MixVariant,
+        generate: precaution_ddr,
+    },
+    ModelSpec {
+        id: "iso-precaution-actions-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "SATA: which actions the nurse takes for a client with an organism. Keys: 2–3 `ppe`/`room`/`transport`/`note` facts of the organism's precaution type, plus soap-and-water hand hygiene for C. difficile and norovirus. Distractors: facts of other precaution types that do not also hold for this one (shared transport limits, cohorting and room-sharing rules are never used as distractors).",
+        cases: Cases::From(transmission_organism_cases),
+        seeding: Seeding::MixVariant,
+        generate: precaution_actions_sata,
+    },
+    ModelSpec {
+        id: "iso-hand-hygiene-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Beginner,
+        description: "Matrix: for 4–6 situations the nurse selects the preferred hand-hygiene method (alcohol-based rub or soap and water), from the `hand_hygiene` facts: soap and water for visible soiling, C. difficile and norovirus; rub before/after client contact and after glove removal when hands are not soiled (only organisms for which alcohol rub is effective).",
+        cases: Cases::From(hand_hygiene_cases),
+        seeding: Seeding::MixVariant,
+        generate: hand_hygiene_matrix,
+    },
+    ModelSpec {
+        id: "start-triage-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "START triage: a mass-casualty victim is described by walking, breathing after airway repositioning, respiratory rate, capillary refill, radial pulse and ability to follow commands (numbers seeded within each recorded rule), and the nurse picks the tag. Options: the four START `level`s; rationale from the matching `rule` and `category_meaning`.",
+        cases: Cases::From(start_cases),
+        seeding: Seeding::MixVariant,
+        generate: start_mc,
+    },
+    ModelSpec {
+        id: "safety-sequence-or",
+        item_type: ItemType::OrderedResponse,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Beginner,
+        description: "Ordered response over safety sequences recorded with `order`: donning and doffing PPE, RACE, PASS, the Universal Protocol and the transfusion-reaction response. Cases are the full sequence and its ordered subsets of three or more.",
+        cases: Cases::From(safety_sequence_cases),
+        seeding: Seeding::MixVariant,
+        generate: sequence_or,
+    },
+    ModelSpec {
+        id: "safety-action-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: the charge nurse watches a new nurse care for a client in restraints, having a seizure, or receiving blood, and marks each action appropriate or requiring follow-up. Appropriate rows: the topic's `rule`, `equipment`, `priority_intervention` and `time_limit` facts; follow-up rows: its `avoid` facts, restated as actions.",
+        cases: Cases::From(safety_action_cases),
+        seeding: Seeding::MixVariant,
+        generate: safety_action_matrix,
+    },
+    ModelSpec {
+        id: "transfusion-first-action-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::SafetyInfectionControl,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Beginner,
+        description: "A client receiving packed red cells shows signs of a transfusion reaction (`complication_sign` of hemolytic, allergic or circulatory-overload reactions); which action first. Key: step 1 of the recorded transfusion-reaction response; distractors: its later steps.",
+        cases: Cases::From(transfusion_cases),
+        seeding: Seeding::MixVariant,
+        generate: transfusion_first_mc,
+    },
+    // Health promotion and maintenance
+    ModelSpec {
+        id: "dev-milestone-age-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Beginner,
+        description: "At what age an infant milestone typically occurs (`typical_age`). Distractors: the ages of other milestones that do not overlap the key's range; disputed milestones are left out, as are neighbouring ages that some references give for the same milestone.",
+        cases: Cases::From(milestone_cases),
+        seeding: Seeding::MixVariant,
+        generate: milestone_mc,
+    },
+    ModelSpec {
+        id: "dev-erikson-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 8),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Erikson: (a) the stage of a client of a given age (`typical_age`, ages inside the range only), (b) the stage whose `task` is described, or (c) the nursing action (`example`, nursing application) that best supports a child's stage, with distractor actions only from stages two or more steps away and never the universally sound trust-stage action.",
+        cases: Cases::From(erikson_cases),
+        seeding: Seeding::MixVariant,
+        generate: erikson_mc,
+    },
+    ModelSpec {
+        id: "dev-piaget-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for 4–5 children of seeded ages (never at a stage boundary) the nurse selects the Piaget stage, from each stage's `typical_age`; rationale cites the stage's `task`.",
+        cases: Cases::From(piaget_cases),
+        seeding: Seeding::MixVariant,
+        generate: piaget_matrix,
+    },
+    ModelSpec {
+        id: "dev-play-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 8),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Beginner,
+        description: "Play: the type of play typical of a child of a given age (`play_type`: solitary, parallel, associative, cooperative), or for an infant or school-age child the most suitable toys (`example`), with toy distractors only from age groups two or more steps away.",
+        cases: Cases::From(play_cases),
+        seeding: Seeding::MixVariant,
+        generate: play_mc,
+    },
+    ModelSpec {
+        id: "dev-safety-teaching-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 8),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Age-specific safety teaching for parents. Key: a `safety_teaching` fact of the child's age group. Distractors: teaching specific to an age group two or more steps away (infant sleep and honey rules for older children; street and bicycle safety for infants); teaching that stays valid at older ages is never a distractor.",
+        cases: Cases::From(safety_teaching_cases),
+        seeding: Seeding::MixVariant,
+        generate: safety_teaching_mc,
+    },
+    ModelSpec {
+        id: "fhr-deceleration-cloze",
+        item_type: ItemType::DropDownCloze,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Drop-down cloze: an FHR deceleration (`cue`) → its name, its cause (`rule`) and a priority nursing response (`priority_intervention`). Response distractors: interventions of other patterns never indicated for this one (position changes, fluids and oxygen are not used as distractors for variable decelerations) and clearly unrelated postpartum/magnesium actions.",
+        cases: Cases::From(deceleration_cases),
+        seeding: Seeding::MixVariant,
+        generate: deceleration_cloze,
+    },
+    ModelSpec {
+        id: "pph-cues-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "SATA: which postpartum findings indicate hemorrhage. Keys: 2–3 `complication_sign` facts of postpartum hemorrhage. Distractors: expected involution findings, foul-smelling lochia (infection) and magnesium-toxicity cues.",
+        cases: Cases::From(pph_cases),
+        seeding: Seeding::MixVariant,
+        generate: pph_sata,
+    },
+    ModelSpec {
+        id: "newborn-findings-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for 4–6 newborn findings with seeded values (respiratory rate, axillary temperature, 5-minute Apgar, age at onset of jaundice, apnea length, jitteriness) the nurse marks expected or requires follow-up, from the recorded `reference_range`, physiologic/pathologic jaundice rules, apnea `critical_sign` and hypoglycemia `cue`. The disputed newborn heart-rate range is not used.",
+        cases: Cases::From(newborn_cases),
+        seeding: Seeding::MixVariant,
+        generate: newborn_matrix,
+    },
+    ModelSpec {
+        id: "naegele-edd-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Naegele's rule (`rule`): the estimated date of birth from the first day of the last menstrual period. LMP days are 8–21 so that adding 7 days never crosses a month end. Distractors: forgetting the 7 days, subtracting them, and adding 3 months instead of subtracting.",
+        cases: Cases::From(naegele_cases),
+        seeding: Seeding::MixVariant,
+        generate: naegele_mc,
+    },
+    ModelSpec {
+        id: "apgar-components-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Beginner,
+        description: "SATA: which findings are scored in the Apgar score. Keys: 2–4 of the five components in the Apgar `rule`. Distractors: routine newborn measures recorded elsewhere (axillary temperature, blood glucose) that are not Apgar components.",
+        cases: Cases::From(apgar_cases),
+        seeding: Seeding::MixVariant,
+        generate: apgar_sata,
+    },
+    ModelSpec {
+        id: "vitals-range-cloze",
+        item_type: ItemType::DropDownCloze,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Drop-down cloze: a client of a given age has a seeded heart or respiratory rate; the nurse picks the expected range for that age (`reference_range`, undisputed, distractors are other ages' ranges) and whether the value is within, above or below it.",
+        cases: Cases::From(vitals_cases),
+        seeding: Seeding::MixVariant,
+        generate: vitals_cloze,
+    },
+    ModelSpec {
+        id: "dev-stage-order-or",
+        item_type: ItemType::OrderedResponse,
+        client_need: ClientNeed::HealthPromotionMaintenance,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 8),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Beginner,
+        description: "Ordered response over developmental and postpartum sequences recorded with `order`: Erikson's stages, Piaget's stages and the lochia sequence. Cases are the full sequence and its ordered subsets (four or more for Erikson).",
+        cases: Cases::From(stage_sequence_cases),
+        seeding: Seeding::MixVariant,
+        generate: sequence_or,
+    },
+    // Psychosocial integrity
+    ModelSpec {
+        id: "comm-therapeutic-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PsychosocialIntegrity,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 2),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Beginner,
+        description: "Which statement reflects therapeutic communication. Key: an `example` of a therapeutic technique. Distractors: examples of nontherapeutic techniques, each explained with its `why_nontherapeutic`. Option sets are re-drawn until lengths are homogeneous.",
+        cases: Cases::From(therapeutic_example_cases),
+        seeding: Seeding::MixVariant,
+        generate: therapeutic_mc,
+    },
+    ModelSpec {
+        id: "comm-technique-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PsychosocialIntegrity,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 2),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Names the technique a nurse's statement (`example`) uses. Distractors: other techniques outside the key's confusion cluster (e.g. exploring vs. open-ended question vs. focusing, restating vs. reflecting, cliché vs. false reassurance are never paired). A technique whose name shares a word with the statement (\"Why did you...?\" for asking why questions) is not asked this way.",
+        cases: Cases::From(technique_example_cases),
+        seeding: Seeding::MixVariant,
+        generate: technique_mc,
+    },
+    ModelSpec {
+        id: "comm-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PsychosocialIntegrity,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 2),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Beginner,
+        description: "Matrix: for 4–6 nurse statements (`example`) the learner marks therapeutic or nontherapeutic, from each technique's `technique_type`; rationales give the technique and its `definition` or `why_nontherapeutic`.",
+        cases: Cases::From(technique_example_cases),
+        seeding: Seeding::MixVariant,
+        generate: communication_matrix,
+    },
+    ModelSpec {
+        id: "comm-nontherapeutic-ddr",
+        item_type: ItemType::DragDropRationale,
+        client_need: ClientNeed::PsychosocialIntegrity,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 2),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Drag-and-drop rationale dyad: a nontherapeutic statement (`example`) → the technique it shows (cause) → why it blocks communication (`why_nontherapeutic`). Distractors come from techniques outside the key's confusion cluster, and reasons sharing the key reason's wording are left out.",
+        cases: Cases::From(nontherapeutic_cases),
+        seeding: Seeding::MixVariant,
+        generate: nontherapeutic_ddr,
+    },
+    ModelSpec {
+        id: "mh-defense-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PsychosocialIntegrity,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Defense mechanisms: (a) which mechanism a described behaviour (`cue`) shows, or (b) which behaviour illustrates a named mechanism. Distractors: other mechanisms or their cues.",
+        cases: Cases::From(defense_cases),
+        seeding: Seeding::MixVariant,
+        generate: defense_mc,
+    },
+    ModelSpec {
+        id: "mh-nms-ss-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PsychosocialIntegrity,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Matrix: a febrile client on psychotropic drugs; for 4–6 findings and actions the nurse attributes each to neuroleptic malignant syndrome or serotonin syndrome. Rows: the distinguishing `cue`/`priority_intervention` facts (rigidity, creatine kinase, dantrolene/bromocriptine vs. clonus/hyperreflexia, diarrhea, cyproheptadine; rows that name the drug class, such as stopping the antipsychotic, are left out because they match their column by wording); shared features (hyperthermia, autonomic signs, mental-status change) are left out.",
+        cases: Cases::From(nms_ss_cases),
+        seeding: Seeding::MixVariant,
+        generate: nms_ss_matrix,
+    },
+    ModelSpec {
+        id: "mh-actions-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PsychosocialIntegrity,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "SATA: actions to include for a client at risk for suicide, escalating, manic, hearing voices, in crisis, in alcohol withdrawal or in restraints. Keys: 2–3 `priority_intervention`/`safety_rule` facts of the subject. Distractors: recorded `avoid` facts restated as actions (no-suicide contract, reinforcing delusions, restraining or putting objects in the mouth during a seizure) and interventions recorded only for unrelated conditions (meal supervision for eating disorders, thiamine and CIWA-Ar for alcohol withdrawal). Give-aways no candidate would pick (arguing, threatening, punishing) are left out, and no two distractors share a content word, so near-duplicates never appear together.",
+        cases: Cases::From(mh_action_cases),
+        seeding: Seeding::MixVariant,
+        generate: mh_actions_sata,
+    },
+    ModelSpec {
+        id: "mh-restraint-order-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PsychosocialIntegrity,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "CMS restraint and seclusion rules for violent behaviour (`safety_rule`): the maximum length of each order by age (4 h adults, 2 h ages 9–17, 1 h under 9; seeded ages inside each band) or the time limit for the face-to-face evaluation (1 h). Options: the recorded hour limits.",
+        cases: Cases::From(restraint_cases),
+        seeding: Seeding::MixVariant,
+        generate: restraint_mc,
+    },
+    // Basic care and comfort
+    ModelSpec {
+        id: "comfort-care-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::BasicCareComfort,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for 4–6 nursing actions the nurse selects the care topic each belongs to (closed wound drain, incentive spirometry, pressure injury prevention, nasogastric tube, wound cleansing), from the topics' `rule`/`step` facts. Generic steps shared by several topics are not used, and the head-of-bed rule is never shown beside the nasogastric tube column.",
+        cases: Cases::From(comfort_cases),
+        seeding: Seeding::MixVariant,
+        generate: comfort_matrix,
+    },
+    ModelSpec {
+        id: "care-correction-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::BasicCareComfort,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Which action by a new nurse requires correction during pressure-injury prevention, nasogastric tube placement or tracheostomy suctioning. Key: the topic's `avoid` fact restated as an action. Distractors: the topic's own correct `rule`/`step`/`time_limit` facts.",
+        cases: Cases::From(correction_cases),
+        seeding: Seeding::MixVariant,
+        generate: correction_mc,
+    },
+    ModelSpec {
+        id: "care-procedure-or",
+        item_type: ItemType::OrderedResponse,
+        client_need: ClientNeed::BasicCareComfort,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Beginner,
+        description: "Ordered response over care procedures recorded with `order`: tracheostomy suctioning and incentive-spirometer use. Cases are the full sequence and its ordered subsets of three (suctioning) or four (spirometer) or more steps.",
+        cases: Cases::From(procedure_sequence_cases),
+        seeding: Seeding::MixVariant,
+        generate: sequence_or,
+    },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
-
-/// The generator for one case: the seed varies the surface, the variant varies the content.
-fn rng_for(case: &Case, seed: u64) -> Rng {
-    Rng::new(mix(seed, u64::from(case.variant) + 1))
-}
 
 fn ids(facts: &[&Fact]) -> Vec<String> {
     facts.iter().map(|fact| fact.id.clone()).collect()
@@ -936,8 +878,15 @@ fn procedure_sequence_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Put the steps of a recorded sequence (or an ordered subset of it) in order.
-fn sequence_or(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let seq = sequence_specs(spec.id).get((case.variant / 1000) as usize)?;
+fn sequence_or(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        meta,
+        ..
+    } = g;
+    let seq = sequence_specs(meta.model).get((case.variant / 1000) as usize)?;
     let steps = sequence(kb, seq.family, seq.subject, seq.attribute);
     let chosen = subsets(steps.len(), seq.min)
         .get((case.variant % 1000) as usize)?
@@ -988,7 +937,7 @@ fn sequence_or(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Optio
     let rationale = format!("The recorded sequence is: {}.{partial}", full.join(" → "));
     Some(build::ordered_response(
         kb,
-        &spec.meta(seq.subject),
+        &meta.about(seq.subject),
         seed,
         stem,
         options,
@@ -1069,8 +1018,14 @@ fn uap_task_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// "Which task may the RN delegate to the UAP?"
-fn uap_task_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn uap_task_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let key = task_opt(kb, &case.subject)?;
     let pool: Vec<String> = tasks(kb, "rn")
         .into_iter()
@@ -1093,7 +1048,7 @@ fn uap_task_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Optio
     let rationale = "The RN may delegate to the UAP routine tasks for stable clients with predictable outcomes (activities of daily living, vital signs, intake and output). Assessment, planning, evaluation, initial teaching and care of unstable clients stay with the RN; medication administration and sterile procedures need a licensed nurse.".to_owned();
     Some(build::multiple_choice(
         kb,
-        &spec.meta(&case.subject),
+        &meta,
         seed,
         stem,
         key,
@@ -1110,8 +1065,14 @@ fn rn_task_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// "Which task must the RN keep rather than delegate?"
-fn rn_only_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn rn_only_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let key = task_opt(kb, &case.subject)?;
     let pool: Vec<String> = tasks(kb, "uap")
         .into_iter()
@@ -1142,7 +1103,7 @@ fn rn_only_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option
     let rationale = "The RN cannot delegate the nursing process itself: assessment, nursing judgment, care planning, evaluation and initial teaching, or the care of clients who are unstable or whose outcomes are unpredictable. The RN remains accountable for every delegation decision.".to_owned();
     Some(build::multiple_choice(
         kb,
-        &spec.meta(&case.subject),
+        &meta,
         seed,
         stem,
         key,
@@ -1160,8 +1121,14 @@ fn all_task_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Matrix: for each task, the least-licensed team member who may do it.
-fn team_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn team_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let roles = ["uap", "lpn", "rn"];
     let role_of = |task: &str| {
         kb.value(DEL, task, "delegable_to")
@@ -1201,7 +1168,7 @@ fn team_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Optio
     let rationale = "Delegate to the least-licensed member whose scope fits: routine care of stable clients to the UAP; medications and sterile procedures for stable clients to the LPN; assessment, planning, evaluation, initial teaching and unstable clients remain with the RN.".to_owned();
     Some(build::matrix(
         kb,
-        &spec.meta(&case.subject),
+        &meta,
         seed,
         stem,
         &["UAP", "LPN", "RN only"],
@@ -1218,8 +1185,14 @@ fn five_rights_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// SATA: which are among the five rights of delegation.
-fn five_rights_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn five_rights_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let rights = kb.values(DEL, "five rights of delegation", "five_rights");
     let anchor = rights.iter().find(|fact| fact.text() == case.subject)?;
     let others: Vec<&Fact> = rights
@@ -1269,7 +1242,7 @@ fn five_rights_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> 
     let rationale = format!("The five rights of delegation are {}.", join_and(&list));
     Some(build::multiple_response(
         kb,
-        &spec.meta("five rights of delegation"),
+        &meta.about("five rights of delegation"),
         seed,
         stem,
         key_opts,
@@ -1287,8 +1260,14 @@ fn non_uap_task_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Highlight the tasks in a delegation list that should not have gone to the UAP.
-fn delegation_highlight(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn delegation_highlight(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let mut keys = vec![case.subject.clone()];
     if rng.below(2) == 1 {
         let others: Vec<String> = tasks(kb, "rn")
@@ -1312,14 +1291,7 @@ fn delegation_highlight(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64)
     }
     let stem = "The charge nurse reviews the list of tasks an RN delegated to the unlicensed assistive personnel (UAP) for the shift. Highlight the tasks that should not have been delegated to the UAP.".to_owned();
     let rationale = "Only routine tasks for stable clients with predictable outcomes belong on a UAP's list. Tasks that need a licensed nurse (medications, sterile procedures) or RN judgment (assessment, planning, evaluation, initial teaching, unstable clients) should not have been delegated to the UAP.".to_owned();
-    Some(build::highlight(
-        kb,
-        &spec.meta(&case.subject),
-        seed,
-        stem,
-        segments,
-        rationale,
-    ))
+    Some(build::highlight(kb, &meta, seed, stem, segments, rationale))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1400,8 +1372,14 @@ fn priority_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// "Which client should the nurse see first?"
-fn priority_first_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn priority_first_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let key_entry = PRIORITY_CLIENTS
         .iter()
         .find(|entry| entry.1 == case.subject)?;
@@ -1448,7 +1426,7 @@ fn priority_first_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) ->
     let rationale = "Threats to airway, breathing and circulation come first, in that order; then unexpected findings before expected ones; physiological and safety needs come before love-and-belonging and esteem needs (Maslow).".to_owned();
     Some(build::multiple_choice(
         kb,
-        &spec.meta(key_entry.0),
+        &meta.about(key_entry.0),
         seed,
         stem,
         key,
@@ -1477,8 +1455,14 @@ fn esi_list<'a>(kb: &'a KnowledgeBase, condition: &str) -> Option<(&'a Fact, Vec
 }
 
 /// ESI level from a stable adult's anticipated needs (or new confusion for ESI 2).
-fn esi_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn esi_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let levels = kb.values(PRI, "esi", "level");
     let level = 2 + (case.variant % 4) as usize;
     let (counted_fact, counted) = esi_list(kb, "counted as resources")?;
@@ -1571,7 +1555,7 @@ fn esi_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Ite
     );
     Some(build::multiple_choice(
         kb,
-        &spec.meta("esi"),
+        &meta.about("esi"),
         seed,
         stem,
         key,
@@ -1711,8 +1695,14 @@ fn precaution_rationale(kb: &KnowledgeBase, organism: &str, precaution: &Fact) -
 }
 
 /// "Which precautions does a client with X need?"
-fn precaution_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn precaution_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let entry = organism_entry(&case.subject)?;
     let precaution = single_precaution(kb, entry.0)?;
     // Standard precautions apply to every client, so they are never a wrong answer to "which
@@ -1775,7 +1765,7 @@ fn precaution_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opt
     let rationale = "Transmission-based precautions follow the route of spread: airborne for small particles that stay suspended (negative-pressure room, N95), droplet for large droplets (surgical mask), contact for direct or indirect contact (gown and gloves). Standard precautions alone apply to bloodborne pathogens.".to_owned();
     Some(build::multiple_choice(
         kb,
-        &spec.meta(entry.0),
+        &meta.about(entry.0),
         seed,
         stem,
         key,
@@ -1785,8 +1775,14 @@ fn precaution_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opt
 }
 
 /// Matrix: airborne, droplet or contact for each organism.
-fn organism_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn organism_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let columns = [
         "airborne precautions",
         "droplet precautions",
@@ -1834,7 +1830,7 @@ fn organism_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> O
     let rationale = "Airborne: tuberculosis, measles (negative-pressure room, N95). Droplet: influenza, pertussis, meningococcal disease, Hib, mumps, rubella, Mycoplasma (surgical mask). Contact: MRSA, VRE, C. difficile, norovirus, rotavirus, scabies, lice, impetigo, viral conjunctivitis (gown and gloves).".to_owned();
     Some(build::matrix(
         kb,
-        &spec.meta(&case.subject),
+        &meta,
         seed,
         stem,
         &["Airborne", "Droplet", "Contact"],
@@ -1856,8 +1852,14 @@ fn precaution_fact<'a>(
 }
 
 /// Triad: organism → precaution → PPE and room.
-fn precaution_ddr(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn precaution_ddr(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let entry = organism_entry(&case.subject)?;
     let precaution = single_precaution(kb, entry.0)?;
     let kinds = [
@@ -1959,7 +1961,7 @@ fn precaution_ddr(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Op
     );
     Some(build::drag_drop_rationale(
         kb,
-        &spec.meta(entry.0),
+        &meta.about(entry.0),
         seed,
         stem,
         template,
@@ -1998,13 +2000,14 @@ fn precaution_type_facts<'a>(kb: &'a KnowledgeBase, kind: &str) -> Vec<&'a Fact>
 }
 
 /// SATA: which actions for a client with X.
-fn precaution_actions_sata(
-    spec: &Spec,
-    kb: &KnowledgeBase,
-    case: &Case,
-    seed: u64,
-) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn precaution_actions_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let entry = organism_entry(&case.subject)?;
     let precaution = single_precaution(kb, entry.0)?;
     let kind = precaution.text();
@@ -2088,7 +2091,7 @@ fn precaution_actions_sata(
     let rationale = precaution_rationale(kb, entry.0, precaution);
     Some(build::multiple_response(
         kb,
-        &spec.meta(entry.0),
+        &meta.about(entry.0),
         seed,
         stem,
         key_opts,
@@ -2166,8 +2169,14 @@ fn hand_hygiene_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Matrix: alcohol rub or soap and water for each situation.
-fn hand_hygiene_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn hand_hygiene_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let all = hand_hygiene_rows();
     let facts = kb.values(ISO, "hand hygiene", "hand_hygiene");
     let anchor = all.get(case.variant as usize % all.len())?.clone();
@@ -2230,7 +2239,7 @@ fn hand_hygiene_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) 
     let rationale = "An alcohol-based hand rub is preferred whenever hands are not visibly soiled. Wash with soap and water when hands are visibly soiled or contaminated with body fluids, and after caring for a client with C. difficile or norovirus, which alcohol does not reliably inactivate.".to_owned();
     Some(build::matrix(
         kb,
-        &spec.meta("hand hygiene"),
+        &meta.about("hand hygiene"),
         seed,
         stem,
         &["Alcohol-based hand rub", "Soap and water"],
@@ -2264,8 +2273,14 @@ fn start_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// START tag for a described victim.
-fn start_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn start_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let (prefix, level) = START_SCENARIOS[case.variant as usize % START_SCENARIOS.len()];
     let rule = kb
         .values(PRI, "start triage", "rule")
@@ -2359,7 +2374,7 @@ fn start_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<I
     let rationale = "START checks, in order: ability to walk (green), breathing (black if still apneic after airway repositioning; red if breathing starts), respiratory rate above 30/min (red), perfusion (capillary refill above 2 seconds or no radial pulse: red) and mental status (cannot follow simple commands: red); otherwise yellow.".to_owned();
     Some(build::multiple_choice(
         kb,
-        &spec.meta("start triage"),
+        &meta.about("start triage"),
         seed,
         stem,
         key,
@@ -2432,8 +2447,14 @@ fn safety_action_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Matrix: appropriate or requires follow-up, for each observed action.
-fn safety_action_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn safety_action_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let topic = SAFETY_TOPICS.iter().find(|topic| topic.0 == case.subject)?;
     let mut good: Vec<(String, &Fact)> = topic
         .2
@@ -2502,7 +2523,7 @@ fn safety_action_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64)
     );
     Some(build::matrix(
         kb,
-        &spec.meta(topic.0),
+        &meta.about(topic.0),
         seed,
         stem,
         &["Appropriate", "Requires follow-up"],
@@ -2526,8 +2547,14 @@ fn transfusion_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// First action when a transfusion reaction appears.
-fn transfusion_first_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn transfusion_first_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let signs = kb.values(PROC, &case.subject, "complication_sign");
     let shown_count = 1 + rng.below(2);
     let shown = rng.sample(&signs, shown_count);
@@ -2569,15 +2596,7 @@ fn transfusion_first_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64)
         sign_text.join("; "),
         case.subject
     );
-    let mut item = build::multiple_choice(
-        kb,
-        &spec.meta(&case.subject),
-        seed,
-        stem,
-        key,
-        distractors,
-        rationale,
-    );
+    let mut item = build::multiple_choice(kb, &meta, seed, stem, key, distractors, rationale);
     item.source_facts
         .extend(shown.iter().map(|fact| fact.id.clone()));
     item.source_facts.sort();
@@ -2655,8 +2674,14 @@ fn milestone_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Typical age of an infant milestone.
-fn milestone_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn milestone_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let entry = MILESTONES.iter().find(|entry| entry.0 == case.subject)?;
     let fact = kb.value(DEV, entry.0, "typical_age")?;
     let (low, high, key_text) = age_range(fact)?;
@@ -2714,7 +2739,7 @@ fn milestone_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opti
     let rationale = format!("{}: typically {key_text}.", sentence(entry.0));
     Some(build::multiple_choice(
         kb,
-        &spec.meta(entry.0),
+        &meta.about(entry.0),
         seed,
         stem,
         key,
@@ -2774,8 +2799,14 @@ fn stage_name(text: &str) -> String {
 }
 
 /// Erikson: stage by age, stage by task, or best nursing action for a child's stage.
-fn erikson_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn erikson_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let stages = erikson_stages(kb);
     let position = stages.iter().position(|fact| fact.text() == case.subject)?;
     let stage = stages[position];
@@ -2919,7 +2950,7 @@ fn erikson_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option
     );
     Some(build::multiple_choice(
         kb,
-        &spec.meta(stage.text()),
+        &meta.about(stage.text()),
         seed,
         stem,
         key,
@@ -2967,8 +2998,14 @@ fn piaget_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Matrix: the Piaget stage of each child.
-fn piaget_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn piaget_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let stages = sequence(kb, DEV, "piaget", "stage");
     if stages.len() != 4 {
         return None;
@@ -3031,7 +3068,7 @@ fn piaget_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opt
     let rationale = "Piaget: sensorimotor (0–2 years, object permanence), preoperational (2–7 years, symbolic and magical thinking), concrete operational (7–11 years, conservation and logic about concrete events), formal operational (11 years on, abstract reasoning).".to_owned();
     Some(build::matrix(
         kb,
-        &spec.meta(&case.subject),
+        &meta,
         seed,
         stem,
         &column_refs,
@@ -3091,8 +3128,14 @@ fn play_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Typical play type, or suitable toys, for a child's age.
-fn play_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn play_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let position = PLAY_GROUPS
         .iter()
         .position(|group| group.0 == case.subject)?;
@@ -3152,7 +3195,7 @@ fn play_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<It
     let rationale = "Play develops from solitary (infant) to parallel (toddler), associative (preschooler) and cooperative, rule-based play (school-age).".to_owned();
     Some(build::multiple_choice(
         kb,
-        &spec.meta(group.0),
+        &meta.about(group.0),
         seed,
         stem,
         key,
@@ -3204,8 +3247,14 @@ fn safety_teaching_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// The teaching that fits the child's age.
-fn safety_teaching_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn safety_teaching_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let key_fact = kb.fact(&case.subject)?;
     let group = SAFETY_GROUPS
         .iter()
@@ -3268,7 +3317,7 @@ fn safety_teaching_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -
     );
     Some(build::multiple_choice(
         kb,
-        &spec.meta(&key_fact.subject),
+        &meta.about(&key_fact.subject),
         seed,
         stem,
         key,
@@ -3323,8 +3372,14 @@ fn deceleration_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Cloze: deceleration → name, cause, nursing response.
-fn deceleration_cloze(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn deceleration_cloze(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let pattern = case.subject.as_str();
     let cue = kb.value(MAT, pattern, "cue")?;
     let interventions = kb.values(MAT, pattern, "priority_intervention");
@@ -3452,7 +3507,7 @@ fn deceleration_cloze(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -
     let rationale = "Early decelerations mirror contractions (head compression) and need no intervention; late decelerations follow the contraction peak (uteroplacental insufficiency) and call for intrauterine resuscitation; variable decelerations are abrupt (cord compression) and call for position change and evaluation for cord prolapse.".to_owned();
     Some(build::drop_down_cloze(
         kb,
-        &spec.meta(pattern),
+        &meta.about(pattern),
         seed,
         stem,
         template,
@@ -3471,8 +3526,14 @@ fn pph_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// SATA: which findings indicate postpartum hemorrhage.
-fn pph_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn pph_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let signs = kb.values(MAT, "postpartum hemorrhage", "complication_sign");
     let anchor = *signs.get(case.variant as usize % signs.len().max(1))?;
     let others: Vec<&Fact> = signs
@@ -3558,7 +3619,7 @@ fn pph_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<I
     let rationale = "Postpartum hemorrhage shows as a boggy uterus, heavy lochia or clots, or a steady trickle of bright red blood with a firm fundus (laceration); tachycardia appears early and hypotension late. A firm, midline fundus at or near the umbilicus is expected.".to_owned();
     Some(build::multiple_response(
         kb,
-        &spec.meta("postpartum hemorrhage"),
+        &meta.about("postpartum hemorrhage"),
         seed,
         stem,
         key_opts,
@@ -3752,8 +3813,14 @@ fn newborn_cases(_kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Matrix: expected or requires follow-up, for each newborn finding.
-fn newborn_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn newborn_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        seed,
+        mut rng,
+        meta,
+        ..
+    } = g;
     let mut categories: Vec<usize> = (0..6).collect();
     rng.shuffle(&mut categories);
     // The first row is a category that can be expected, so both columns are used.
@@ -3777,7 +3844,7 @@ fn newborn_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Op
     let rationale = "Newborn norms: respiratory rate 30–60/min, axillary temperature 36.5–37.5 °C, 5-minute Apgar 7–10. Jaundice in the first 24 hours, apnea longer than 20 seconds and jitteriness or a high-pitched cry (possible hypoglycemia) need follow-up.".to_owned();
     Some(build::matrix(
         kb,
-        &spec.meta("newborn assessment"),
+        &meta.about("newborn assessment"),
         seed,
         stem,
         &["Expected", "Requires follow-up"],
@@ -3825,9 +3892,15 @@ fn naegele_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Estimated date of birth by Naegele's rule.
-fn naegele_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
+fn naegele_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let rule = kb.value(MAT, "naegele's rule", "rule")?;
-    let mut rng = rng_for(case, seed);
     let month = (case.variant % 12) as i32 + 1;
     // Days 8–21: adding 7 never crosses a month end, subtracting 7 never crosses a month start.
     let day = (case.variant / 12) as i32 + 8;
@@ -3873,7 +3946,7 @@ fn naegele_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option
     );
     Some(build::multiple_choice(
         kb,
-        &spec.meta("naegele's rule"),
+        &meta.about("naegele's rule"),
         seed,
         stem,
         key_opt,
@@ -3909,8 +3982,14 @@ fn apgar_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// SATA: which findings are scored in the Apgar score.
-fn apgar_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn apgar_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let (fact, parts) = apgar_components(kb)?;
     let others: Vec<String> = parts
         .iter()
@@ -3964,7 +4043,7 @@ fn apgar_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option
     );
     Some(build::multiple_response(
         kb,
-        &spec.meta("apgar score"),
+        &meta.about("apgar score"),
         seed,
         stem,
         key_opts,
@@ -4028,8 +4107,14 @@ fn vitals_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Cloze: the expected range for the client's age and where a value falls.
-fn vitals_cloze(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn vitals_cloze(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let measure = case.subject.as_str();
     let ranges = vital_ranges(kb, measure);
     let fact = *ranges.get((case.variant / 100) as usize)?;
@@ -4134,7 +4219,7 @@ fn vitals_cloze(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opti
     );
     Some(build::drop_down_cloze(
         kb,
-        &spec.meta(measure),
+        &meta.about(measure),
         seed,
         stem,
         template,
@@ -4267,8 +4352,14 @@ fn therapeutic_example_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// "Which statement by the nurse is therapeutic?"
-fn therapeutic_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn therapeutic_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let key_fact = kb.fact(&case.subject)?;
     let pool: Vec<&Fact> = examples(kb)
         .into_iter()
@@ -4298,7 +4389,7 @@ fn therapeutic_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Op
     let rationale = "Therapeutic techniques keep the focus on the client and invite the client to go on; nontherapeutic responses judge, advise, reassure falsely, change the subject or put the client on the defensive.".to_owned();
     Some(build::multiple_choice(
         kb,
-        &spec.meta(&key_fact.subject),
+        &meta.about(&key_fact.subject),
         seed,
         stem,
         key,
@@ -4315,8 +4406,14 @@ fn technique_example_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// "Which technique is the nurse using?"
-fn technique_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn technique_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let example = kb.fact(&case.subject)?;
     let technique = example.subject.as_str();
     // "Asking why questions" for a statement that asks "Why...?" is answered by matching words.
@@ -4373,7 +4470,7 @@ fn technique_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opti
     let rationale = format!("{}: {}.", sentence(technique), definition.text());
     Some(build::multiple_choice(
         kb,
-        &spec.meta(technique),
+        &meta.about(technique),
         seed,
         stem,
         key,
@@ -4383,8 +4480,14 @@ fn technique_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opti
 }
 
 /// Matrix: therapeutic or nontherapeutic, for each statement.
-fn communication_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn communication_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let all = examples(kb);
     let anchor = all.iter().find(|(fact, _)| fact.id == case.subject)?;
     let opposite: Vec<&(&Fact, bool)> = all
@@ -4424,7 +4527,7 @@ fn communication_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64)
     let rationale = "Therapeutic statements invite the client to share and keep the focus on the client's feelings; nontherapeutic statements judge, advise, reassure falsely, change the subject or make the client defensive.".to_owned();
     Some(build::matrix(
         kb,
-        &spec.meta(&anchor.0.subject),
+        &meta.about(&anchor.0.subject),
         seed,
         stem,
         &["Therapeutic", "Nontherapeutic"],
@@ -4462,8 +4565,14 @@ fn reasons_overlap(a: &str, b: &str) -> bool {
 }
 
 /// Dyad: nontherapeutic statement → technique → why it blocks communication.
-fn nontherapeutic_ddr(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn nontherapeutic_ddr(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let example = kb.fact(&case.subject)?;
     let technique = example.subject.as_str();
     let why = kb.value(COMM, technique, "why_nontherapeutic")?;
@@ -4536,7 +4645,7 @@ fn nontherapeutic_ddr(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -
     let rationale = format!("{} is {technique}; it {}.", example.text(), why.text());
     Some(build::drag_drop_rationale(
         kb,
-        &spec.meta(technique),
+        &meta.about(technique),
         seed,
         stem,
         template,
@@ -4567,8 +4676,14 @@ fn defense_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Defense mechanism from behaviour, or behaviour from mechanism.
-fn defense_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn defense_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let all = defenses(kb);
     let key_fact = *all.iter().find(|fact| fact.subject == case.subject)?;
     let others: Vec<&Fact> = all
@@ -4634,7 +4749,7 @@ fn defense_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option
     let rationale = format!("{}: {}.", sentence(&key_fact.subject), key_fact.text());
     Some(build::multiple_choice(
         kb,
-        &spec.meta(&key_fact.subject),
+        &meta.about(&key_fact.subject),
         seed,
         stem,
         key,
@@ -4681,8 +4796,14 @@ fn nms_ss_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Matrix: NMS or serotonin syndrome, for each finding or action.
-fn nms_ss_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn nms_ss_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let all = nms_ss_rows(kb);
     let anchor = *all.iter().find(|(_, fact)| fact.id == case.subject)?;
     let opposite: Vec<(usize, &Fact)> = all
@@ -4722,7 +4843,7 @@ fn nms_ss_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opt
     let rationale = "Both cause hyperthermia and autonomic instability. Neuroleptic malignant syndrome (antipsychotics) develops over days with lead-pipe rigidity and a high creatine kinase and is treated with dantrolene or bromocriptine; serotonin syndrome (serotonergic drugs) develops within hours with clonus, hyperreflexia and diarrhea and is treated with cyproheptadine.".to_owned();
     Some(build::matrix(
         kb,
-        &spec.meta(&anchor.1.subject),
+        &meta.about(&anchor.1.subject),
         seed,
         stem,
         &["Neuroleptic malignant syndrome", "Serotonin syndrome"],
@@ -4849,8 +4970,14 @@ fn mh_action_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// SATA: which actions belong in the plan for a mental-health situation.
-fn mh_actions_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn mh_actions_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let context = MH_CONTEXTS
         .iter()
         .find(|(subject, _)| *subject == case.subject)?;
@@ -4912,7 +5039,7 @@ fn mh_actions_sata(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> O
     );
     Some(build::multiple_response(
         kb,
-        &spec.meta(context.0),
+        &meta.about(context.0),
         seed,
         stem,
         key_opts,
@@ -4957,8 +5084,14 @@ fn hours_text(hours: f64) -> String {
 }
 
 /// CMS limits: order length by age, or the face-to-face evaluation.
-fn restraint_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn restraint_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let limits = restraint_limits(kb);
     let frame = case.variant % 4;
     let options: Vec<(f64, &Fact)> = limits.iter().map(|(fact, hours)| (*hours, *fact)).collect();
@@ -5024,7 +5157,7 @@ fn restraint_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opti
     let rationale = "CMS: each order for restraint or seclusion for violent or self-destructive behavior lasts at most 4 hours for adults, 2 hours for ages 9–17 and 1 hour under 9, and a face-to-face evaluation must occur within 1 hour of the start.".to_owned();
     Some(build::multiple_choice(
         kb,
-        &spec.meta(RESTRAINT),
+        &meta.about(RESTRAINT),
         seed,
         stem,
         key,
@@ -5113,8 +5246,14 @@ fn comfort_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// Matrix: which care topic each nursing action belongs to.
-fn comfort_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn comfort_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let anchor = COMFORT_TOPICS
         .iter()
         .position(|topic| topic.0 == case.subject)?;
@@ -5177,7 +5316,7 @@ fn comfort_matrix(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Op
     let rationale = "Each action is a recorded rule or step of one care topic: closed wound drains, incentive spirometry, pressure injury prevention, nasogastric tube placement or wound cleansing.".to_owned();
     Some(build::matrix(
         kb,
-        &spec.meta(&case.subject),
+        &meta,
         seed,
         stem,
         &labels,
@@ -5243,8 +5382,14 @@ fn correction_cases(kb: &KnowledgeBase) -> Vec<Case> {
 }
 
 /// "Which action by the new nurse requires correction?"
-fn correction_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-    let mut rng = rng_for(case, seed);
+fn correction_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
     let topic = CORRECTION_TOPICS
         .iter()
         .find(|(subject, _)| *subject == case.subject)?;
@@ -5294,7 +5439,7 @@ fn correction_mc(spec: &Spec, kb: &KnowledgeBase, case: &Case, seed: u64) -> Opt
     );
     Some(build::multiple_choice(
         kb,
-        &spec.meta(topic.0),
+        &meta.about(topic.0),
         seed,
         stem,
         key,

@@ -18,9 +18,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::super::build::{self, MatrixRow, Meta, Opt, SlotSpec, sentence};
-use super::super::catalog::{Case, ItemModel};
 use super::super::rng::Rng;
-use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen, gate};
+use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
+use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
 use super::cite_note;
 use crate::domain::knowledge::{Fact, Family, KnowledgeBase, Population, normalise};
 
@@ -62,431 +62,464 @@ const BROAD_ACTION: [&str; 43] = [
     "blank",
 ];
 
-pub fn models() -> Vec<Box<dyn ItemModel>> {
-    let list: Vec<DxModel> = vec![
-        // recognize cues
-        DxModel {
-            id: "dx-expected-findings-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Intermediate,
+/// The models of this area, in catalog order.
+pub static MODELS: &[ModelSpec] = &[
+    // recognize cues
+    ModelSpec {
+        id: "dx-expected-findings-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which assessment findings the nurse should expect in a client with a named disorder. Keys: 2–3 of the disorder's `cue`/`vital_sign_cue`/`lab_cue` facts (population-appropriate, unconditioned). Distractors: findings of disorders of other body systems that share no content word or clinical synonym with anything recorded about the disorder, excluding broad findings (fever, fatigue, heart rate, breathing, confusion).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 2,
-            description: "Asks which assessment findings the nurse should expect in a client with a named disorder. Keys: 2–3 of the disorder's `cue`/`vital_sign_cue`/`lab_cue` facts (population-appropriate, unconditioned). Distractors: findings of disorders of other body systems that share no content word or clinical synonym with anything recorded about the disorder, excluding broad findings (fever, fatigue, heart rate, breathing, confusion).",
-            make: expected_findings_sata,
         },
-        DxModel {
-            id: "dx-findings-highlight",
-            kind: ItemType::Highlight,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: expected_findings_sata,
+    },
+    ModelSpec {
+        id: "dx-findings-highlight",
+        item_type: ItemType::Highlight,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "A nurse's note of 6–9 segments; the student highlights the findings that support the suspected disorder. Keys: 3–4 of the disorder's `cue`/`vital_sign_cue`/`lab_cue` facts. Other segments: normal findings (normal vital signs from `vital_signs` reference ranges, normal physical findings) chosen only when they touch nothing the disorder records, plus at most one finding of a disorder of another body system that shares no feature with this one.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 2,
-            description: "A nurse's note of 6–9 segments; the student highlights the findings that support the suspected disorder. Keys: 3–4 of the disorder's `cue`/`vital_sign_cue`/`lab_cue` facts. Other segments: normal findings (normal vital signs from `vital_signs` reference ranges, normal physical findings) chosen only when they touch nothing the disorder records, plus at most one finding of a disorder of another body system that shares no feature with this one.",
-            make: findings_highlight,
         },
-        DxModel {
-            id: "dx-finding-consistent-matrix",
-            kind: ItemType::Matrix,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: findings_highlight,
+    },
+    ModelSpec {
+        id: "dx-finding-consistent-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for each of 5–6 findings, the student marks whether it is consistent with the named disorder or not. Consistent rows: 2–3 of its `cue`/`vital_sign_cue`/`lab_cue` facts. Not-consistent rows: findings of disorders of other body systems that share no content word or clinical synonym with anything recorded about the disorder (broad findings excluded).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Matrix: for each of 5–6 findings, the student marks whether it is consistent with the named disorder or not. Consistent rows: 2–3 of its `cue`/`vital_sign_cue`/`lab_cue` facts. Not-consistent rows: findings of disorders of other body systems that share no content word or clinical synonym with anything recorded about the disorder (broad findings excluded).",
-            make: finding_consistent_matrix,
         },
-        DxModel {
-            id: "dx-complication-sign-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: finding_consistent_matrix,
+    },
+    ModelSpec {
+        id: "dx-complication-sign-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which finding indicates a named complication in a client with a disorder. Key: the disorder's `complication_sign` whose condition names that complication. Distractors: complication signs and unconditioned findings of disorders of other body systems that this client could have and that share no content word or synonym with the disorder's records or the complication's name.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which finding indicates a named complication in a client with a disorder. Key: the disorder's `complication_sign` whose condition names that complication. Distractors: complication signs and unconditioned findings of disorders of other body systems that this client could have and that share no content word or synonym with the disorder's records or the complication's name.",
-            make: complication_sign_mc,
         },
-        DxModel {
-            id: "dx-lab-finding-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: complication_sign_mc,
+    },
+    ModelSpec {
+        id: "dx-lab-finding-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which laboratory finding the nurse should expect in a client with a disorder. Key: one of its text `lab_cue` facts. Distractors: laboratory cues of disorders of other body systems on analytes the disorder records nothing about (inflammatory markers, WBC and lactate excluded as too broad).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which laboratory finding the nurse should expect in a client with a disorder. Key: one of its text `lab_cue` facts. Distractors: laboratory cues of disorders of other body systems on analytes the disorder records nothing about (inflammatory markers, WBC and lactate excluded as too broad).",
-            make: lab_finding_mc,
         },
-        // analyze cues
-        DxModel {
-            id: "dx-hypothesis-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::AnalyzeCues,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: lab_finding_mc,
+    },
+    // analyze cues
+    ModelSpec {
+        id: "dx-hypothesis-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Advanced,
+        description: "Presents 2–3 findings and asks which condition they are most consistent with. Key: the disorder. Distractors: 3 disorders of the same body system that share the most features with it (competing hypotheses), never one that its facts name or that names it (a cause or complication is no competing explanation). The findings shown are only the disorder's cues that share no content word or synonym with anything any of the three competitors records, so each competitor is ruled out by the data.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 2,
-            description: "Presents 2–3 findings and asks which condition they are most consistent with. Key: the disorder. Distractors: 3 disorders of the same body system that share the most features with it (competing hypotheses), never one that its facts name or that names it (a cause or complication is no competing explanation). The findings shown are only the disorder's cues that share no content word or synonym with anything any of the three competitors records, so each competitor is ruled out by the data.",
-            make: hypothesis_mc,
         },
-        DxModel {
-            id: "dx-differentiate-matrix",
-            kind: ItemType::Matrix,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::AnalyzeCues,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: hypothesis_mc,
+    },
+    ModelSpec {
+        id: "dx-differentiate-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Advanced,
+        description: "Matrix with three same-system disorders as columns (the subject and two competing hypotheses that share features with it); each of 4–6 finding rows belongs to exactly one of them. A row is used only when it shares no content word or synonym with anything the other two columns record.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Matrix with three same-system disorders as columns (the subject and two competing hypotheses that share features with it); each of 4–6 finding rows belongs to exactly one of them. A row is used only when it shares no content word or synonym with anything the other two columns record.",
-            make: differentiate_matrix,
         },
-        DxModel {
-            id: "dx-hypothesis-triad-ddr",
-            kind: ItemType::DragDropRationale,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::AnalyzeCues,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: differentiate_matrix,
+    },
+    ModelSpec {
+        id: "dx-hypothesis-triad-ddr",
+        item_type: ItemType::DragDropRationale,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Advanced,
+        description: "Triad: \"The client is most likely experiencing {{1}} as evidenced by {{2}} and {{3}}.\" The stem lists two discriminating cues of the disorder and two normal findings. Slot 1: the disorder and 3 same-system competitors. Slots 2 and 3: one discriminating cue each; distractors are the normal findings from the stem and a cue of a competitor that the disorder does not record.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Triad: \"The client is most likely experiencing {{1}} as evidenced by {{2}} and {{3}}.\" The stem lists two discriminating cues of the disorder and two normal findings. Slot 1: the disorder and 3 same-system competitors. Slots 2 and 3: one discriminating cue each; distractors are the normal findings from the stem and a cue of a competitor that the disorder does not record.",
-            make: hypothesis_triad_ddr,
         },
-        DxModel {
-            id: "dx-complication-dyad-ddr",
-            kind: ItemType::DragDropRationale,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::AnalyzeCues,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: hypothesis_triad_ddr,
+    },
+    ModelSpec {
+        id: "dx-complication-dyad-ddr",
+        item_type: ItemType::DragDropRationale,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Dyad: \"The client is most likely developing {{1}}, as evidenced by {{2}}.\" The stem gives the disorder's admission cues and a new `complication_sign`. Slot 1: the complication that sign indicates (its condition); distractors are complications named by other body systems' complication signs that touch nothing recorded about the disorder and that this client could have (population fits; complications of pregnancy, childhood or psychiatric care only for such clients). Slot 2: the new sign; distractors are the admission cues from the stem (present, but evidence of the disorder itself, chosen to share no word or synonym with the sign) and a normal finding.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Dyad: \"The client is most likely developing {{1}}, as evidenced by {{2}}.\" The stem gives the disorder's admission cues and a new `complication_sign`. Slot 1: the complication that sign indicates (its condition); distractors are complications named by other body systems' complication signs that touch nothing recorded about the disorder and that this client could have (population fits; complications of pregnancy, childhood or psychiatric care only for such clients). Slot 2: the new sign; distractors are the admission cues from the stem (present, but evidence of the disorder itself, chosen to share no word or synonym with the sign) and a normal finding.",
-            make: complication_dyad_ddr,
         },
-        // prioritize hypotheses
-        DxModel {
-            id: "dx-hypothesis-cloze",
-            kind: ItemType::DropDownCloze,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::PrioritizeHypotheses,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: complication_dyad_ddr,
+    },
+    // prioritize hypotheses
+    ModelSpec {
+        id: "dx-hypothesis-cloze",
+        item_type: ItemType::DropDownCloze,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Drop-down cloze with a nurse's-note exhibit: \"The client is most likely experiencing {{1}} as evidenced by {{2}}.\" Exhibit: two discriminating cues of the disorder and two normal findings. Drop-down 1: the disorder and 3 same-system competitors. Drop-down 2: one discriminating cue; distractors are the normal findings in the note and a cue of a competitor that is not in the note.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Drop-down cloze with a nurse's-note exhibit: \"The client is most likely experiencing {{1}} as evidenced by {{2}}.\" Exhibit: two discriminating cues of the disorder and two normal findings. Drop-down 1: the disorder and 3 same-system competitors. Drop-down 2: one discriminating cue; distractors are the normal findings in the note and a cue of a competitor that is not in the note.",
-            make: hypothesis_cloze,
         },
-        DxModel {
-            id: "dx-priority-problem-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::PrioritizeHypotheses,
-            aacn: "2.4",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: hypothesis_cloze,
+    },
+    ModelSpec {
+        id: "dx-priority-problem-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Gives a client's disorder and findings and asks for the priority problem. Key: one of the disorder's `priority_problem` facts. Distractors: priority problems of disorders of other body systems that touch nothing recorded about the disorder and are never airway, breathing, circulation or fluid problems (which could outrank the key).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Gives a client's disorder and findings and asks for the priority problem. Key: one of the disorder's `priority_problem` facts. Distractors: priority problems of disorders of other body systems that touch nothing recorded about the disorder and are never airway, breathing, circulation or fluid problems (which could outrank the key).",
-            make: priority_problem_mc,
         },
-        DxModel {
-            id: "dx-bow-tie",
-            kind: ItemType::BowTie,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::PrioritizeHypotheses,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: priority_problem_mc,
+    },
+    ModelSpec {
+        id: "dx-bow-tie",
+        item_type: ItemType::BowTie,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Advanced,
+        description: "Bow-tie from a stem of discriminating cues. Condition: the disorder with 3 same-system competitors. Actions: 2 of its `priority_intervention`/`intervention` facts; distractors are its own `avoid` actions and specific actions for disorders of other systems that touch nothing it records. Parameters: 2 of its `cue`/`vital_sign_cue`/`lab_cue`/`complication_sign` facts to monitor; distractors are findings of unrelated disorders.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Bow-tie from a stem of discriminating cues. Condition: the disorder with 3 same-system competitors. Actions: 2 of its `priority_intervention`/`intervention` facts; distractors are its own `avoid` actions and specific actions for disorders of other systems that touch nothing it records. Parameters: 2 of its `cue`/`vital_sign_cue`/`lab_cue`/`complication_sign` facts to monitor; distractors are findings of unrelated disorders.",
-            make: bow_tie,
         },
-        // generate solutions
-        DxModel {
-            id: "dx-plan-interventions-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: bow_tie,
+    },
+    // generate solutions
+    ModelSpec {
+        id: "dx-plan-interventions-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which interventions belong in the plan of care for a disorder. Keys: 2–3 of its `priority_intervention`/`intervention` facts. Distractors: its own `avoid` (contraindicated) actions and specific actions for disorders of other body systems that share no word or synonym with anything it records (oxygen, fluids, antibiotics, analgesia and monitoring excluded as broadly applicable).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 2,
-            description: "Asks which interventions belong in the plan of care for a disorder. Keys: 2–3 of its `priority_intervention`/`intervention` facts. Distractors: its own `avoid` (contraindicated) actions and specific actions for disorders of other body systems that share no word or synonym with anything it records (oxygen, fluids, antibiotics, analgesia and monitoring excluded as broadly applicable).",
-            make: plan_interventions_sata,
         },
-        DxModel {
-            id: "dx-orders-matrix",
-            kind: ItemType::Matrix,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: plan_interventions_sata,
+    },
+    ModelSpec {
+        id: "dx-orders-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for each of 4–5 actions in a draft plan of care, the student marks it indicated or contraindicated for the disorder. Indicated rows: its `priority_intervention`/`intervention` facts. Contraindicated rows: its `avoid` facts. Both columns come from the disorder's own records only.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Matrix: for each of 4–5 actions in a draft plan of care, the student marks it indicated or contraindicated for the disorder. Indicated rows: its `priority_intervention`/`intervention` facts. Contraindicated rows: its `avoid` facts. Both columns come from the disorder's own records only.",
-            make: orders_matrix,
         },
-        DxModel {
-            id: "dx-goals-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: orders_matrix,
+    },
+    ModelSpec {
+        id: "dx-goals-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which expected outcomes are appropriate goals for a client with a disorder. Keys: 2 of its text `expected_outcome` facts. Distractors: expected outcomes of disorders of other body systems that share no word or synonym with anything the disorder records (pain, temperature, vital-sign and infection outcomes excluded as broadly applicable).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which expected outcomes are appropriate goals for a client with a disorder. Keys: 2 of its text `expected_outcome` facts. Distractors: expected outcomes of disorders of other body systems that share no word or synonym with anything the disorder records (pain, temperature, vital-sign and infection outcomes excluded as broadly applicable).",
-            make: goals_sata,
         },
-        DxModel {
-            id: "dx-diagnostic-test-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: goals_sata,
+    },
+    ModelSpec {
+        id: "dx-diagnostic-test-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which diagnostic test the nurse should anticipate to help confirm a suspected disorder. Key: one of its `diagnostic_test` facts. Distractors: diagnostic tests for disorders of other body systems that touch nothing recorded about it (chest x-ray, cultures, blood counts, blood gases, ECG, echocardiogram and urinalysis excluded as broadly ordered).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which diagnostic test the nurse should anticipate to help confirm a suspected disorder. Key: one of its `diagnostic_test` facts. Distractors: diagnostic tests for disorders of other body systems that touch nothing recorded about it (chest x-ray, cultures, blood counts, blood gases, ECG, echocardiogram and urinalysis excluded as broadly ordered).",
-            make: diagnostic_test_mc,
         },
-        DxModel {
-            id: "dx-comfort-measure-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::BasicCareComfort,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Beginner,
+        seeding: Seeding::Seed,
+        generate: diagnostic_test_mc,
+    },
+    ModelSpec {
+        id: "dx-comfort-measure-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::BasicCareComfort,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Beginner,
+        description: "Asks which comfort measure (positioning, heat or cold, environment, skin care) is appropriate for a client with a disorder. Key: one of its interventions that is a comfort measure. Distractors: its own contraindicated comfort measures (`avoid`) first, then comfort measures for disorders of other body systems that share no word or synonym with anything it records.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which comfort measure (positioning, heat or cold, environment, skin care) is appropriate for a client with a disorder. Key: one of its interventions that is a comfort measure. Distractors: its own contraindicated comfort measures (`avoid`) first, then comfort measures for disorders of other body systems that share no word or synonym with anything it records.",
-            make: comfort_measure_mc,
         },
-        // take action
-        DxModel {
-            id: "dx-comfort-avoid-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::BasicCareComfort,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "2.5",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: comfort_measure_mc,
+    },
+    // take action
+    ModelSpec {
+        id: "dx-comfort-avoid-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::BasicCareComfort,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which comfort measure the nurse should avoid for a client with a disorder. Key: one of its `avoid` facts that is a comfort measure (positioning, heat, cold, massage, cushions). Distractors: 3 of its own `priority_intervention`/`intervention` facts, all indicated.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which comfort measure the nurse should avoid for a client with a disorder. Key: one of its `avoid` facts that is a comfort measure (positioning, heat, cold, massage, cushions). Distractors: 3 of its own `priority_intervention`/`intervention` facts, all indicated.",
-            make: comfort_avoid_mc,
         },
-        DxModel {
-            id: "dx-first-action-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: comfort_avoid_mc,
+    },
+    ModelSpec {
+        id: "dx-first-action-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Gives a client's disorder and current findings and asks which action the nurse should take first. Key: one of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that share no word or synonym with anything it records; assessment, notification, oxygen, fluid, antibiotic and analgesic actions are never distractors since they could be argued first.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Gives a client's disorder and current findings and asks which action the nurse should take first. Key: one of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that share no word or synonym with anything it records; assessment, notification, oxygen, fluid, antibiotic and analgesic actions are never distractors since they could be argued first.",
-            make: first_action_mc,
         },
-        DxModel {
-            id: "dx-unsafe-action-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "5.2",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: first_action_mc,
+    },
+    ModelSpec {
+        id: "dx-unsafe-action-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which planned action is unsafe for a client with a disorder and should not be carried out. Key: one of its `avoid` facts that is not a comfort measure. Distractors: 3 of its own indicated `priority_intervention`/`intervention` facts.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which planned action is unsafe for a client with a disorder and should not be carried out. Key: one of its `avoid` facts that is not a comfort measure. Distractors: 3 of its own indicated `priority_intervention`/`intervention` facts.",
-            make: unsafe_action_mc,
         },
-        DxModel {
-            id: "dx-complication-action-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: unsafe_action_mc,
+    },
+    ModelSpec {
+        id: "dx-complication-action-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "A client with a disorder develops the findings of one of its complications that is itself a disorder in the knowledge base (for example DVT → pulmonary embolism); asks which action the nurse should take first. Key: a `priority_intervention` of the complication. Distractors: specific treatments of disorders of other body systems that touch nothing recorded about either disorder.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 3,
-            description: "A client with a disorder develops the findings of one of its complications that is itself a disorder in the knowledge base (for example DVT → pulmonary embolism); asks which action the nurse should take first. Key: a `priority_intervention` of the complication. Distractors: specific treatments of disorders of other body systems that touch nothing recorded about either disorder.",
-            make: complication_action_mc,
         },
-        DxModel {
-            id: "dx-priority-actions-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: complication_action_mc,
+    },
+    ModelSpec {
+        id: "dx-priority-actions-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Gives a client's disorder and findings and asks which actions the nurse should take now. Keys: 2–3 of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that touch nothing it records (broad actions excluded).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Gives a client's disorder and findings and asks which actions the nurse should take now. Keys: 2–3 of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that touch nothing it records (broad actions excluded).",
-            make: priority_actions_sata,
         },
-        // evaluate outcomes
-        DxModel {
-            id: "dx-effective-outcome-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::EvaluateOutcomes,
-            aacn: "2.7",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: priority_actions_sata,
+    },
+    // evaluate outcomes
+    ModelSpec {
+        id: "dx-effective-outcome-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which finding indicates that treatment of a disorder is effective. Key: one of its text `expected_outcome` facts. Distractors: its `complication_sign` facts (worsening) and its own presenting cues (persisting disease), never cues worded as an absence or a normal finding or marked `lasting`.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which finding indicates that treatment of a disorder is effective. Key: one of its text `expected_outcome` facts. Distractors: its `complication_sign` facts (worsening) and its own presenting cues (persisting disease), never cues worded as an absence or a normal finding or marked `lasting`.",
-            make: effective_outcome_mc,
         },
-        DxModel {
-            id: "dx-outcome-matrix",
-            kind: ItemType::Matrix,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::EvaluateOutcomes,
-            aacn: "2.7",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: effective_outcome_mc,
+    },
+    ModelSpec {
+        id: "dx-outcome-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix of reassessment findings after treatment of a disorder: each is marked as showing the treatment is effective or not effective. Effective rows: 1–2 of its `expected_outcome` facts. Not-effective rows: its persisting presenting cues and its `complication_sign` facts; findings marked `lasting` (deformities from damage already done, diagnostic antibodies) are never used, since they stay when treatment works.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Matrix of reassessment findings after treatment of a disorder: each is marked as showing the treatment is effective or not effective. Effective rows: 1–2 of its `expected_outcome` facts. Not-effective rows: its persisting presenting cues and its `complication_sign` facts; findings marked `lasting` (deformities from damage already done, diagnostic antibodies) are never used, since they stay when treatment works.",
-            make: outcome_matrix,
         },
-        DxModel {
-            id: "dx-improvement-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::EvaluateOutcomes,
-            aacn: "2.7",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: outcome_matrix,
+    },
+    ModelSpec {
+        id: "dx-improvement-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which findings show a client's disorder is improving with treatment. Keys: 2 or more of its text `expected_outcome` facts. Distractors: its persisting presenting cues (never `lasting` ones) and its `complication_sign` facts (worsening).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which findings show a client's disorder is improving with treatment. Keys: 2 or more of its text `expected_outcome` facts. Distractors: its persisting presenting cues (never `lasting` ones) and its `complication_sign` facts (worsening).",
-            make: improvement_sata,
         },
-        DxModel {
-            id: "dx-worsening-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::EvaluateOutcomes,
-            aacn: "2.7",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: improvement_sata,
+    },
+    ModelSpec {
+        id: "dx-worsening-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "While evaluating treatment of a disorder, asks which finding requires immediate follow-up. Key: one of its `complication_sign` facts. Distractors: its own expected outcomes and expected outcomes of disorders of other body systems (improvement findings) that share no word or synonym with the sign.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "While evaluating treatment of a disorder, asks which finding requires immediate follow-up. Key: one of its `complication_sign` facts. Distractors: its own expected outcomes and expected outcomes of disorders of other body systems (improvement findings) that share no word or synonym with the sign.",
-            make: worsening_mc,
         },
-        // unfolding case studies
-        DxModel {
-            id: "dx-unfolding-case-study",
-            kind: ItemType::CaseStudy,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.4",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: worsening_mc,
+    },
+    // unfolding case studies
+    ModelSpec {
+        id: "dx-unfolding-case-study",
+        item_type: ItemType::CaseStudy,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Advanced,
+        description: "Six-item unfolding case built from one disorder. Scenario: presenting complaint. 1 recognize cues (highlight a nurse's note of discriminating cues and normal findings), 2 analyze cues (MC: which condition, with 3 same-system competitors, after a new finding), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (SATA: plan interventions vs its `avoid` and other-system actions, after a new finding), 5 take action (MC: first action, after new vital data), 6 evaluate outcomes (matrix: effective / not effective for the reassessment findings). Every item after the first has an exhibit of new data built from the disorder's facts.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Six-item unfolding case built from one disorder. Scenario: presenting complaint. 1 recognize cues (highlight a nurse's note of discriminating cues and normal findings), 2 analyze cues (MC: which condition, with 3 same-system competitors, after a new finding), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (SATA: plan interventions vs its `avoid` and other-system actions, after a new finding), 5 take action (MC: first action, after new vital data), 6 evaluate outcomes (matrix: effective / not effective for the reassessment findings). Every item after the first has an exhibit of new data built from the disorder's facts.",
-            make: unfolding_case,
         },
-        DxModel {
-            id: "dx-complication-case-study",
-            kind: ItemType::CaseStudy,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: unfolding_case,
+    },
+    ModelSpec {
+        id: "dx-complication-case-study",
+        item_type: ItemType::CaseStudy,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Six-item unfolding case about a disorder and one of its complications. Scenario: presentation with cues and normal findings. 1 recognize cues (SATA: which findings require follow-up), 2 analyze cues (cloze: condition and evidence, after a new finding, with 3 same-system competitors), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (matrix: indicated/contraindicated for the provider's orders, from its interventions and `avoid`), 5 take action (MC: first action, after a nurse's note; distractors are other-system treatments), 6 evaluate outcomes (dyad: the client is not responding and is developing the complication named by its `complication_sign`, with the admission cues as distractor evidence).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Six-item unfolding case about a disorder and one of its complications. Scenario: presentation with cues and normal findings. 1 recognize cues (SATA: which findings require follow-up), 2 analyze cues (cloze: condition and evidence, after a new finding, with 3 same-system competitors), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (matrix: indicated/contraindicated for the provider's orders, from its interventions and `avoid`), 5 take action (MC: first action, after a nurse's note; distractors are other-system treatments), 6 evaluate outcomes (dyad: the client is not responding and is developing the complication named by its `complication_sign`, with the admission cues as distractor evidence).",
-            make: complication_case,
         },
-    ];
-    list.into_iter()
-        .map(|model| Box::new(model) as Box<dyn ItemModel>)
-        .collect()
-}
-
-type Make = fn(&KnowledgeBase, &Meta, &Case, u64) -> Option<Item>;
-
-/// One disorder item model: its identity and the function that makes its items.
-struct DxModel {
-    id: &'static str,
-    kind: ItemType,
-    need: ClientNeed,
-    ncjmm: NcjmmFunction,
-    aacn: &'static str,
-    qsen: Qsen,
-    difficulty: Difficulty,
-    /// Stem frames or key choices per subject.
-    variants: u32,
-    description: &'static str,
-    make: Make,
-}
-
-impl DxModel {
-    fn meta(&self, subject: &str) -> Meta {
-        Meta {
-            model: self.id,
-            client_need: self.need,
-            ncjmm: self.ncjmm,
-            aacn: self.aacn,
-            qsen: self.qsen,
-            difficulty: self.difficulty,
-            topic: subject.to_owned(),
-        }
-    }
-}
-
-impl ItemModel for DxModel {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn item_type(&self) -> ItemType {
-        self.kind
-    }
-    fn client_need(&self) -> ClientNeed {
-        self.need
-    }
-    fn ncjmm(&self) -> NcjmmFunction {
-        self.ncjmm
-    }
-    fn description(&self) -> &'static str {
-        self.description
-    }
-    fn cases(&self, kb: &KnowledgeBase) -> Vec<Case> {
-        // Only cases that make sound items for most surfaces.
-        let mut cases = Vec::new();
-        for subject in kb.subjects(DX) {
-            for variant in 0..self.variants {
-                let case = Case::new(subject, DX, variant);
-                if (0..4u64)
-                    .filter(|seed| {
-                        self.generate(kb, &case, *seed)
-                            .is_some_and(|item| gate::passes(&item))
-                    })
-                    .count()
-                    >= 3
-                {
-                    cases.push(case);
-                }
-            }
-        }
-        cases
-    }
-    fn generate(&self, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-        if case.family != DX {
-            return None;
-        }
-        (self.make)(kb, &self.meta(&case.subject), case, seed)
-    }
-}
+        seeding: Seeding::Seed,
+        generate: complication_case,
+    },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -1441,10 +1474,16 @@ fn who_with(ctx: &Ctx, subject: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// "Which findings should the nurse expect in a client with X? Select all that apply."
-fn expected_findings_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn expected_findings_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let own_findings = own(kb, subject, &FINDINGS, &ctx);
     let mut taken = Vec::new();
     let keys_wanted = 2 + rng.below(2);
@@ -1510,10 +1549,16 @@ fn expected_findings_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u6
 }
 
 /// A nurse's note: highlight the findings that support the suspected disorder.
-fn findings_highlight(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn findings_highlight(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let own_findings = own(kb, subject, &FINDINGS, &ctx);
     let mut taken = Vec::new();
     let wanted = 3 + rng.below(2);
@@ -1577,15 +1622,16 @@ fn findings_highlight(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -
 }
 
 /// For each finding: consistent / not consistent with the disorder.
-fn finding_consistent_matrix(
-    kb: &KnowledgeBase,
-    meta: &Meta,
-    case: &Case,
-    seed: u64,
-) -> Option<Item> {
+fn finding_consistent_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let own_findings = own(kb, subject, &FINDINGS, &ctx);
     let mut taken = Vec::new();
     let wanted = 2 + rng.below(2);
@@ -1648,10 +1694,16 @@ fn finding_consistent_matrix(
 }
 
 /// "The nurse monitors a client with X for <complication>. Which finding indicates it?"
-fn complication_sign_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn complication_sign_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
@@ -1724,10 +1776,16 @@ fn complication_sign_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
 }
 
 /// "Which laboratory finding should the nurse expect in a client with X?"
-fn lab_finding_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn lab_finding_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let labs = own(kb, subject, &["lab_cue"], &ctx);
     let key = *rng.pick(&labs)?;
     let broad = ["wbc", "white", "lacta", "react", "sedim", "esr"];
@@ -1778,10 +1836,16 @@ fn lab_finding_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
 // ---------------------------------------------------------------------------------------------
 
 /// "The client has A, B, and C. These findings are most consistent with which condition?"
-fn hypothesis_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn hypothesis_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let wanted = 2 + rng.below(2);
@@ -1833,9 +1897,15 @@ fn hypothesis_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Opt
 }
 
 /// Three same-system disorders as columns; each finding belongs to exactly one.
-fn differentiate_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn differentiate_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
-    let mut rng = Rng::new(seed);
     let close: Vec<String> = rivals(kb, subject).into_iter().take(4).collect();
     let pair = rng.sample(&close, 2);
     if pair.len() < 2 {
@@ -1899,10 +1969,16 @@ fn differentiate_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
 }
 
 /// Triad: condition, and two pieces of evidence from the stem.
-fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn hypothesis_triad_ddr(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let shown = pick(&mut rng, &cues, 2, &mut taken);
@@ -1983,10 +2059,16 @@ fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
 }
 
 /// Dyad: a complication of the disorder and the new sign that reveals it.
-fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn complication_dyad_ddr(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();
@@ -2082,10 +2164,16 @@ fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
 // ---------------------------------------------------------------------------------------------
 
 /// Drop-down cloze with a nurse's note: the condition and one piece of evidence.
-fn hypothesis_cloze(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn hypothesis_cloze(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let shown = pick(&mut rng, &cues, 2, &mut taken);
@@ -2171,10 +2259,16 @@ fn hypothesis_cloze(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> 
 }
 
 /// The priority problem for a client with the disorder.
-fn priority_problem_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn priority_problem_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let problems = own(kb, subject, &["priority_problem"], &ctx);
     let key = *rng.pick(&problems)?;
     let findings = own(kb, subject, &FINDINGS, &ctx);
@@ -2221,10 +2315,16 @@ fn priority_problem_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) 
 }
 
 /// Bow-tie: condition, two actions, two parameters.
-fn bow_tie(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn bow_tie(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let shown = pick(&mut rng, &cues, 2, &mut taken);
@@ -2401,15 +2501,16 @@ fn bow_tie(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<It
 // ---------------------------------------------------------------------------------------------
 
 /// "Which interventions should the nurse include in the plan of care? Select all that apply."
-fn plan_interventions_sata(
-    kb: &KnowledgeBase,
-    meta: &Meta,
-    case: &Case,
-    seed: u64,
-) -> Option<Item> {
+fn plan_interventions_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let actions = own(
         kb,
         subject,
@@ -2497,10 +2598,16 @@ fn plan_interventions_sata(
 }
 
 /// For each planned action: indicated or contraindicated.
-fn orders_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn orders_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let actions = own(
         kb,
         subject,
@@ -2555,10 +2662,16 @@ fn orders_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Opt
 }
 
 /// "Which goals are appropriate for a client with X? Select all that apply."
-fn goals_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn goals_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let goals = outcomes(kb, subject, &ctx);
     let mut taken = Vec::new();
     let keys_chosen = pick(&mut rng, &goals, 2, &mut taken);
@@ -2632,10 +2745,16 @@ fn goals_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option
 }
 
 /// "Which diagnostic test should the nurse anticipate to help confirm X?"
-fn diagnostic_test_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn diagnostic_test_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let tests = own(kb, subject, &["diagnostic_test"], &ctx);
     let key = *rng.pick(&tests)?;
     let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
@@ -2694,10 +2813,16 @@ fn diagnostic_test_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -
 }
 
 /// "Which comfort measure is appropriate for a client with X?"
-fn comfort_measure_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn comfort_measure_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let measures: Vec<&Fact> = own(
         kb,
         subject,
@@ -2772,10 +2897,16 @@ fn comfort_measure_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -
 // ---------------------------------------------------------------------------------------------
 
 /// "Which comfort measure should the nurse avoid for a client with X?"
-fn comfort_avoid_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn comfort_avoid_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let avoid: Vec<&Fact> = own(kb, subject, &["avoid"], &ctx)
         .into_iter()
         .filter(|fact| comfort(fact.text()))
@@ -2784,10 +2915,16 @@ fn comfort_avoid_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> 
 }
 
 /// "Which action should the nurse avoid for a client with X?" (non-comfort `avoid` facts)
-fn unsafe_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn unsafe_action_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let avoid: Vec<&Fact> = own(kb, subject, &["avoid"], &ctx)
         .into_iter()
         .filter(|fact| !comfort(fact.text()))
@@ -2857,10 +2994,16 @@ fn avoid_from_own(
 }
 
 /// "Which action should the nurse take first?"
-fn first_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn first_action_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let priorities = own(kb, subject, &["priority_intervention"], &ctx);
     let key = *rng.pick(&priorities)?;
     let findings = own(kb, subject, &FINDINGS, &ctx);
@@ -2933,13 +3076,19 @@ fn complication_subjects(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
 }
 
 /// A client with X develops complication Y: which action first?
-fn complication_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn complication_action_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let complications = complication_subjects(kb, subject);
     let complication = complications.get(case.variant as usize)?.clone();
     let ctx = ctx(kb, subject);
     let complication_ctx = ctx_for(kb, &complication);
-    let mut rng = Rng::new(seed);
     let priorities = own(
         kb,
         &complication,
@@ -3013,10 +3162,16 @@ fn ctx_for(kb: &KnowledgeBase, subject: &str) -> Ctx {
 }
 
 /// "Which actions should the nurse take now? Select all that apply."
-fn priority_actions_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn priority_actions_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let priorities = own(kb, subject, &["priority_intervention"], &ctx);
     let mut taken = Vec::new();
     let keys_chosen = pick(&mut rng, &priorities, 3, &mut taken);
@@ -3141,10 +3296,16 @@ fn worse_rationale(fact: &Fact, subject: &str) -> String {
 }
 
 /// "Which finding indicates that treatment has been effective?"
-fn effective_outcome_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn effective_outcome_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let goals = outcomes(kb, subject, &ctx);
     let key = *rng.pick(&goals)?;
     let (signs, cues) = not_effective(kb, subject, &ctx, &goals);
@@ -3227,10 +3388,16 @@ fn outcome_rows<'a>(
 }
 
 /// Reassessment findings: effective / not effective.
-fn outcome_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn outcome_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (rows, good, _) = outcome_rows(kb, subject, &ctx, &mut rng)?;
     let stem = format!(
         "The nurse reassesses {} after treatment. For each finding, indicate whether it shows the treatment is effective or not effective.",
@@ -3252,10 +3419,16 @@ fn outcome_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
 }
 
 /// "Which findings show the client's condition is improving? Select all that apply."
-fn improvement_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn improvement_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let goals = outcomes(kb, subject, &ctx);
     let mut taken = Vec::new();
     let good = pick(&mut rng, &goals, 3, &mut taken);
@@ -3305,10 +3478,16 @@ fn improvement_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> 
 }
 
 /// "Which finding requires immediate follow-up?" during evaluation.
-fn worsening_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn worsening_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();
@@ -3472,10 +3651,16 @@ fn priority_problem_step<'a>(
 }
 
 /// Case A: recognise → which condition → priority problem → plan → first action → evaluate.
-fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn unfolding_case(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let discriminating = pick(&mut rng, &cues, 4, &mut taken);
@@ -3737,10 +3922,16 @@ fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
 }
 
 /// Case B: findings → condition and evidence → developing complication → orders → first action → evaluate.
-fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn complication_case(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();

@@ -14,17 +14,20 @@ mod pharmacology;
 
 use std::collections::BTreeSet;
 
-use super::catalog::ItemModel;
+use super::spec::ModelSpec;
 use crate::domain::knowledge::{Fact, Family, KnowledgeBase, normalise};
 
-/// Every built-in model.
-pub fn all() -> Vec<Box<dyn ItemModel>> {
-    let mut models: Vec<Box<dyn ItemModel>> = Vec::new();
-    models.extend(pharmacology::models());
-    models.extend(clinical_numbers::models());
-    models.extend(disorders::models());
-    models.extend(care::models());
-    models
+/// Every built-in model, area by area, in catalog order.
+pub fn all() -> Vec<&'static ModelSpec> {
+    [
+        pharmacology::MODELS,
+        clinical_numbers::MODELS,
+        disorders::MODELS,
+        care::MODELS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Facts with `attribute` about subjects other than `subject`, whose text `subject` does not state
