@@ -23,7 +23,11 @@ pub fn all() -> Vec<&'static ModelSpec> {
         pharmacology::MODELS,
         clinical_numbers::MODELS,
         disorders::MODELS,
-        care::MODELS,
+        care::management::MODELS,
+        care::safety::MODELS,
+        care::health::MODELS,
+        care::psychosocial::MODELS,
+        care::basic_care::MODELS,
     ]
     .into_iter()
     .flatten()
