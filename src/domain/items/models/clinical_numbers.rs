@@ -15,7 +15,7 @@ use super::super::gate;
 use super::super::rng::Rng;
 use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use super::super::{Calculation, ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
-use super::cite_note;
+use super::prose::{before_parenthetical, cite_note, with_article};
 use crate::domain::knowledge::{
     Fact, Family, KnowledgeBase, Population, Value, content_words, normalise, number,
 };
@@ -68,18 +68,9 @@ const DOSE: Family = Family::Dosage;
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Whether two facts share a content word ([`content_words`]).
-fn overlaps(a: &Fact, b: &Fact) -> bool {
-    a.shares_word(b)
-}
-
-fn overlaps_any(fact: &Fact, facts: &[&Fact]) -> bool {
-    facts.iter().any(|other| fact.shares_word(other))
-}
-
 /// Option text without parenthetical qualifiers or "such as" examples.
 fn short(text: &str) -> String {
-    let cut = text.split(" (").next().unwrap_or(text);
+    let cut = before_parenthetical(text);
     let cut = cut.split(" such as ").next().unwrap_or(cut);
     cut.trim().trim_end_matches(',').to_owned()
 }
@@ -375,7 +366,7 @@ fn med_indication(g: Gen) -> Option<Item> {
         })
         .filter(|fact| drug_area(kb, &fact.subject).is_some_and(|other| other != my_area))
         .filter(|fact| {
-            !kb.states_fact(MEDS, drug, "indication", fact) && !overlaps_any(fact, &all_own)
+            !kb.states_fact(MEDS, drug, "indication", fact) && !fact.shares_word_with_any(&all_own)
         })
         .filter(|fact| short(fact.text()).chars().count() <= 55)
         .filter(|fact| seen.insert(normalise(&short(fact.text()))))
@@ -384,7 +375,7 @@ fn med_indication(g: Gen) -> Option<Item> {
     if chosen.len() < 3
         || chosen
             .iter()
-            .any(|a| chosen.iter().any(|b| a.id != b.id && overlaps(a, b)))
+            .any(|a| chosen.iter().any(|b| a.id != b.id && a.shares_word(b)))
     {
         return None;
     }
@@ -426,7 +417,7 @@ fn med_indication(g: Gen) -> Option<Item> {
     let rationale = format!(
         "{} is {}; knowing why a drug is prescribed lets the nurse judge whether it is working and whether the order fits the client.",
         sentence(drug),
-        super::with_article(&class)
+        with_article(&class)
     );
     Some(build::multiple_choice(
         kb,
@@ -445,7 +436,7 @@ fn usable_contraindications<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fa
         .into_iter()
         .filter(|fact| !fact.text().contains("injection") && !fact.norm().contains(drug))
         .filter(|fact| {
-            !overlaps_any(fact, &indications) && short(fact.text()).chars().count() <= 55
+            !fact.shares_word_with_any(&indications) && short(fact.text()).chars().count() <= 55
         })
         .collect()
 }
@@ -491,7 +482,7 @@ fn med_contraindication(g: Gen) -> Option<Item> {
     let key = *usable_contraindications(kb, drug).get(case.variant as usize)?;
     let indications: Vec<&Fact> = usable_indications(kb, drug)
         .into_iter()
-        .filter(|fact| !overlaps(fact, key))
+        .filter(|fact| !fact.shares_word(key))
         .collect();
     let chosen = rng.sample(&indications, 3);
     if chosen.len() < 3 {
@@ -1653,21 +1644,18 @@ fn teaching_match(g: Gen) -> Option<Item> {
         .iter()
         .filter(|other| drug_area(kb, other).is_some_and(|a| a != my_area))
         .filter(|other| {
-            !overlaps_any(
-                teaching,
-                &all_of(
-                    kb,
-                    MEDS,
-                    other,
-                    &[
-                        "teaching",
-                        "administration",
-                        "adverse_effect",
-                        "serious_adverse_effect",
-                        "monitor",
-                    ],
-                ),
-            )
+            !teaching.shares_word_with_any(&all_of(
+                kb,
+                MEDS,
+                other,
+                &[
+                    "teaching",
+                    "administration",
+                    "adverse_effect",
+                    "serious_adverse_effect",
+                    "monitor",
+                ],
+            ))
         })
         .collect();
     let chosen = rng.sample(&pool, 3);
@@ -2373,7 +2361,7 @@ fn lab_causes<'a>(kb: &'a KnowledgeBase, subject: &str, high: bool) -> Vec<&'a F
     for cause in causes {
         if kept
             .iter()
-            .all(|other| !overlaps(other, cause) && other.norm() != cause.norm())
+            .all(|other| !other.shares_word(cause) && other.norm() != cause.norm())
         {
             kept.push(cause);
         }
@@ -2387,7 +2375,7 @@ fn wrong_way_causes<'a>(kb: &'a KnowledgeBase, subject: &str, high: bool) -> Vec
     lab_causes(kb, subject, !high)
         .into_iter()
         .filter(|fact| {
-            !overlaps_any(fact, &right)
+            !fact.shares_word_with_any(&right)
                 && !BROAD_CAUSES.iter().any(|word| fact.norm().contains(word))
         })
         .collect()
@@ -2938,7 +2926,8 @@ fn risk_distractors<'a>(kb: &'a KnowledgeBase, imbalance: &str) -> Vec<&'a Fact>
     fe_plain(kb, other, "cause")
         .into_iter()
         .filter(|fact| {
-            !overlaps_any(fact, &own) && !BROAD_CAUSES.iter().any(|word| fact.norm().contains(word))
+            !fact.shares_word_with_any(&own)
+                && !BROAD_CAUSES.iter().any(|word| fact.norm().contains(word))
         })
         .collect()
 }

@@ -21,7 +21,7 @@ use super::super::build::{self, MatrixRow, Meta, Opt, SlotSpec, sentence};
 use super::super::rng::Rng;
 use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
-use super::cite_note;
+use super::prose::{cite_note, serial_list, without_closing_parenthetical};
 use crate::domain::knowledge::{Fact, Family, KnowledgeBase, Population, normalise};
 
 const DX: Family = Family::Disorders;
@@ -1024,27 +1024,9 @@ fn pick<'a>(
     out
 }
 
-/// Option text: parenthetical qualifiers go to the rationale.
+/// Option text: a closing parenthetical qualifier goes to the rationale.
 fn clean(text: &str) -> String {
-    let base = match text.find(" (") {
-        Some(index) if text.trim_end().ends_with(')') => &text[..index],
-        _ => text,
-    };
-    sentence(base.trim())
-}
-
-/// "a, b, and c".
-fn list(texts: &[String]) -> String {
-    match texts.len() {
-        0 => String::new(),
-        1 => texts[0].clone(),
-        2 => format!("{} and {}", texts[0], texts[1]),
-        _ => format!(
-            "{}, and {}",
-            texts[..texts.len() - 1].join(", "),
-            texts[texts.len() - 1]
-        ),
-    }
+    sentence(without_closing_parenthetical(text).trim())
 }
 
 fn texts(facts: &[&Fact]) -> Vec<String> {
@@ -1535,7 +1517,7 @@ fn expected_findings_sata(g: Gen) -> Option<Item> {
     let rationale = format!(
         "{} typically presents with {}. The other findings belong to disorders of other body systems.",
         sentence(subject),
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::multiple_response(
         kb,
@@ -1616,7 +1598,7 @@ fn findings_highlight(g: Gen) -> Option<Item> {
     );
     let rationale = format!(
         "Findings of {subject} in this note: {}. The remaining findings are normal or belong to other conditions.",
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::highlight(kb, meta, seed, stem, segments, rationale))
 }
@@ -1679,7 +1661,7 @@ fn finding_consistent_matrix(g: Gen) -> Option<Item> {
     );
     let rationale = format!(
         "{} is consistent with {}; the other findings point to disorders of other body systems.",
-        list(&texts(&keys_chosen)),
+        serial_list(&texts(&keys_chosen)),
         subject
     );
     Some(build::matrix(
@@ -1853,7 +1835,7 @@ fn hypothesis_mc(g: Gen) -> Option<Item> {
     if shown.len() < 2 {
         return None;
     }
-    let evidence = list(&texts(&shown));
+    let evidence = serial_list(&texts(&shown));
     let stem = match case.variant {
         0 => format!(
             "The nurse assesses {} who has {evidence}. These findings are most consistent with which condition?",
@@ -2001,7 +1983,7 @@ fn hypothesis_triad_ddr(g: Gen) -> Option<Item> {
     let stem = format!(
         "The nurse assesses {} and documents {}. Complete the following sentence by choosing from the lists of options.",
         ctx.who,
-        list(&findings)
+        serial_list(&findings)
     );
     let template =
         "The client is most likely experiencing {{1}} as evidenced by {{2}} and {{3}}.".to_owned();
@@ -2010,7 +1992,7 @@ fn hypothesis_triad_ddr(g: Gen) -> Option<Item> {
             sentence(subject),
             format!(
                 "{} is explained by {subject}.",
-                sentence(&list(&texts(&shown)))
+                sentence(&serial_list(&texts(&shown)))
             ),
             &shown,
         ),
@@ -2019,7 +2001,7 @@ fn hypothesis_triad_ddr(g: Gen) -> Option<Item> {
             .map(|rival| {
                 Opt::new(
                     sentence(rival),
-                    rival_rationale(kb, rival, subject, &list(&texts(&shown))),
+                    rival_rationale(kb, rival, subject, &serial_list(&texts(&shown))),
                     &rival_cue(kb, rival, subject)
                         .into_iter()
                         .collect::<Vec<_>>(),
@@ -2109,7 +2091,7 @@ fn complication_dyad_ddr(g: Gen) -> Option<Item> {
     let stem = format!(
         "The nurse is caring for {}. On admission the nurse documented {}. Today the nurse notes {}. Complete the following sentence by choosing from the lists of options.",
         who_with(&ctx, subject),
-        list(&admission),
+        serial_list(&admission),
         low(sign.text())
     );
     let template = "The client is most likely developing {{1}}, as evidenced by {{2}}.".to_owned();
@@ -2201,7 +2183,7 @@ fn hypothesis_cloze(g: Gen) -> Option<Item> {
     let key_index = rng.below(2);
     let key = shown[key_index];
     let template = "The client is most likely experiencing {{1}} as evidenced by {{2}}.".to_owned();
-    let evidence = list(&texts(&shown));
+    let evidence = serial_list(&texts(&shown));
     let condition = SlotSpec {
         key: Opt::new(
             sentence(subject),
@@ -2285,14 +2267,14 @@ fn priority_problem_mc(g: Gen) -> Option<Item> {
     let stem = format!(
         "The nurse plans care for {} who has {}. Which problem is the nurse's priority?",
         who_with(&ctx, subject),
-        list(&texts(&shown))
+        serial_list(&texts(&shown))
     );
     let key_option = key_opt(
         key,
         format!(
             "{} is the priority problem in {subject}, shown here by {}.",
             sentence(key.text()),
-            list(&texts(&shown))
+            serial_list(&texts(&shown))
         ),
     );
     let distractor_opts = distractors
@@ -2331,7 +2313,7 @@ fn bow_tie(g: Gen) -> Option<Item> {
     if shown.len() < 2 {
         return None;
     }
-    let evidence = list(&texts(&shown));
+    let evidence = serial_list(&texts(&shown));
     // Actions.
     let actions = own(
         kb,
@@ -2584,7 +2566,7 @@ fn plan_interventions_sata(g: Gen) -> Option<Item> {
     );
     let rationale = format!(
         "Care of {subject} includes: {}.",
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::multiple_response(
         kb,
@@ -2649,7 +2631,10 @@ fn orders_matrix(g: Gen) -> Option<Item> {
         "The nurse reviews a draft plan of care for {}. For each action, indicate whether it is indicated or contraindicated.",
         who_with(&ctx, subject)
     );
-    let rationale = format!("In {subject} the nurse should not {}.", list(&texts(&bad)));
+    let rationale = format!(
+        "In {subject} the nurse should not {}.",
+        serial_list(&texts(&bad))
+    );
     Some(build::matrix(
         kb,
         meta,
@@ -2731,7 +2716,7 @@ fn goals_sata(g: Gen) -> Option<Item> {
         .collect();
     let rationale = format!(
         "Outcomes for {subject} measure its own problems: {}.",
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::multiple_response(
         kb,
@@ -3025,7 +3010,7 @@ fn first_action_mc(g: Gen) -> Option<Item> {
     let stem = format!(
         "The nurse is caring for {} who has {}. Which action should the nurse take first?",
         who_with(&ctx, subject),
-        list(&texts(&shown))
+        serial_list(&texts(&shown))
     );
     let key_option = key_opt(
         key,
@@ -3121,7 +3106,7 @@ fn complication_action_mc(g: Gen) -> Option<Item> {
     let stem = format!(
         "The nurse is caring for {}. The client suddenly develops {}. Which action should the nurse take first?",
         who_with(&ctx, subject),
-        list(&texts(&shown))
+        serial_list(&texts(&shown))
     );
     let key_option = key_opt(
         key,
@@ -3143,7 +3128,7 @@ fn complication_action_mc(g: Gen) -> Option<Item> {
     let rationale = format!(
         "{} is a complication of {subject}; {} signal it and call for the nurse to {}.",
         sentence(&complication),
-        list(&texts(&shown)),
+        serial_list(&texts(&shown)),
         low(key.text())
     );
     Some(build::multiple_choice(
@@ -3211,7 +3196,7 @@ fn priority_actions_sata(g: Gen) -> Option<Item> {
     let stem = format!(
         "The nurse is caring for {} who has {}. Which actions should the nurse take now? Select all that apply.",
         who_with(&ctx, subject),
-        list(&texts(&shown))
+        serial_list(&texts(&shown))
     );
     let key_opts = keys_chosen
         .iter()
@@ -3246,7 +3231,7 @@ fn priority_actions_sata(g: Gen) -> Option<Item> {
     );
     let rationale = format!(
         "Priority actions in {subject}: {}.",
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::multiple_response(
         kb,
@@ -3405,7 +3390,7 @@ fn outcome_matrix(g: Gen) -> Option<Item> {
     );
     let rationale = format!(
         "{} shows the treatment is working; the other findings show the disorder persisting or worsening.",
-        sentence(&list(&texts(&good)))
+        sentence(&serial_list(&texts(&good)))
     );
     Some(build::matrix(
         kb,
@@ -3464,7 +3449,7 @@ fn improvement_sata(g: Gen) -> Option<Item> {
         .collect();
     let rationale = format!(
         "Improvement in {subject} is shown by {}.",
-        list(&texts(&good))
+        serial_list(&texts(&good))
     );
     Some(build::multiple_response(
         kb,
@@ -3722,12 +3707,12 @@ fn unfolding_case(g: Gen) -> Option<Item> {
         segments,
         format!(
             "The abnormal findings are {}; the others are within normal limits.",
-            list(&texts(&discriminating[..discriminating.len() - 1]))
+            serial_list(&texts(&discriminating[..discriminating.len() - 1]))
         ),
     );
 
     // 2. Analyze cues: which condition, after a new finding.
-    let all_evidence = list(&texts(&discriminating));
+    let all_evidence = serial_list(&texts(&discriminating));
     let key = Opt::new(
         sentence(subject),
         format!("{} together point to {subject}.", sentence(&all_evidence)),
@@ -3821,7 +3806,10 @@ fn unfolding_case(g: Gen) -> Option<Item> {
             })
             .collect(),
         plan_distractors,
-        format!("Care of {subject} includes {}.", list(&texts(&plan_keys))),
+        format!(
+            "Care of {subject} includes {}.",
+            serial_list(&texts(&plan_keys))
+        ),
     );
     let priority_problem_note = format!(
         "Nurse's note: The client is transferred to the medical unit. Priority problem: {}.",
@@ -3897,7 +3885,7 @@ fn unfolding_case(g: Gen) -> Option<Item> {
         "For each reassessment finding, indicate whether it shows the treatment is effective or not effective.".to_owned(),
         &["Effective", "Not effective"],
         rows,
-        format!("{} shows the treatment is working; the other findings need follow-up.", sentence(&list(&texts(&good)))),
+        format!("{} shows the treatment is working; the other findings need follow-up.", sentence(&serial_list(&texts(&good)))),
     );
     sixth.exhibit = Some(format!(
         "Reassessment after treatment: {}.",
@@ -3907,7 +3895,7 @@ fn unfolding_case(g: Gen) -> Option<Item> {
     let rationale = format!(
         "The case follows {} from its first cues ({}) through the priority problem ({}), the plan and priority action ({}), to the outcomes that show the treatment is working.",
         subject,
-        list(&texts(&discriminating)),
+        serial_list(&texts(&discriminating)),
         low(problem.text()),
         low(first_key.text())
     );
@@ -3961,7 +3949,7 @@ fn complication_case(g: Gen) -> Option<Item> {
     let scenario = format!(
         "{} is admitted to the medical unit. The admission assessment shows {}.",
         sentence(ctx.who),
-        list(&presentation)
+        serial_list(&presentation)
     );
 
     // 1. Recognize cues: which findings require follow-up.
@@ -3986,12 +3974,12 @@ fn complication_case(g: Gen) -> Option<Item> {
         normal_opts.clone(),
         format!(
             "{} are abnormal; the other findings are within normal limits.",
-            sentence(&list(&texts(admission)))
+            sentence(&serial_list(&texts(admission)))
         ),
     );
 
     // 2. Analyze cues: condition and evidence, after a new result.
-    let evidence = list(&texts(&shown));
+    let evidence = serial_list(&texts(&shown));
     let rival_pool: Vec<&Fact> = competitors
         .iter()
         .flat_map(|rival| own(kb, rival, &FINDINGS, &ctx_for(kb, rival)))
@@ -4104,7 +4092,7 @@ fn complication_case(g: Gen) -> Option<Item> {
         rows,
         format!(
             "The nurse should question the order to {}.",
-            list(&texts(&bad))
+            serial_list(&texts(&bad))
         ),
     );
     fourth.exhibit = Some(format!("Provider's orders: {}.", order_texts.join("; ")));

@@ -11,6 +11,7 @@ mod care;
 mod clinical_numbers;
 mod disorders;
 mod pharmacology;
+pub mod prose;
 
 use std::collections::BTreeSet;
 
@@ -56,18 +57,6 @@ pub fn foreign_values<'a>(
         .collect()
 }
 
-/// "an early deceleration", "a late deceleration".
-pub fn with_article(noun: &str) -> String {
-    let vowel = noun
-        .chars()
-        .next()
-        .is_some_and(|c| "aeiouAEIOU".contains(c))
-        || noun.starts_with("8")
-        || noun.starts_with("11")
-        || noun.starts_with("18");
-    format!("{} {noun}", if vowel { "an" } else { "a" })
-}
-
 /// [`foreign_values`] restricted to subjects of another class than `subject` and to facts without a
 /// condition: a drug of the same class often shares the property, so it would not be a wrong answer.
 pub fn other_class_values<'a>(
@@ -95,15 +84,6 @@ pub fn commonness(kb: &KnowledgeBase, family: Family, attribute: &str, text: &st
         .map(|fact| fact.subject.as_str())
         .collect::<BTreeSet<_>>()
         .len()
-}
-
-/// Words-in-sentence form for a rationale: "Vitamin K (phytonadione) reverses warfarin".
-pub fn cite_note(fact: &Fact) -> String {
-    if fact.note.trim().is_empty() {
-        String::new()
-    } else {
-        format!(" {}", fact.note.trim())
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use super::super::build::{self, Opt, sentence};
 use super::super::catalog::Case;
 use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use super::super::{Calculation, ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
+use super::prose::{before_parenthetical, cite_note, with_article};
 use super::{foreign_values, other_class_values};
 use crate::domain::knowledge::{Family, KnowledgeBase, normalise};
 
@@ -50,13 +51,7 @@ fn antidote_choice(g: Gen) -> Option<Item> {
     let drug = case.subject.as_str();
     let antidote = unconditional_antidote(kb, drug)?;
     let others = other_class_values(kb, MEDS, drug, "antidote", &["antidote"]);
-    let root = |text: &str| {
-        normalise(text)
-            .split(" (")
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
+    let root = |text: &str| before_parenthetical(&normalise(text)).to_owned();
     let mut roots = std::collections::BTreeSet::from([root(antidote.text())]);
     let others: Vec<_> = others
         .into_iter()
@@ -77,13 +72,13 @@ fn antidote_choice(g: Gen) -> Option<Item> {
     let stem = frames[rng.below(frames.len())].clone();
     // Parenthetical qualifiers ("partial reversal", a generic name) go to the rationale, not
     // the option, where they would mark the key.
-    let short = |text: &str| sentence(text.split(" (").next().unwrap_or(text).trim());
+    let short = |text: &str| sentence(before_parenthetical(text));
     let key = Opt::new(
         short(antidote.text()),
         format!(
             "{} is the antidote for {drug}.{}",
             sentence(antidote.text()),
-            super::cite_note(antidote)
+            cite_note(antidote)
         ),
         &[antidote],
     );
@@ -188,7 +183,7 @@ fn adverse_effects_sata(g: Gen) -> Option<Item> {
                 format!(
                     "{} is a recognised adverse effect of {drug}.{}",
                     sentence(fact.text()),
-                    super::cite_note(fact)
+                    cite_note(fact)
                 ),
                 &[*fact],
             )
@@ -212,7 +207,7 @@ fn adverse_effects_sata(g: Gen) -> Option<Item> {
     let rationale = format!(
         "{} is {}. Recognising its adverse effects early lets the nurse hold the dose when indicated and notify the provider.",
         sentence(drug),
-        super::with_article(class)
+        with_article(class)
     );
     Some(build::multiple_response(
         kb,

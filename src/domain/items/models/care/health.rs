@@ -1139,7 +1139,7 @@ fn pph_sata(g: Gen) -> Option<Item> {
         .iter()
         .map(|fact| {
             Opt::new(
-                sentence(bare(fact.text())),
+                sentence(before_parenthetical(fact.text())),
                 format!(
                     "{} is a sign of postpartum hemorrhage.{}",
                     sentence(fact.text()),
@@ -1167,7 +1167,7 @@ fn pph_sata(g: Gen) -> Option<Item> {
                     fact.subject
                 ),
             };
-            Opt::new(sentence(bare(fact.text())), why, &[*fact])
+            Opt::new(sentence(before_parenthetical(fact.text())), why, &[*fact])
         })
         .collect();
     let hours = 2 + rng.below(9);

@@ -19,7 +19,7 @@ pub mod safety;
 
 use std::collections::BTreeSet;
 
-use super::{cite_note, with_article};
+use super::prose::{before_parenthetical, cite_note, join_and, with_article};
 use crate::domain::items::build::{self, MatrixRow, Opt, SlotSpec, sentence};
 use crate::domain::items::catalog::Case;
 use crate::domain::items::rng::Rng;
@@ -46,11 +46,6 @@ fn ids(facts: &[&Fact]) -> Vec<String> {
     facts.iter().map(|fact| fact.id.clone()).collect()
 }
 
-/// Text before a parenthetical qualifier.
-fn bare(text: &str) -> &str {
-    text.split(" (").next().unwrap_or(text).trim()
-}
-
 fn cases_n(subject: &str, family: Family, count: u32) -> Vec<Case> {
     (0..count)
         .map(|variant| Case::new(subject, family, variant))
@@ -66,15 +61,6 @@ fn age_group_label(subject: &str) -> &str {
         "school-age safety" => "school-age children",
         "adolescent safety" => "adolescents",
         other => other,
-    }
-}
-
-/// "a, b and c".
-fn join_and(parts: &[String]) -> String {
-    match parts.len() {
-        0 => String::new(),
-        1 => parts[0].clone(),
-        n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
     }
 }
 
