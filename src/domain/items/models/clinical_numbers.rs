@@ -484,10 +484,7 @@ fn med_contraindication(g: Gen) -> Option<Item> {
         .into_iter()
         .filter(|fact| !fact.shares_word(key))
         .collect();
-    let chosen = rng.sample(&indications, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&indications, 3)?;
     let frames = [
         format!(
             "The nurse reviews the health history of a client before giving the first dose of {drug}. Which finding should the nurse clarify with the prescriber before giving it?"
@@ -1658,10 +1655,7 @@ fn teaching_match(g: Gen) -> Option<Item> {
             ))
         })
         .collect();
-    let chosen = rng.sample(&pool, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&pool, 3)?;
     let key = Opt::new(
         drug_label(drug),
         format!(
@@ -2431,10 +2425,7 @@ fn lab_cause_choice(g: Gen) -> Option<Item> {
     let subject = case.subject.as_str();
     let high = case.variant % 2 == 1;
     let key = *lab_causes(kb, subject, high).get(case.variant as usize / 2)?;
-    let chosen = rng.sample(&wrong_way_causes(kb, subject, high), 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&wrong_way_causes(kb, subject, high), 3)?;
     let name = lab_name(subject);
     let key_opt = Opt::new(
         sentence(&short(key.text())),
@@ -3010,10 +3001,7 @@ fn imbalance_treatment(g: Gen) -> Option<Item> {
     } = g;
     let imbalance = case.subject.as_str();
     let key = *fe_plain(kb, imbalance, "treatment").get(case.variant as usize)?;
-    let chosen = rng.sample(&treatment_distractors(kb, imbalance), 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&treatment_distractors(kb, imbalance), 3)?;
     let key_opt = Opt::new(
         sentence(&short(key.text())),
         format!(
@@ -3111,10 +3099,7 @@ fn imbalance_question_order(g: Gen) -> Option<Item> {
         .into_iter()
         .filter(|fact| !treatment_overlap(fact.text(), key.text()))
         .collect();
-    let chosen = rng.sample(&treatments, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&treatments, 3)?;
     let key_opt = Opt::new(
         sentence(&short(key.text())),
         format!(
@@ -3491,10 +3476,7 @@ fn iv_solution_choice(g: Gen) -> Option<Item> {
         .values(FE, subject, attribute)
         .into_iter()
         .find(|fact| fact.norm() == normalise(text))?;
-    let chosen = rng.sample(wrong, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(wrong, 3)?;
     let situation = short(text);
     let questioning = *attribute == "caution";
     let describe = |solution: &str| -> (String, Vec<&Fact>) {

@@ -1102,10 +1102,7 @@ fn hypotheses<'a>(
     ctx: &Ctx,
 ) -> Option<(Vec<String>, Vec<&'a Fact>)> {
     let close: Vec<String> = rivals(kb, subject).into_iter().take(5).collect();
-    let chosen = rng.sample(&close, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&close, 3)?;
     let cues: Vec<&Fact> = own(kb, subject, &FINDINGS, ctx)
         .into_iter()
         .filter(|fact| {
@@ -1889,10 +1886,7 @@ fn differentiate_matrix(g: Gen) -> Option<Item> {
     } = g;
     let subject = case.subject.as_str();
     let close: Vec<String> = rivals(kb, subject).into_iter().take(4).collect();
-    let pair = rng.sample(&close, 2);
-    if pair.len() < 2 {
-        return None;
-    }
+    let pair = rng.sample_exactly(&close, 2)?;
     let columns = [subject.to_owned(), pair[0].clone(), pair[1].clone()];
     let mut taken = Vec::new();
     let mut rows = Vec::new();
@@ -3937,10 +3931,7 @@ fn complication_case(g: Gen) -> Option<Item> {
         .into_iter()
         .filter(|opt| keys(&opt.text).is_disjoint(&sign_words))
         .collect();
-    let normal_opts = rng.sample(&normal_opts, 3);
-    if normal_opts.len() < 3 {
-        return None;
-    }
+    let normal_opts = rng.sample_exactly(&normal_opts, 3)?;
     let (admission, lab) = shown.split_at(2);
     let lab = lab[0];
     let mut presentation: Vec<String> = texts(admission);

@@ -57,10 +57,7 @@ fn antidote_choice(g: Gen) -> Option<Item> {
         .into_iter()
         .filter(|fact| roots.insert(root(fact.text())))
         .collect();
-    let chosen = rng.sample(&others, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&others, 3)?;
     let frames = [
         format!(
             "A client receiving {drug} shows signs of toxicity. Which medication should the nurse have available to reverse its effects?"
@@ -168,10 +165,7 @@ fn adverse_effects_sata(g: Gen) -> Option<Item> {
         .filter(|fact| kb.class_of(MEDS, &fact.subject) != Some(class))
         .filter(|fact| fact.text().chars().count() <= 45)
         .collect();
-    let distractors = rng.sample(&pool, 5 - key_count);
-    if distractors.len() < 5 - key_count {
-        return None;
-    }
+    let distractors = rng.sample_exactly(&pool, 5 - key_count)?;
     let stem = format!(
         "A client is receiving {drug}. Which findings are adverse effects of this medication that the nurse should monitor for? Select all that apply."
     );

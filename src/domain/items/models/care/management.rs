@@ -553,10 +553,7 @@ fn priority_first_mc(g: Gen) -> Option<Item> {
         .iter()
         .filter(|entry| entry.3 > key_entry.3 && priority_client(kb, entry).is_some())
         .collect();
-    let chosen = rng.sample(&lower, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&lower, 3)?;
     let facts_of = |fact: &'_ Fact, rule: Option<&'_ Fact>| -> Vec<String> {
         std::iter::once(fact.id.clone())
             .chain(rule.map(|rule| rule.id.clone()))

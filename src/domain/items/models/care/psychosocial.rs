@@ -305,10 +305,7 @@ fn technique_mc(g: Gen) -> Option<Item> {
         .map(|(name, _)| name)
         .filter(|name| !confusable(name, technique))
         .collect();
-    let chosen = rng.sample(&pool, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&pool, 3)?;
     let definition = kb.value(COMM, technique, "definition")?;
     let (why, mut facts) = example_rationale(kb, example);
     facts.push(definition.id.clone());
@@ -558,10 +555,7 @@ fn defense_mc(g: Gen) -> Option<Item> {
         .copied()
         .filter(|fact| fact.subject != case.subject)
         .collect();
-    let chosen = rng.sample(&others, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&others, 3)?;
     let by_name = case.variant.is_multiple_of(2);
     let (stem, key, distractors) = if by_name {
         let stem = [

@@ -604,10 +604,7 @@ fn precaution_actions_sata(g: Gen) -> Option<Item> {
     .filter(|fact| seen.insert(fact.norm().to_owned()))
     .collect();
     let distractor_count = 5 + rng.below(2) - key_count;
-    let distractors = rng.sample(&pool, distractor_count);
-    if distractors.len() < distractor_count {
-        return None;
-    }
+    let distractors = rng.sample_exactly(&pool, distractor_count)?;
     let key_opts = keys
         .iter()
         .map(|fact| {
