@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use super::rng::Rng;
+use super::spec::Aacn;
 use super::{
     Answer, Calculation, ChoiceOption, ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen,
     ScoringRule, Slot, SourceRef,
@@ -18,8 +19,8 @@ pub struct Meta {
     pub model: &'static str,
     pub client_need: ClientNeed,
     pub ncjmm: NcjmmFunction,
-    /// AACN Essentials sub-competency, e.g. "2.4".
-    pub aacn: &'static str,
+    /// AACN Essentials competency, e.g. "2.4".
+    pub aacn: Aacn,
     pub qsen: Qsen,
     pub difficulty: Difficulty,
     /// The case's subject, e.g. "warfarin", "heart failure".
@@ -72,7 +73,7 @@ fn base(
         option_rationales: BTreeMap::new(),
         client_need: meta.client_need,
         ncjmm_function: meta.ncjmm,
-        aacn_competency: meta.aacn.to_owned(),
+        aacn_competency: meta.aacn.to_string(),
         qsen_competency: meta.qsen,
         difficulty: meta.difficulty,
         topic: meta.topic.clone(),

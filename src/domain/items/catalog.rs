@@ -1,4 +1,4 @@
-//! The catalog of item models: their cases (content instances) enumerated once from the knowledge
+//! The catalog of item models ([`ModelSpec`]s): their cases (content instances) enumerated once from the knowledge
 //! base, seeded generation through the quality gate, topic filtering, and the yield report.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::generate::Seed;
 use super::rng::{Rng, mix};
+use super::spec::ModelSpec;
 use super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, gate};
 use crate::domain::knowledge::{Family, KnowledgeBase, normalise};
 
@@ -28,22 +29,6 @@ impl Case {
             variant,
         }
     }
-}
-
-/// An item model: a cognitive model of one kind of clinical reasoning, turned into items.
-pub trait ItemModel: Send + Sync {
-    /// Stable id, e.g. "med-antidote-mc"; part of every item id.
-    fn id(&self) -> &'static str;
-    fn item_type(&self) -> ItemType;
-    fn client_need(&self) -> ClientNeed;
-    fn ncjmm(&self) -> NcjmmFunction;
-    /// For `docs/content.md`: what the item asks, the facts it uses, how distractors are built.
-    fn description(&self) -> &'static str;
-    /// Every content instance this model can make from the knowledge base.
-    fn cases(&self, kb: &KnowledgeBase) -> Vec<Case>;
-    /// The item for `case`; `seed` decides the surface (option order, names, numbers where the
-    /// model varies them). `None` when the case cannot make a sound item.
-    fn generate(&self, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item>;
 }
 
 /// What to generate.
@@ -69,7 +54,7 @@ pub struct YieldRow {
 }
 
 pub struct Catalog {
-    models: Vec<Box<dyn ItemModel>>,
+    models: Vec<&'static ModelSpec>,
     cases: Vec<Vec<Case>>,
 }
 
@@ -160,7 +145,7 @@ pub fn model_table(catalog: &Catalog) -> String {
 }
 
 impl Catalog {
-    pub fn new(kb: &KnowledgeBase, models: Vec<Box<dyn ItemModel>>) -> Catalog {
+    pub fn new(kb: &KnowledgeBase, models: Vec<&'static ModelSpec>) -> Catalog {
         let cases = models.iter().map(|model| model.cases(kb)).collect();
         Catalog { models, cases }
     }
@@ -170,8 +155,8 @@ impl Catalog {
         Catalog::new(kb, super::models::all())
     }
 
-    pub fn models(&self) -> impl Iterator<Item = &dyn ItemModel> {
-        self.models.iter().map(|model| model.as_ref())
+    pub fn models(&self) -> impl Iterator<Item = &'static ModelSpec> + '_ {
+        self.models.iter().copied()
     }
 
     pub fn model_index(&self, id: &str) -> Option<usize> {

@@ -16,6 +16,7 @@ mod golden_tests;
 pub mod models;
 pub mod rng;
 pub mod scoring;
+pub mod spec;
 
 use std::collections::BTreeMap;
 

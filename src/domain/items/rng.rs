@@ -60,6 +60,13 @@ impl Rng {
             .map(|index| items[index].clone())
             .collect()
     }
+
+    /// [`Self::sample`] when there are at least `count` elements, else `None` (the same draws
+    /// either way).
+    pub fn sample_exactly<T: Clone>(&mut self, items: &[T], count: usize) -> Option<Vec<T>> {
+        let sample = self.sample(items, count);
+        (sample.len() == count).then_some(sample)
+    }
 }
 
 /// Mixes two numbers into one seed (model index and case index, for example).
@@ -95,6 +102,12 @@ mod tests {
         unique.dedup();
         assert_eq!(unique.len(), 3);
         assert_eq!(rng.sample(&[1, 2], 5).len(), 2);
+        assert_eq!(rng.sample_exactly(&[1, 2], 3), None);
+        let mut again = rng.clone();
+        assert_eq!(
+            rng.sample_exactly(&[1, 2, 3, 4], 2),
+            Some(again.sample(&[1, 2, 3, 4], 2))
+        );
         for _ in 0..100 {
             assert!(rng.below(7) < 7);
         }

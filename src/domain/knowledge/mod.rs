@@ -179,6 +179,11 @@ impl Fact {
         sorted_share(&self.words, &other.words)
     }
 
+    /// [`Self::shares_word`] with any of `others`.
+    pub fn shares_word_with_any(&self, others: &[&Fact]) -> bool {
+        others.iter().any(|other| self.shares_word(other))
+    }
+
     /// The text value, for facts that have one.
     pub fn text(&self) -> &str {
         self.value.text().unwrap_or("")

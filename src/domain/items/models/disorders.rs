@@ -18,10 +18,10 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::super::build::{self, MatrixRow, Meta, Opt, SlotSpec, sentence};
-use super::super::catalog::{Case, ItemModel};
 use super::super::rng::Rng;
-use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen, gate};
-use super::cite_note;
+use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
+use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
+use super::prose::{cite_note, serial_list, without_closing_parenthetical};
 use crate::domain::knowledge::{Fact, Family, KnowledgeBase, Population, normalise};
 
 const DX: Family = Family::Disorders;
@@ -62,431 +62,464 @@ const BROAD_ACTION: [&str; 43] = [
     "blank",
 ];
 
-pub fn models() -> Vec<Box<dyn ItemModel>> {
-    let list: Vec<DxModel> = vec![
-        // recognize cues
-        DxModel {
-            id: "dx-expected-findings-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Intermediate,
+/// The models of this area, in catalog order.
+pub static MODELS: &[ModelSpec] = &[
+    // recognize cues
+    ModelSpec {
+        id: "dx-expected-findings-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which assessment findings the nurse should expect in a client with a named disorder. Keys: 2–3 of the disorder's `cue`/`vital_sign_cue`/`lab_cue` facts (population-appropriate, unconditioned). Distractors: findings of disorders of other body systems that share no content word or clinical synonym with anything recorded about the disorder, excluding broad findings (fever, fatigue, heart rate, breathing, confusion).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 2,
-            description: "Asks which assessment findings the nurse should expect in a client with a named disorder. Keys: 2–3 of the disorder's `cue`/`vital_sign_cue`/`lab_cue` facts (population-appropriate, unconditioned). Distractors: findings of disorders of other body systems that share no content word or clinical synonym with anything recorded about the disorder, excluding broad findings (fever, fatigue, heart rate, breathing, confusion).",
-            make: expected_findings_sata,
         },
-        DxModel {
-            id: "dx-findings-highlight",
-            kind: ItemType::Highlight,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: expected_findings_sata,
+    },
+    ModelSpec {
+        id: "dx-findings-highlight",
+        item_type: ItemType::Highlight,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "A nurse's note of 6–9 segments; the student highlights the findings that support the suspected disorder. Keys: 3–4 of the disorder's `cue`/`vital_sign_cue`/`lab_cue` facts. Other segments: normal findings (normal vital signs from `vital_signs` reference ranges, normal physical findings) chosen only when they touch nothing the disorder records, plus at most one finding of a disorder of another body system that shares no feature with this one.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 2,
-            description: "A nurse's note of 6–9 segments; the student highlights the findings that support the suspected disorder. Keys: 3–4 of the disorder's `cue`/`vital_sign_cue`/`lab_cue` facts. Other segments: normal findings (normal vital signs from `vital_signs` reference ranges, normal physical findings) chosen only when they touch nothing the disorder records, plus at most one finding of a disorder of another body system that shares no feature with this one.",
-            make: findings_highlight,
         },
-        DxModel {
-            id: "dx-finding-consistent-matrix",
-            kind: ItemType::Matrix,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: findings_highlight,
+    },
+    ModelSpec {
+        id: "dx-finding-consistent-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for each of 5–6 findings, the student marks whether it is consistent with the named disorder or not. Consistent rows: 2–3 of its `cue`/`vital_sign_cue`/`lab_cue` facts. Not-consistent rows: findings of disorders of other body systems that share no content word or clinical synonym with anything recorded about the disorder (broad findings excluded).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Matrix: for each of 5–6 findings, the student marks whether it is consistent with the named disorder or not. Consistent rows: 2–3 of its `cue`/`vital_sign_cue`/`lab_cue` facts. Not-consistent rows: findings of disorders of other body systems that share no content word or clinical synonym with anything recorded about the disorder (broad findings excluded).",
-            make: finding_consistent_matrix,
         },
-        DxModel {
-            id: "dx-complication-sign-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: finding_consistent_matrix,
+    },
+    ModelSpec {
+        id: "dx-complication-sign-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which finding indicates a named complication in a client with a disorder. Key: the disorder's `complication_sign` whose condition names that complication. Distractors: complication signs and unconditioned findings of disorders of other body systems that this client could have and that share no content word or synonym with the disorder's records or the complication's name.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which finding indicates a named complication in a client with a disorder. Key: the disorder's `complication_sign` whose condition names that complication. Distractors: complication signs and unconditioned findings of disorders of other body systems that this client could have and that share no content word or synonym with the disorder's records or the complication's name.",
-            make: complication_sign_mc,
         },
-        DxModel {
-            id: "dx-lab-finding-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.3",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: complication_sign_mc,
+    },
+    ModelSpec {
+        id: "dx-lab-finding-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 3),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which laboratory finding the nurse should expect in a client with a disorder. Key: one of its text `lab_cue` facts. Distractors: laboratory cues of disorders of other body systems on analytes the disorder records nothing about (inflammatory markers, WBC and lactate excluded as too broad).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which laboratory finding the nurse should expect in a client with a disorder. Key: one of its text `lab_cue` facts. Distractors: laboratory cues of disorders of other body systems on analytes the disorder records nothing about (inflammatory markers, WBC and lactate excluded as too broad).",
-            make: lab_finding_mc,
         },
-        // analyze cues
-        DxModel {
-            id: "dx-hypothesis-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::AnalyzeCues,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: lab_finding_mc,
+    },
+    // analyze cues
+    ModelSpec {
+        id: "dx-hypothesis-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Advanced,
+        description: "Presents 2–3 findings and asks which condition they are most consistent with. Key: the disorder. Distractors: 3 disorders of the same body system that share the most features with it (competing hypotheses), never one that its facts name or that names it (a cause or complication is no competing explanation). The findings shown are only the disorder's cues that share no content word or synonym with anything any of the three competitors records, so each competitor is ruled out by the data.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 2,
-            description: "Presents 2–3 findings and asks which condition they are most consistent with. Key: the disorder. Distractors: 3 disorders of the same body system that share the most features with it (competing hypotheses), never one that its facts name or that names it (a cause or complication is no competing explanation). The findings shown are only the disorder's cues that share no content word or synonym with anything any of the three competitors records, so each competitor is ruled out by the data.",
-            make: hypothesis_mc,
         },
-        DxModel {
-            id: "dx-differentiate-matrix",
-            kind: ItemType::Matrix,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::AnalyzeCues,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: hypothesis_mc,
+    },
+    ModelSpec {
+        id: "dx-differentiate-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Advanced,
+        description: "Matrix with three same-system disorders as columns (the subject and two competing hypotheses that share features with it); each of 4–6 finding rows belongs to exactly one of them. A row is used only when it shares no content word or synonym with anything the other two columns record.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Matrix with three same-system disorders as columns (the subject and two competing hypotheses that share features with it); each of 4–6 finding rows belongs to exactly one of them. A row is used only when it shares no content word or synonym with anything the other two columns record.",
-            make: differentiate_matrix,
         },
-        DxModel {
-            id: "dx-hypothesis-triad-ddr",
-            kind: ItemType::DragDropRationale,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::AnalyzeCues,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: differentiate_matrix,
+    },
+    ModelSpec {
+        id: "dx-hypothesis-triad-ddr",
+        item_type: ItemType::DragDropRationale,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Advanced,
+        description: "Triad: \"The client is most likely experiencing {{1}} as evidenced by {{2}} and {{3}}.\" The stem lists two discriminating cues of the disorder and two normal findings. Slot 1: the disorder and 3 same-system competitors. Slots 2 and 3: one discriminating cue each; distractors are the normal findings from the stem and a cue of a competitor that the disorder does not record.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Triad: \"The client is most likely experiencing {{1}} as evidenced by {{2}} and {{3}}.\" The stem lists two discriminating cues of the disorder and two normal findings. Slot 1: the disorder and 3 same-system competitors. Slots 2 and 3: one discriminating cue each; distractors are the normal findings from the stem and a cue of a competitor that the disorder does not record.",
-            make: hypothesis_triad_ddr,
         },
-        DxModel {
-            id: "dx-complication-dyad-ddr",
-            kind: ItemType::DragDropRationale,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::AnalyzeCues,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: hypothesis_triad_ddr,
+    },
+    ModelSpec {
+        id: "dx-complication-dyad-ddr",
+        item_type: ItemType::DragDropRationale,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::AnalyzeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Dyad: \"The client is most likely developing {{1}}, as evidenced by {{2}}.\" The stem gives the disorder's admission cues and a new `complication_sign`. Slot 1: the complication that sign indicates (its condition); distractors are complications named by other body systems' complication signs that touch nothing recorded about the disorder and that this client could have (population fits; complications of pregnancy, childhood or psychiatric care only for such clients). Slot 2: the new sign; distractors are the admission cues from the stem (present, but evidence of the disorder itself, chosen to share no word or synonym with the sign) and a normal finding.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Dyad: \"The client is most likely developing {{1}}, as evidenced by {{2}}.\" The stem gives the disorder's admission cues and a new `complication_sign`. Slot 1: the complication that sign indicates (its condition); distractors are complications named by other body systems' complication signs that touch nothing recorded about the disorder and that this client could have (population fits; complications of pregnancy, childhood or psychiatric care only for such clients). Slot 2: the new sign; distractors are the admission cues from the stem (present, but evidence of the disorder itself, chosen to share no word or synonym with the sign) and a normal finding.",
-            make: complication_dyad_ddr,
         },
-        // prioritize hypotheses
-        DxModel {
-            id: "dx-hypothesis-cloze",
-            kind: ItemType::DropDownCloze,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::PrioritizeHypotheses,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: complication_dyad_ddr,
+    },
+    // prioritize hypotheses
+    ModelSpec {
+        id: "dx-hypothesis-cloze",
+        item_type: ItemType::DropDownCloze,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Drop-down cloze with a nurse's-note exhibit: \"The client is most likely experiencing {{1}} as evidenced by {{2}}.\" Exhibit: two discriminating cues of the disorder and two normal findings. Drop-down 1: the disorder and 3 same-system competitors. Drop-down 2: one discriminating cue; distractors are the normal findings in the note and a cue of a competitor that is not in the note.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Drop-down cloze with a nurse's-note exhibit: \"The client is most likely experiencing {{1}} as evidenced by {{2}}.\" Exhibit: two discriminating cues of the disorder and two normal findings. Drop-down 1: the disorder and 3 same-system competitors. Drop-down 2: one discriminating cue; distractors are the normal findings in the note and a cue of a competitor that is not in the note.",
-            make: hypothesis_cloze,
         },
-        DxModel {
-            id: "dx-priority-problem-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::PrioritizeHypotheses,
-            aacn: "2.4",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: hypothesis_cloze,
+    },
+    ModelSpec {
+        id: "dx-priority-problem-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Gives a client's disorder and findings and asks for the priority problem. Key: one of the disorder's `priority_problem` facts. Distractors: priority problems of disorders of other body systems that touch nothing recorded about the disorder and are never airway, breathing, circulation or fluid problems (which could outrank the key).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Gives a client's disorder and findings and asks for the priority problem. Key: one of the disorder's `priority_problem` facts. Distractors: priority problems of disorders of other body systems that touch nothing recorded about the disorder and are never airway, breathing, circulation or fluid problems (which could outrank the key).",
-            make: priority_problem_mc,
         },
-        DxModel {
-            id: "dx-bow-tie",
-            kind: ItemType::BowTie,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::PrioritizeHypotheses,
-            aacn: "2.4",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: priority_problem_mc,
+    },
+    ModelSpec {
+        id: "dx-bow-tie",
+        item_type: ItemType::BowTie,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::PrioritizeHypotheses,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Advanced,
+        description: "Bow-tie from a stem of discriminating cues. Condition: the disorder with 3 same-system competitors. Actions: 2 of its `priority_intervention`/`intervention` facts; distractors are its own `avoid` actions and specific actions for disorders of other systems that touch nothing it records. Parameters: 2 of its `cue`/`vital_sign_cue`/`lab_cue`/`complication_sign` facts to monitor; distractors are findings of unrelated disorders.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Bow-tie from a stem of discriminating cues. Condition: the disorder with 3 same-system competitors. Actions: 2 of its `priority_intervention`/`intervention` facts; distractors are its own `avoid` actions and specific actions for disorders of other systems that touch nothing it records. Parameters: 2 of its `cue`/`vital_sign_cue`/`lab_cue`/`complication_sign` facts to monitor; distractors are findings of unrelated disorders.",
-            make: bow_tie,
         },
-        // generate solutions
-        DxModel {
-            id: "dx-plan-interventions-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: bow_tie,
+    },
+    // generate solutions
+    ModelSpec {
+        id: "dx-plan-interventions-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which interventions belong in the plan of care for a disorder. Keys: 2–3 of its `priority_intervention`/`intervention` facts. Distractors: its own `avoid` (contraindicated) actions and specific actions for disorders of other body systems that share no word or synonym with anything it records (oxygen, fluids, antibiotics, analgesia and monitoring excluded as broadly applicable).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 2,
-            description: "Asks which interventions belong in the plan of care for a disorder. Keys: 2–3 of its `priority_intervention`/`intervention` facts. Distractors: its own `avoid` (contraindicated) actions and specific actions for disorders of other body systems that share no word or synonym with anything it records (oxygen, fluids, antibiotics, analgesia and monitoring excluded as broadly applicable).",
-            make: plan_interventions_sata,
         },
-        DxModel {
-            id: "dx-orders-matrix",
-            kind: ItemType::Matrix,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: plan_interventions_sata,
+    },
+    ModelSpec {
+        id: "dx-orders-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix: for each of 4–5 actions in a draft plan of care, the student marks it indicated or contraindicated for the disorder. Indicated rows: its `priority_intervention`/`intervention` facts. Contraindicated rows: its `avoid` facts. Both columns come from the disorder's own records only.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Matrix: for each of 4–5 actions in a draft plan of care, the student marks it indicated or contraindicated for the disorder. Indicated rows: its `priority_intervention`/`intervention` facts. Contraindicated rows: its `avoid` facts. Both columns come from the disorder's own records only.",
-            make: orders_matrix,
         },
-        DxModel {
-            id: "dx-goals-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: orders_matrix,
+    },
+    ModelSpec {
+        id: "dx-goals-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which expected outcomes are appropriate goals for a client with a disorder. Keys: 2 of its text `expected_outcome` facts. Distractors: expected outcomes of disorders of other body systems that share no word or synonym with anything the disorder records (pain, temperature, vital-sign and infection outcomes excluded as broadly applicable).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which expected outcomes are appropriate goals for a client with a disorder. Keys: 2 of its text `expected_outcome` facts. Distractors: expected outcomes of disorders of other body systems that share no word or synonym with anything the disorder records (pain, temperature, vital-sign and infection outcomes excluded as broadly applicable).",
-            make: goals_sata,
         },
-        DxModel {
-            id: "dx-diagnostic-test-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: goals_sata,
+    },
+    ModelSpec {
+        id: "dx-diagnostic-test-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which diagnostic test the nurse should anticipate to help confirm a suspected disorder. Key: one of its `diagnostic_test` facts. Distractors: diagnostic tests for disorders of other body systems that touch nothing recorded about it (chest x-ray, cultures, blood counts, blood gases, ECG, echocardiogram and urinalysis excluded as broadly ordered).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which diagnostic test the nurse should anticipate to help confirm a suspected disorder. Key: one of its `diagnostic_test` facts. Distractors: diagnostic tests for disorders of other body systems that touch nothing recorded about it (chest x-ray, cultures, blood counts, blood gases, ECG, echocardiogram and urinalysis excluded as broadly ordered).",
-            make: diagnostic_test_mc,
         },
-        DxModel {
-            id: "dx-comfort-measure-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::BasicCareComfort,
-            ncjmm: NcjmmFunction::GenerateSolutions,
-            aacn: "2.5",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Beginner,
+        seeding: Seeding::Seed,
+        generate: diagnostic_test_mc,
+    },
+    ModelSpec {
+        id: "dx-comfort-measure-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::BasicCareComfort,
+        ncjmm: NcjmmFunction::GenerateSolutions,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Beginner,
+        description: "Asks which comfort measure (positioning, heat or cold, environment, skin care) is appropriate for a client with a disorder. Key: one of its interventions that is a comfort measure. Distractors: its own contraindicated comfort measures (`avoid`) first, then comfort measures for disorders of other body systems that share no word or synonym with anything it records.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which comfort measure (positioning, heat or cold, environment, skin care) is appropriate for a client with a disorder. Key: one of its interventions that is a comfort measure. Distractors: its own contraindicated comfort measures (`avoid`) first, then comfort measures for disorders of other body systems that share no word or synonym with anything it records.",
-            make: comfort_measure_mc,
         },
-        // take action
-        DxModel {
-            id: "dx-comfort-avoid-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::BasicCareComfort,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "2.5",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: comfort_measure_mc,
+    },
+    // take action
+    ModelSpec {
+        id: "dx-comfort-avoid-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::BasicCareComfort,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 5),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which comfort measure the nurse should avoid for a client with a disorder. Key: one of its `avoid` facts that is a comfort measure (positioning, heat, cold, massage, cushions). Distractors: 3 of its own `priority_intervention`/`intervention` facts, all indicated.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which comfort measure the nurse should avoid for a client with a disorder. Key: one of its `avoid` facts that is a comfort measure (positioning, heat, cold, massage, cushions). Distractors: 3 of its own `priority_intervention`/`intervention` facts, all indicated.",
-            make: comfort_avoid_mc,
         },
-        DxModel {
-            id: "dx-first-action-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: comfort_avoid_mc,
+    },
+    ModelSpec {
+        id: "dx-first-action-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Gives a client's disorder and current findings and asks which action the nurse should take first. Key: one of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that share no word or synonym with anything it records; assessment, notification, oxygen, fluid, antibiotic and analgesic actions are never distractors since they could be argued first.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Gives a client's disorder and current findings and asks which action the nurse should take first. Key: one of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that share no word or synonym with anything it records; assessment, notification, oxygen, fluid, antibiotic and analgesic actions are never distractors since they could be argued first.",
-            make: first_action_mc,
         },
-        DxModel {
-            id: "dx-unsafe-action-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "5.2",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: first_action_mc,
+    },
+    ModelSpec {
+        id: "dx-unsafe-action-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(5, 2),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which planned action is unsafe for a client with a disorder and should not be carried out. Key: one of its `avoid` facts that is not a comfort measure. Distractors: 3 of its own indicated `priority_intervention`/`intervention` facts.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which planned action is unsafe for a client with a disorder and should not be carried out. Key: one of its `avoid` facts that is not a comfort measure. Distractors: 3 of its own indicated `priority_intervention`/`intervention` facts.",
-            make: unsafe_action_mc,
         },
-        DxModel {
-            id: "dx-complication-action-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: unsafe_action_mc,
+    },
+    ModelSpec {
+        id: "dx-complication-action-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "A client with a disorder develops the findings of one of its complications that is itself a disorder in the knowledge base (for example DVT → pulmonary embolism); asks which action the nurse should take first. Key: a `priority_intervention` of the complication. Distractors: specific treatments of disorders of other body systems that touch nothing recorded about either disorder.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 3,
-            description: "A client with a disorder develops the findings of one of its complications that is itself a disorder in the knowledge base (for example DVT → pulmonary embolism); asks which action the nurse should take first. Key: a `priority_intervention` of the complication. Distractors: specific treatments of disorders of other body systems that touch nothing recorded about either disorder.",
-            make: complication_action_mc,
         },
-        DxModel {
-            id: "dx-priority-actions-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::TakeAction,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: complication_action_mc,
+    },
+    ModelSpec {
+        id: "dx-priority-actions-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::TakeAction,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Gives a client's disorder and findings and asks which actions the nurse should take now. Keys: 2–3 of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that touch nothing it records (broad actions excluded).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Gives a client's disorder and findings and asks which actions the nurse should take now. Keys: 2–3 of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that touch nothing it records (broad actions excluded).",
-            make: priority_actions_sata,
         },
-        // evaluate outcomes
-        DxModel {
-            id: "dx-effective-outcome-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::EvaluateOutcomes,
-            aacn: "2.7",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: priority_actions_sata,
+    },
+    // evaluate outcomes
+    ModelSpec {
+        id: "dx-effective-outcome-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which finding indicates that treatment of a disorder is effective. Key: one of its text `expected_outcome` facts. Distractors: its `complication_sign` facts (worsening) and its own presenting cues (persisting disease), never cues worded as an absence or a normal finding or marked `lasting`.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which finding indicates that treatment of a disorder is effective. Key: one of its text `expected_outcome` facts. Distractors: its `complication_sign` facts (worsening) and its own presenting cues (persisting disease), never cues worded as an absence or a normal finding or marked `lasting`.",
-            make: effective_outcome_mc,
         },
-        DxModel {
-            id: "dx-outcome-matrix",
-            kind: ItemType::Matrix,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::EvaluateOutcomes,
-            aacn: "2.7",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: effective_outcome_mc,
+    },
+    ModelSpec {
+        id: "dx-outcome-matrix",
+        item_type: ItemType::Matrix,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Matrix of reassessment findings after treatment of a disorder: each is marked as showing the treatment is effective or not effective. Effective rows: 1–2 of its `expected_outcome` facts. Not-effective rows: its persisting presenting cues and its `complication_sign` facts; findings marked `lasting` (deformities from damage already done, diagnostic antibodies) are never used, since they stay when treatment works.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Matrix of reassessment findings after treatment of a disorder: each is marked as showing the treatment is effective or not effective. Effective rows: 1–2 of its `expected_outcome` facts. Not-effective rows: its persisting presenting cues and its `complication_sign` facts; findings marked `lasting` (deformities from damage already done, diagnostic antibodies) are never used, since they stay when treatment works.",
-            make: outcome_matrix,
         },
-        DxModel {
-            id: "dx-improvement-sata",
-            kind: ItemType::MultipleResponse,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::EvaluateOutcomes,
-            aacn: "2.7",
-            qsen: Qsen::EvidenceBasedPractice,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: outcome_matrix,
+    },
+    ModelSpec {
+        id: "dx-improvement-sata",
+        item_type: ItemType::MultipleResponse,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::EvidenceBasedPractice,
+        difficulty: Difficulty::Intermediate,
+        description: "Asks which findings show a client's disorder is improving with treatment. Keys: 2 or more of its text `expected_outcome` facts. Distractors: its persisting presenting cues (never `lasting` ones) and its `complication_sign` facts (worsening).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Asks which findings show a client's disorder is improving with treatment. Keys: 2 or more of its text `expected_outcome` facts. Distractors: its persisting presenting cues (never `lasting` ones) and its `complication_sign` facts (worsening).",
-            make: improvement_sata,
         },
-        DxModel {
-            id: "dx-worsening-mc",
-            kind: ItemType::MultipleChoice,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::EvaluateOutcomes,
-            aacn: "2.7",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Intermediate,
+        seeding: Seeding::Seed,
+        generate: improvement_sata,
+    },
+    ModelSpec {
+        id: "dx-worsening-mc",
+        item_type: ItemType::MultipleChoice,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::EvaluateOutcomes,
+        aacn: Aacn::new(2, 7),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Intermediate,
+        description: "While evaluating treatment of a disorder, asks which finding requires immediate follow-up. Key: one of its `complication_sign` facts. Distractors: its own expected outcomes and expected outcomes of disorders of other body systems (improvement findings) that share no word or synonym with the sign.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "While evaluating treatment of a disorder, asks which finding requires immediate follow-up. Key: one of its `complication_sign` facts. Distractors: its own expected outcomes and expected outcomes of disorders of other body systems (improvement findings) that share no word or synonym with the sign.",
-            make: worsening_mc,
         },
-        // unfolding case studies
-        DxModel {
-            id: "dx-unfolding-case-study",
-            kind: ItemType::CaseStudy,
-            need: ClientNeed::PhysiologicalAdaptation,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.4",
-            qsen: Qsen::PatientCenteredCare,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: worsening_mc,
+    },
+    // unfolding case studies
+    ModelSpec {
+        id: "dx-unfolding-case-study",
+        item_type: ItemType::CaseStudy,
+        client_need: ClientNeed::PhysiologicalAdaptation,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::PatientCenteredCare,
+        difficulty: Difficulty::Advanced,
+        description: "Six-item unfolding case built from one disorder. Scenario: presenting complaint. 1 recognize cues (highlight a nurse's note of discriminating cues and normal findings), 2 analyze cues (MC: which condition, with 3 same-system competitors, after a new finding), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (SATA: plan interventions vs its `avoid` and other-system actions, after a new finding), 5 take action (MC: first action, after new vital data), 6 evaluate outcomes (matrix: effective / not effective for the reassessment findings). Every item after the first has an exhibit of new data built from the disorder's facts.",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Six-item unfolding case built from one disorder. Scenario: presenting complaint. 1 recognize cues (highlight a nurse's note of discriminating cues and normal findings), 2 analyze cues (MC: which condition, with 3 same-system competitors, after a new finding), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (SATA: plan interventions vs its `avoid` and other-system actions, after a new finding), 5 take action (MC: first action, after new vital data), 6 evaluate outcomes (matrix: effective / not effective for the reassessment findings). Every item after the first has an exhibit of new data built from the disorder's facts.",
-            make: unfolding_case,
         },
-        DxModel {
-            id: "dx-complication-case-study",
-            kind: ItemType::CaseStudy,
-            need: ClientNeed::ReductionOfRisk,
-            ncjmm: NcjmmFunction::RecognizeCues,
-            aacn: "2.4",
-            qsen: Qsen::Safety,
-            difficulty: Difficulty::Advanced,
+        seeding: Seeding::Seed,
+        generate: unfolding_case,
+    },
+    ModelSpec {
+        id: "dx-complication-case-study",
+        item_type: ItemType::CaseStudy,
+        client_need: ClientNeed::ReductionOfRisk,
+        ncjmm: NcjmmFunction::RecognizeCues,
+        aacn: Aacn::new(2, 4),
+        qsen: Qsen::Safety,
+        difficulty: Difficulty::Advanced,
+        description: "Six-item unfolding case about a disorder and one of its complications. Scenario: presentation with cues and normal findings. 1 recognize cues (SATA: which findings require follow-up), 2 analyze cues (cloze: condition and evidence, after a new finding, with 3 same-system competitors), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (matrix: indicated/contraindicated for the provider's orders, from its interventions and `avoid`), 5 take action (MC: first action, after a nurse's note; distractors are other-system treatments), 6 evaluate outcomes (dyad: the client is not responding and is developing the complication named by its `complication_sign`, with the admission cues as distractor evidence).",
+        cases: Cases::Vetted {
+            family: DX,
             variants: 1,
-            description: "Six-item unfolding case about a disorder and one of its complications. Scenario: presentation with cues and normal findings. 1 recognize cues (SATA: which findings require follow-up), 2 analyze cues (cloze: condition and evidence, after a new finding, with 3 same-system competitors), 3 prioritize hypotheses (MC: priority problem, after the provider's note), 4 generate solutions (matrix: indicated/contraindicated for the provider's orders, from its interventions and `avoid`), 5 take action (MC: first action, after a nurse's note; distractors are other-system treatments), 6 evaluate outcomes (dyad: the client is not responding and is developing the complication named by its `complication_sign`, with the admission cues as distractor evidence).",
-            make: complication_case,
         },
-    ];
-    list.into_iter()
-        .map(|model| Box::new(model) as Box<dyn ItemModel>)
-        .collect()
-}
-
-type Make = fn(&KnowledgeBase, &Meta, &Case, u64) -> Option<Item>;
-
-/// One disorder item model: its identity and the function that makes its items.
-struct DxModel {
-    id: &'static str,
-    kind: ItemType,
-    need: ClientNeed,
-    ncjmm: NcjmmFunction,
-    aacn: &'static str,
-    qsen: Qsen,
-    difficulty: Difficulty,
-    /// Stem frames or key choices per subject.
-    variants: u32,
-    description: &'static str,
-    make: Make,
-}
-
-impl DxModel {
-    fn meta(&self, subject: &str) -> Meta {
-        Meta {
-            model: self.id,
-            client_need: self.need,
-            ncjmm: self.ncjmm,
-            aacn: self.aacn,
-            qsen: self.qsen,
-            difficulty: self.difficulty,
-            topic: subject.to_owned(),
-        }
-    }
-}
-
-impl ItemModel for DxModel {
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn item_type(&self) -> ItemType {
-        self.kind
-    }
-    fn client_need(&self) -> ClientNeed {
-        self.need
-    }
-    fn ncjmm(&self) -> NcjmmFunction {
-        self.ncjmm
-    }
-    fn description(&self) -> &'static str {
-        self.description
-    }
-    fn cases(&self, kb: &KnowledgeBase) -> Vec<Case> {
-        // Only cases that make sound items for most surfaces.
-        let mut cases = Vec::new();
-        for subject in kb.subjects(DX) {
-            for variant in 0..self.variants {
-                let case = Case::new(subject, DX, variant);
-                if (0..4u64)
-                    .filter(|seed| {
-                        self.generate(kb, &case, *seed)
-                            .is_some_and(|item| gate::passes(&item))
-                    })
-                    .count()
-                    >= 3
-                {
-                    cases.push(case);
-                }
-            }
-        }
-        cases
-    }
-    fn generate(&self, kb: &KnowledgeBase, case: &Case, seed: u64) -> Option<Item> {
-        if case.family != DX {
-            return None;
-        }
-        (self.make)(kb, &self.meta(&case.subject), case, seed)
-    }
-}
+        seeding: Seeding::Seed,
+        generate: complication_case,
+    },
+];
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -991,27 +1024,9 @@ fn pick<'a>(
     out
 }
 
-/// Option text: parenthetical qualifiers go to the rationale.
+/// Option text: a closing parenthetical qualifier goes to the rationale.
 fn clean(text: &str) -> String {
-    let base = match text.find(" (") {
-        Some(index) if text.trim_end().ends_with(')') => &text[..index],
-        _ => text,
-    };
-    sentence(base.trim())
-}
-
-/// "a, b, and c".
-fn list(texts: &[String]) -> String {
-    match texts.len() {
-        0 => String::new(),
-        1 => texts[0].clone(),
-        2 => format!("{} and {}", texts[0], texts[1]),
-        _ => format!(
-            "{}, and {}",
-            texts[..texts.len() - 1].join(", "),
-            texts[texts.len() - 1]
-        ),
-    }
+    sentence(without_closing_parenthetical(text).trim())
 }
 
 fn texts(facts: &[&Fact]) -> Vec<String> {
@@ -1087,10 +1102,7 @@ fn hypotheses<'a>(
     ctx: &Ctx,
 ) -> Option<(Vec<String>, Vec<&'a Fact>)> {
     let close: Vec<String> = rivals(kb, subject).into_iter().take(5).collect();
-    let chosen = rng.sample(&close, 3);
-    if chosen.len() < 3 {
-        return None;
-    }
+    let chosen = rng.sample_exactly(&close, 3)?;
     let cues: Vec<&Fact> = own(kb, subject, &FINDINGS, ctx)
         .into_iter()
         .filter(|fact| {
@@ -1441,10 +1453,16 @@ fn who_with(ctx: &Ctx, subject: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 
 /// "Which findings should the nurse expect in a client with X? Select all that apply."
-fn expected_findings_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn expected_findings_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let own_findings = own(kb, subject, &FINDINGS, &ctx);
     let mut taken = Vec::new();
     let keys_wanted = 2 + rng.below(2);
@@ -1496,7 +1514,7 @@ fn expected_findings_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u6
     let rationale = format!(
         "{} typically presents with {}. The other findings belong to disorders of other body systems.",
         sentence(subject),
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::multiple_response(
         kb,
@@ -1510,10 +1528,16 @@ fn expected_findings_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u6
 }
 
 /// A nurse's note: highlight the findings that support the suspected disorder.
-fn findings_highlight(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn findings_highlight(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let own_findings = own(kb, subject, &FINDINGS, &ctx);
     let mut taken = Vec::new();
     let wanted = 3 + rng.below(2);
@@ -1571,21 +1595,22 @@ fn findings_highlight(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -
     );
     let rationale = format!(
         "Findings of {subject} in this note: {}. The remaining findings are normal or belong to other conditions.",
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::highlight(kb, meta, seed, stem, segments, rationale))
 }
 
 /// For each finding: consistent / not consistent with the disorder.
-fn finding_consistent_matrix(
-    kb: &KnowledgeBase,
-    meta: &Meta,
-    case: &Case,
-    seed: u64,
-) -> Option<Item> {
+fn finding_consistent_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let own_findings = own(kb, subject, &FINDINGS, &ctx);
     let mut taken = Vec::new();
     let wanted = 2 + rng.below(2);
@@ -1633,7 +1658,7 @@ fn finding_consistent_matrix(
     );
     let rationale = format!(
         "{} is consistent with {}; the other findings point to disorders of other body systems.",
-        list(&texts(&keys_chosen)),
+        serial_list(&texts(&keys_chosen)),
         subject
     );
     Some(build::matrix(
@@ -1648,10 +1673,16 @@ fn finding_consistent_matrix(
 }
 
 /// "The nurse monitors a client with X for <complication>. Which finding indicates it?"
-fn complication_sign_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn complication_sign_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
@@ -1724,10 +1755,16 @@ fn complication_sign_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
 }
 
 /// "Which laboratory finding should the nurse expect in a client with X?"
-fn lab_finding_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn lab_finding_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let labs = own(kb, subject, &["lab_cue"], &ctx);
     let key = *rng.pick(&labs)?;
     let broad = ["wbc", "white", "lacta", "react", "sedim", "esr"];
@@ -1778,10 +1815,16 @@ fn lab_finding_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
 // ---------------------------------------------------------------------------------------------
 
 /// "The client has A, B, and C. These findings are most consistent with which condition?"
-fn hypothesis_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn hypothesis_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let wanted = 2 + rng.below(2);
@@ -1789,7 +1832,7 @@ fn hypothesis_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Opt
     if shown.len() < 2 {
         return None;
     }
-    let evidence = list(&texts(&shown));
+    let evidence = serial_list(&texts(&shown));
     let stem = match case.variant {
         0 => format!(
             "The nurse assesses {} who has {evidence}. These findings are most consistent with which condition?",
@@ -1833,14 +1876,17 @@ fn hypothesis_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Opt
 }
 
 /// Three same-system disorders as columns; each finding belongs to exactly one.
-fn differentiate_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn differentiate_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
-    let mut rng = Rng::new(seed);
     let close: Vec<String> = rivals(kb, subject).into_iter().take(4).collect();
-    let pair = rng.sample(&close, 2);
-    if pair.len() < 2 {
-        return None;
-    }
+    let pair = rng.sample_exactly(&close, 2)?;
     let columns = [subject.to_owned(), pair[0].clone(), pair[1].clone()];
     let mut taken = Vec::new();
     let mut rows = Vec::new();
@@ -1899,10 +1945,16 @@ fn differentiate_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
 }
 
 /// Triad: condition, and two pieces of evidence from the stem.
-fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn hypothesis_triad_ddr(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let shown = pick(&mut rng, &cues, 2, &mut taken);
@@ -1925,7 +1977,7 @@ fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
     let stem = format!(
         "The nurse assesses {} and documents {}. Complete the following sentence by choosing from the lists of options.",
         ctx.who,
-        list(&findings)
+        serial_list(&findings)
     );
     let template =
         "The client is most likely experiencing {{1}} as evidenced by {{2}} and {{3}}.".to_owned();
@@ -1934,7 +1986,7 @@ fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
             sentence(subject),
             format!(
                 "{} is explained by {subject}.",
-                sentence(&list(&texts(&shown)))
+                sentence(&serial_list(&texts(&shown)))
             ),
             &shown,
         ),
@@ -1943,7 +1995,7 @@ fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
             .map(|rival| {
                 Opt::new(
                     sentence(rival),
-                    rival_rationale(kb, rival, subject, &list(&texts(&shown))),
+                    rival_rationale(kb, rival, subject, &serial_list(&texts(&shown))),
                     &rival_cue(kb, rival, subject)
                         .into_iter()
                         .collect::<Vec<_>>(),
@@ -1983,10 +2035,16 @@ fn hypothesis_triad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64)
 }
 
 /// Dyad: a complication of the disorder and the new sign that reveals it.
-fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn complication_dyad_ddr(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();
@@ -2027,7 +2085,7 @@ fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
     let stem = format!(
         "The nurse is caring for {}. On admission the nurse documented {}. Today the nurse notes {}. Complete the following sentence by choosing from the lists of options.",
         who_with(&ctx, subject),
-        list(&admission),
+        serial_list(&admission),
         low(sign.text())
     );
     let template = "The client is most likely developing {{1}}, as evidenced by {{2}}.".to_owned();
@@ -2082,10 +2140,16 @@ fn complication_dyad_ddr(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
 // ---------------------------------------------------------------------------------------------
 
 /// Drop-down cloze with a nurse's note: the condition and one piece of evidence.
-fn hypothesis_cloze(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn hypothesis_cloze(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let shown = pick(&mut rng, &cues, 2, &mut taken);
@@ -2113,7 +2177,7 @@ fn hypothesis_cloze(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> 
     let key_index = rng.below(2);
     let key = shown[key_index];
     let template = "The client is most likely experiencing {{1}} as evidenced by {{2}}.".to_owned();
-    let evidence = list(&texts(&shown));
+    let evidence = serial_list(&texts(&shown));
     let condition = SlotSpec {
         key: Opt::new(
             sentence(subject),
@@ -2171,10 +2235,16 @@ fn hypothesis_cloze(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> 
 }
 
 /// The priority problem for a client with the disorder.
-fn priority_problem_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn priority_problem_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let problems = own(kb, subject, &["priority_problem"], &ctx);
     let key = *rng.pick(&problems)?;
     let findings = own(kb, subject, &FINDINGS, &ctx);
@@ -2191,14 +2261,14 @@ fn priority_problem_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) 
     let stem = format!(
         "The nurse plans care for {} who has {}. Which problem is the nurse's priority?",
         who_with(&ctx, subject),
-        list(&texts(&shown))
+        serial_list(&texts(&shown))
     );
     let key_option = key_opt(
         key,
         format!(
             "{} is the priority problem in {subject}, shown here by {}.",
             sentence(key.text()),
-            list(&texts(&shown))
+            serial_list(&texts(&shown))
         ),
     );
     let distractor_opts = distractors
@@ -2221,17 +2291,23 @@ fn priority_problem_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) 
 }
 
 /// Bow-tie: condition, two actions, two parameters.
-fn bow_tie(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn bow_tie(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let shown = pick(&mut rng, &cues, 2, &mut taken);
     if shown.len() < 2 {
         return None;
     }
-    let evidence = list(&texts(&shown));
+    let evidence = serial_list(&texts(&shown));
     // Actions.
     let actions = own(
         kb,
@@ -2401,15 +2477,16 @@ fn bow_tie(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<It
 // ---------------------------------------------------------------------------------------------
 
 /// "Which interventions should the nurse include in the plan of care? Select all that apply."
-fn plan_interventions_sata(
-    kb: &KnowledgeBase,
-    meta: &Meta,
-    case: &Case,
-    seed: u64,
-) -> Option<Item> {
+fn plan_interventions_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let actions = own(
         kb,
         subject,
@@ -2483,7 +2560,7 @@ fn plan_interventions_sata(
     );
     let rationale = format!(
         "Care of {subject} includes: {}.",
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::multiple_response(
         kb,
@@ -2497,10 +2574,16 @@ fn plan_interventions_sata(
 }
 
 /// For each planned action: indicated or contraindicated.
-fn orders_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn orders_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let actions = own(
         kb,
         subject,
@@ -2542,7 +2625,10 @@ fn orders_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Opt
         "The nurse reviews a draft plan of care for {}. For each action, indicate whether it is indicated or contraindicated.",
         who_with(&ctx, subject)
     );
-    let rationale = format!("In {subject} the nurse should not {}.", list(&texts(&bad)));
+    let rationale = format!(
+        "In {subject} the nurse should not {}.",
+        serial_list(&texts(&bad))
+    );
     Some(build::matrix(
         kb,
         meta,
@@ -2555,10 +2641,16 @@ fn orders_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Opt
 }
 
 /// "Which goals are appropriate for a client with X? Select all that apply."
-fn goals_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn goals_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let goals = outcomes(kb, subject, &ctx);
     let mut taken = Vec::new();
     let keys_chosen = pick(&mut rng, &goals, 2, &mut taken);
@@ -2618,7 +2710,7 @@ fn goals_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option
         .collect();
     let rationale = format!(
         "Outcomes for {subject} measure its own problems: {}.",
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::multiple_response(
         kb,
@@ -2632,10 +2724,16 @@ fn goals_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option
 }
 
 /// "Which diagnostic test should the nurse anticipate to help confirm X?"
-fn diagnostic_test_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn diagnostic_test_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let tests = own(kb, subject, &["diagnostic_test"], &ctx);
     let key = *rng.pick(&tests)?;
     let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
@@ -2694,10 +2792,16 @@ fn diagnostic_test_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -
 }
 
 /// "Which comfort measure is appropriate for a client with X?"
-fn comfort_measure_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn comfort_measure_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let measures: Vec<&Fact> = own(
         kb,
         subject,
@@ -2772,10 +2876,16 @@ fn comfort_measure_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -
 // ---------------------------------------------------------------------------------------------
 
 /// "Which comfort measure should the nurse avoid for a client with X?"
-fn comfort_avoid_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn comfort_avoid_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let avoid: Vec<&Fact> = own(kb, subject, &["avoid"], &ctx)
         .into_iter()
         .filter(|fact| comfort(fact.text()))
@@ -2784,10 +2894,16 @@ fn comfort_avoid_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> 
 }
 
 /// "Which action should the nurse avoid for a client with X?" (non-comfort `avoid` facts)
-fn unsafe_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn unsafe_action_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let avoid: Vec<&Fact> = own(kb, subject, &["avoid"], &ctx)
         .into_iter()
         .filter(|fact| !comfort(fact.text()))
@@ -2857,10 +2973,16 @@ fn avoid_from_own(
 }
 
 /// "Which action should the nurse take first?"
-fn first_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn first_action_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let priorities = own(kb, subject, &["priority_intervention"], &ctx);
     let key = *rng.pick(&priorities)?;
     let findings = own(kb, subject, &FINDINGS, &ctx);
@@ -2882,7 +3004,7 @@ fn first_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> O
     let stem = format!(
         "The nurse is caring for {} who has {}. Which action should the nurse take first?",
         who_with(&ctx, subject),
-        list(&texts(&shown))
+        serial_list(&texts(&shown))
     );
     let key_option = key_opt(
         key,
@@ -2933,13 +3055,19 @@ fn complication_subjects(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
 }
 
 /// A client with X develops complication Y: which action first?
-fn complication_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn complication_action_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let complications = complication_subjects(kb, subject);
     let complication = complications.get(case.variant as usize)?.clone();
     let ctx = ctx(kb, subject);
     let complication_ctx = ctx_for(kb, &complication);
-    let mut rng = Rng::new(seed);
     let priorities = own(
         kb,
         &complication,
@@ -2972,7 +3100,7 @@ fn complication_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u6
     let stem = format!(
         "The nurse is caring for {}. The client suddenly develops {}. Which action should the nurse take first?",
         who_with(&ctx, subject),
-        list(&texts(&shown))
+        serial_list(&texts(&shown))
     );
     let key_option = key_opt(
         key,
@@ -2994,7 +3122,7 @@ fn complication_action_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u6
     let rationale = format!(
         "{} is a complication of {subject}; {} signal it and call for the nurse to {}.",
         sentence(&complication),
-        list(&texts(&shown)),
+        serial_list(&texts(&shown)),
         low(key.text())
     );
     Some(build::multiple_choice(
@@ -3013,10 +3141,16 @@ fn ctx_for(kb: &KnowledgeBase, subject: &str) -> Ctx {
 }
 
 /// "Which actions should the nurse take now? Select all that apply."
-fn priority_actions_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn priority_actions_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let priorities = own(kb, subject, &["priority_intervention"], &ctx);
     let mut taken = Vec::new();
     let keys_chosen = pick(&mut rng, &priorities, 3, &mut taken);
@@ -3056,7 +3190,7 @@ fn priority_actions_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
     let stem = format!(
         "The nurse is caring for {} who has {}. Which actions should the nurse take now? Select all that apply.",
         who_with(&ctx, subject),
-        list(&texts(&shown))
+        serial_list(&texts(&shown))
     );
     let key_opts = keys_chosen
         .iter()
@@ -3091,7 +3225,7 @@ fn priority_actions_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64
     );
     let rationale = format!(
         "Priority actions in {subject}: {}.",
-        list(&texts(&keys_chosen))
+        serial_list(&texts(&keys_chosen))
     );
     Some(build::multiple_response(
         kb,
@@ -3141,10 +3275,16 @@ fn worse_rationale(fact: &Fact, subject: &str) -> String {
 }
 
 /// "Which finding indicates that treatment has been effective?"
-fn effective_outcome_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn effective_outcome_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let goals = outcomes(kb, subject, &ctx);
     let key = *rng.pick(&goals)?;
     let (signs, cues) = not_effective(kb, subject, &ctx, &goals);
@@ -3227,10 +3367,16 @@ fn outcome_rows<'a>(
 }
 
 /// Reassessment findings: effective / not effective.
-fn outcome_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn outcome_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (rows, good, _) = outcome_rows(kb, subject, &ctx, &mut rng)?;
     let stem = format!(
         "The nurse reassesses {} after treatment. For each finding, indicate whether it shows the treatment is effective or not effective.",
@@ -3238,7 +3384,7 @@ fn outcome_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
     );
     let rationale = format!(
         "{} shows the treatment is working; the other findings show the disorder persisting or worsening.",
-        sentence(&list(&texts(&good)))
+        sentence(&serial_list(&texts(&good)))
     );
     Some(build::matrix(
         kb,
@@ -3252,10 +3398,16 @@ fn outcome_matrix(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
 }
 
 /// "Which findings show the client's condition is improving? Select all that apply."
-fn improvement_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn improvement_sata(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let goals = outcomes(kb, subject, &ctx);
     let mut taken = Vec::new();
     let good = pick(&mut rng, &goals, 3, &mut taken);
@@ -3291,7 +3443,7 @@ fn improvement_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> 
         .collect();
     let rationale = format!(
         "Improvement in {subject} is shown by {}.",
-        list(&texts(&good))
+        serial_list(&texts(&good))
     );
     Some(build::multiple_response(
         kb,
@@ -3305,10 +3457,16 @@ fn improvement_sata(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> 
 }
 
 /// "Which finding requires immediate follow-up?" during evaluation.
-fn worsening_mc(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn worsening_mc(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();
@@ -3472,10 +3630,16 @@ fn priority_problem_step<'a>(
 }
 
 /// Case A: recognise → which condition → priority problem → plan → first action → evaluate.
-fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn unfolding_case(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let (competitors, cues) = hypotheses(kb, subject, &mut rng, &ctx)?;
     let mut taken = Vec::new();
     let discriminating = pick(&mut rng, &cues, 4, &mut taken);
@@ -3537,12 +3701,12 @@ fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
         segments,
         format!(
             "The abnormal findings are {}; the others are within normal limits.",
-            list(&texts(&discriminating[..discriminating.len() - 1]))
+            serial_list(&texts(&discriminating[..discriminating.len() - 1]))
         ),
     );
 
     // 2. Analyze cues: which condition, after a new finding.
-    let all_evidence = list(&texts(&discriminating));
+    let all_evidence = serial_list(&texts(&discriminating));
     let key = Opt::new(
         sentence(subject),
         format!("{} together point to {subject}.", sentence(&all_evidence)),
@@ -3636,7 +3800,10 @@ fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
             })
             .collect(),
         plan_distractors,
-        format!("Care of {subject} includes {}.", list(&texts(&plan_keys))),
+        format!(
+            "Care of {subject} includes {}.",
+            serial_list(&texts(&plan_keys))
+        ),
     );
     let priority_problem_note = format!(
         "Nurse's note: The client is transferred to the medical unit. Priority problem: {}.",
@@ -3712,7 +3879,7 @@ fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
         "For each reassessment finding, indicate whether it shows the treatment is effective or not effective.".to_owned(),
         &["Effective", "Not effective"],
         rows,
-        format!("{} shows the treatment is working; the other findings need follow-up.", sentence(&list(&texts(&good)))),
+        format!("{} shows the treatment is working; the other findings need follow-up.", sentence(&serial_list(&texts(&good)))),
     );
     sixth.exhibit = Some(format!(
         "Reassessment after treatment: {}.",
@@ -3722,7 +3889,7 @@ fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
     let rationale = format!(
         "The case follows {} from its first cues ({}) through the priority problem ({}), the plan and priority action ({}), to the outcomes that show the treatment is working.",
         subject,
-        list(&texts(&discriminating)),
+        serial_list(&texts(&discriminating)),
         low(problem.text()),
         low(first_key.text())
     );
@@ -3737,10 +3904,16 @@ fn unfolding_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Op
 }
 
 /// Case B: findings → condition and evidence → developing complication → orders → first action → evaluate.
-fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) -> Option<Item> {
+fn complication_case(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        ref meta,
+    } = g;
     let subject = case.subject.as_str();
     let ctx = ctx(kb, subject);
-    let mut rng = Rng::new(seed);
     let signs = complication_signs(kb, subject, &ctx);
     let (sign, name) = rng.pick(&signs)?.clone();
     let sign_words: BTreeSet<String> = keys(sign.text()).union(&keys(&name)).cloned().collect();
@@ -3758,10 +3931,7 @@ fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) ->
         .into_iter()
         .filter(|opt| keys(&opt.text).is_disjoint(&sign_words))
         .collect();
-    let normal_opts = rng.sample(&normal_opts, 3);
-    if normal_opts.len() < 3 {
-        return None;
-    }
+    let normal_opts = rng.sample_exactly(&normal_opts, 3)?;
     let (admission, lab) = shown.split_at(2);
     let lab = lab[0];
     let mut presentation: Vec<String> = texts(admission);
@@ -3770,7 +3940,7 @@ fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) ->
     let scenario = format!(
         "{} is admitted to the medical unit. The admission assessment shows {}.",
         sentence(ctx.who),
-        list(&presentation)
+        serial_list(&presentation)
     );
 
     // 1. Recognize cues: which findings require follow-up.
@@ -3795,12 +3965,12 @@ fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) ->
         normal_opts.clone(),
         format!(
             "{} are abnormal; the other findings are within normal limits.",
-            sentence(&list(&texts(admission)))
+            sentence(&serial_list(&texts(admission)))
         ),
     );
 
     // 2. Analyze cues: condition and evidence, after a new result.
-    let evidence = list(&texts(&shown));
+    let evidence = serial_list(&texts(&shown));
     let rival_pool: Vec<&Fact> = competitors
         .iter()
         .flat_map(|rival| own(kb, rival, &FINDINGS, &ctx_for(kb, rival)))
@@ -3913,7 +4083,7 @@ fn complication_case(kb: &KnowledgeBase, meta: &Meta, case: &Case, seed: u64) ->
         rows,
         format!(
             "The nurse should question the order to {}.",
-            list(&texts(&bad))
+            serial_list(&texts(&bad))
         ),
     );
     fourth.exhibit = Some(format!("Provider's orders: {}.", order_texts.join("; ")));

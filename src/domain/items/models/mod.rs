@@ -11,20 +11,28 @@ mod care;
 mod clinical_numbers;
 mod disorders;
 mod pharmacology;
+pub mod prose;
 
 use std::collections::BTreeSet;
 
-use super::catalog::ItemModel;
+use super::spec::ModelSpec;
 use crate::domain::knowledge::{Fact, Family, KnowledgeBase, normalise};
 
-/// Every built-in model.
-pub fn all() -> Vec<Box<dyn ItemModel>> {
-    let mut models: Vec<Box<dyn ItemModel>> = Vec::new();
-    models.extend(pharmacology::models());
-    models.extend(clinical_numbers::models());
-    models.extend(disorders::models());
-    models.extend(care::models());
-    models
+/// Every built-in model, area by area, in catalog order.
+pub fn all() -> Vec<&'static ModelSpec> {
+    [
+        pharmacology::MODELS,
+        clinical_numbers::MODELS,
+        disorders::MODELS,
+        care::management::MODELS,
+        care::safety::MODELS,
+        care::health::MODELS,
+        care::psychosocial::MODELS,
+        care::basic_care::MODELS,
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Facts with `attribute` about subjects other than `subject`, whose text `subject` does not state
@@ -47,18 +55,6 @@ pub fn foreign_values<'a>(
         })
         .filter(|fact| seen.insert(fact.norm().to_owned()))
         .collect()
-}
-
-/// "an early deceleration", "a late deceleration".
-pub fn with_article(noun: &str) -> String {
-    let vowel = noun
-        .chars()
-        .next()
-        .is_some_and(|c| "aeiouAEIOU".contains(c))
-        || noun.starts_with("8")
-        || noun.starts_with("11")
-        || noun.starts_with("18");
-    format!("{} {noun}", if vowel { "an" } else { "a" })
 }
 
 /// [`foreign_values`] restricted to subjects of another class than `subject` and to facts without a
@@ -88,15 +84,6 @@ pub fn commonness(kb: &KnowledgeBase, family: Family, attribute: &str, text: &st
         .map(|fact| fact.subject.as_str())
         .collect::<BTreeSet<_>>()
         .len()
-}
-
-/// Words-in-sentence form for a rationale: "Vitamin K (phytonadione) reverses warfarin".
-pub fn cite_note(fact: &Fact) -> String {
-    if fact.note.trim().is_empty() {
-        String::new()
-    } else {
-        format!(" {}", fact.note.trim())
-    }
 }
 
 #[cfg(test)]
