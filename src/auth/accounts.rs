@@ -12,6 +12,7 @@ use crate::db::{Db, DbError};
 use crate::domain::accounts::{
     CredentialProblem, Role, Username, check_new_password, check_new_username, username_skeleton,
 };
+use crate::domain::audit::AuditAction;
 
 /// Why an account operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -188,7 +189,7 @@ pub async fn create_account(
                 &AuditEntry {
                     actor_id: actor.id,
                     actor: &actor.name,
-                    action: "user_created",
+                    action: AuditAction::UserCreated,
                     target: Some(&name),
                     ip: actor.ip.as_deref(),
                     details: serde_json::json!({ "role": role.as_str() }),
@@ -274,7 +275,7 @@ pub async fn apply_user_update(
             if body.is_active == Some(false) {
                 accounts::revoke_user_refresh_tokens(tx, user_id, &stamp)?;
             }
-            let audit = |action: &str, details: serde_json::Value| {
+            let audit = |action: AuditAction, details: serde_json::Value| {
                 accounts::insert_audit(
                     tx,
                     &AuditEntry {
@@ -290,17 +291,21 @@ pub async fn apply_user_update(
             };
             if let Some(role) = body.role.filter(|role| role.as_str() != before.role) {
                 audit(
-                    "role_changed",
+                    AuditAction::RoleChanged,
                     serde_json::json!({ "from": before.role, "to": role.as_str() }),
                 )?;
             }
             match body.is_active {
-                Some(false) if before.is_active => audit("user_disabled", serde_json::json!({}))?,
-                Some(true) if !before.is_active => audit("user_enabled", serde_json::json!({}))?,
+                Some(false) if before.is_active => {
+                    audit(AuditAction::UserDisabled, serde_json::json!({}))?
+                }
+                Some(true) if !before.is_active => {
+                    audit(AuditAction::UserEnabled, serde_json::json!({}))?
+                }
                 _ => {}
             }
             if body.display_name.is_some() || body.email.is_some() {
-                audit("user_updated", serde_json::json!({}))?;
+                audit(AuditAction::UserUpdated, serde_json::json!({}))?;
             }
             accounts::find_user(tx, user_id)
         })
@@ -342,7 +347,7 @@ pub async fn reset_account_password(
                 &AuditEntry {
                     actor_id: actor.id,
                     actor: &actor.name,
-                    action: "password_reset",
+                    action: AuditAction::PasswordReset,
                     target: Some(&user.username),
                     ip: actor.ip.as_deref(),
                     details: serde_json::json!({}),

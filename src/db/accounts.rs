@@ -4,6 +4,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::{DbError, on_unique};
+use crate::domain::audit::AuditAction;
 
 /// A stored user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -561,7 +562,7 @@ pub fn remove_member(conn: &Connection, cohort_id: i64, user_id: i64) -> Result<
 pub struct AuditEntry<'a> {
     pub actor_id: Option<i64>,
     pub actor: &'a str,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub details: serde_json::Value,
@@ -570,7 +571,7 @@ pub struct AuditEntry<'a> {
 pub fn insert_audit(conn: &Connection, entry: &AuditEntry<'_>, now: &str) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO audit_log (at, actor_id, actor, action, target, ip, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![now, entry.actor_id, entry.actor, entry.action, entry.target, entry.ip, entry.details.to_string()],
+        params![now, entry.actor_id, entry.actor, entry.action.as_str(), entry.target, entry.ip, entry.details.to_string()],
     )?;
     Ok(())
 }

@@ -18,6 +18,7 @@ use crate::domain::accounts::{
     Role, can_enrol_members, can_manage_cohort, can_remove_member, can_view_cohort,
     display_enrolment_code, normalise_enrolment_code,
 };
+use crate::domain::audit::AuditAction;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::context::ClientIp;
@@ -102,7 +103,7 @@ async fn create_cohort(
                 &AuditEntry {
                     actor_id: Some(actor_id),
                     actor: &actor,
-                    action: "cohort_created",
+                    action: AuditAction::CohortCreated,
                     target: Some(&name),
                     ip: Some(&ip),
                     details: serde_json::json!({ "cohort_id": id }),
@@ -224,7 +225,7 @@ async fn put_member(
                 &AuditEntry {
                     actor_id: Some(actor_id),
                     actor: &actor,
-                    action: "cohort_member_added",
+                    action: AuditAction::CohortMemberAdded,
                     target: Some(&member.username),
                     ip: Some(&ip),
                     details: serde_json::json!({ "cohort_id": cohort_id, "cohort": cohort.name, "role": body.role.as_str() }),
@@ -285,7 +286,7 @@ async fn delete_member(
                     &AuditEntry {
                         actor_id: Some(principal.user_id),
                         actor: &principal.username,
-                        action: "cohort_member_removed",
+                        action: AuditAction::CohortMemberRemoved,
                         target: Some(&target),
                         ip: Some(&ip),
                         details: serde_json::json!({ "cohort_id": cohort_id }),
@@ -370,7 +371,7 @@ async fn rotate_enrolment_code(
                 &AuditEntry {
                     actor_id: Some(actor_id),
                     actor: &actor,
-                    action: "enrolment_code_rotated",
+                    action: AuditAction::EnrolmentCodeRotated,
                     target: None,
                     ip: Some(&ip),
                     details: serde_json::json!({ "cohort_id": cohort_id }),
@@ -446,7 +447,7 @@ async fn join_cohort(
                     &AuditEntry {
                         actor_id: Some(user_id),
                         actor: &actor,
-                        action: "cohort_joined",
+                        action: AuditAction::CohortJoined,
                         target: Some(&actor),
                         ip: Some(&ip),
                         details: serde_json::json!({ "cohort_id": cohort_id }),

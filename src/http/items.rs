@@ -530,7 +530,7 @@ async fn export_items(
                 &crate::db::accounts::AuditEntry {
                     actor_id: Some(actor_id),
                     actor: &actor,
-                    action: "export",
+                    action: crate::domain::audit::AuditAction::Export,
                     target: None,
                     ip: Some(&ip),
                     details,
