@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::PasswordHasher;
 use crate::db::accounts::{self, AuditEntry, NewUser, UserChanges, UserRecord};
 use crate::db::{Db, DbError};
+use crate::domain::accounts::UserId;
 use crate::domain::accounts::{
     CredentialProblem, Role, Username, check_new_password, check_new_username, username_skeleton,
 };
@@ -53,7 +54,8 @@ pub type AccountResult<T> = Result<T, AccountError>;
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
@@ -108,7 +110,7 @@ pub struct CreatedUser {
 /// Who performed an account change, for the audit log.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub id: Option<i64>,
+    pub id: Option<UserId>,
     pub name: String,
     pub ip: Option<String>,
 }
@@ -236,7 +238,7 @@ fn email_is_plausible(email: &str) -> bool {
 /// Applies an update with its audit entries; shared by the API and the `user disable` subcommand.
 pub async fn apply_user_update(
     db: &Db,
-    user_id: i64,
+    user_id: UserId,
     body: UpdateUser,
     actor: &Actor,
 ) -> AccountResult<UserRecord> {
@@ -318,7 +320,7 @@ pub async fn apply_user_update(
 pub async fn reset_account_password(
     db: &Db,
     passwords: &Arc<PasswordHasher>,
-    user_id: i64,
+    user_id: UserId,
     actor: &Actor,
 ) -> AccountResult<(String, String)> {
     let password = crate::auth::generated_password();

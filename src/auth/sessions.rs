@@ -21,7 +21,7 @@ use crate::auth::{Auth, PasswordHasher, SessionRef};
 use crate::clock::{format_time, parse_time};
 use crate::db::accounts::{self, AuditEntry, RefreshRecord, UserChanges, UserRecord};
 use crate::db::{Db, DbError};
-use crate::domain::accounts::{CredentialProblem, Username, check_new_password};
+use crate::domain::accounts::{CredentialProblem, UserId, Username, check_new_password};
 use crate::domain::audit::AuditAction;
 use crate::telemetry::log_safe;
 
@@ -251,7 +251,7 @@ pub async fn rotate_refresh(
 /// token of the user stop working; expired revocations and refresh tokens are pruned.
 pub async fn log_out(
     db: &Db,
-    user_id: i64,
+    user_id: UserId,
     jti: &str,
     token_expires_at: u64,
     now: u64,
@@ -269,7 +269,7 @@ pub async fn log_out(
 /// The caller of a password change.
 #[derive(Debug, Clone)]
 pub struct PasswordChanger<'a> {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: &'a str,
     /// The session (refresh-token family) that makes the change; it stays signed in.
     pub session: Option<String>,
@@ -692,7 +692,7 @@ mod tests {
     #[test]
     fn refresh_verdicts_in_order() {
         let record = |used: bool, revoked: bool, expires: &str| RefreshRecord {
-            user_id: 1,
+            user_id: UserId(1),
             family_id: "f".into(),
             expires_at: expires.into(),
             used_at: used.then(|| "t".into()),

@@ -528,7 +528,7 @@ async fn export_items(
             crate::db::accounts::insert_audit(
                 tx,
                 &crate::db::accounts::AuditEntry {
-                    actor_id: Some(actor_id),
+                    actor_id: Some(actor_id.into()),
                     actor: &actor,
                     action: crate::domain::audit::AuditAction::Export,
                     target: None,

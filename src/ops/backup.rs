@@ -600,7 +600,7 @@ pub enum Trigger {
 /// Who to name in the audit log.
 #[derive(Debug, Clone)]
 pub struct BackupActor {
-    pub id: Option<i64>,
+    pub id: Option<crate::domain::accounts::UserId>,
     pub name: String,
     pub ip: Option<String>,
 }

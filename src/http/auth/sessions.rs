@@ -257,7 +257,7 @@ async fn logout(
     let caller = &user.0;
     log_out(
         &state.db,
-        caller.principal.user_id,
+        caller.principal.id(),
         &caller.jti,
         caller.token_expires_at,
         crate::clock::unix_now(),

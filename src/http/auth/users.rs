@@ -15,7 +15,7 @@ use crate::auth::accounts::{
 use crate::auth::sessions::{PasswordChangeError, PasswordChanger, change_own_password};
 use crate::db::Db;
 use crate::db::accounts::{self, UserRecord};
-use crate::domain::accounts::{PASSWORD_MAX, Principal, can_view_student};
+use crate::domain::accounts::{PASSWORD_MAX, Principal, UserId, can_view_student};
 use crate::http::AppState;
 use crate::http::auth::middleware::CurrentUser;
 use crate::http::auth::path_id;
@@ -54,7 +54,7 @@ async fn change_password(
         ));
     }
     let caller = PasswordChanger {
-        user_id: user.0.principal.user_id,
+        user_id: user.0.principal.id(),
         username: &user.0.principal.username,
         session: user.0.session.clone(),
         client,
@@ -132,7 +132,7 @@ async fn create_user(
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedUser>)> {
     let actor = Actor {
-        id: Some(user.0.principal.user_id),
+        id: Some(user.0.principal.id()),
         name: user.0.principal.username.clone(),
         ip: Some(client.to_string()),
     };
@@ -149,18 +149,20 @@ async fn get_user(
     user: CurrentUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<UserView>> {
-    let user_id = path_id(path, "user_id")?;
+    let user_id = UserId(path_id(path, "user_id")?);
     let record = authorize_student_access(&state.db, &user.0.principal, user_id).await?;
     Ok(ApiJson(UserView::from(&record)))
 }
 
 /// Loads user `target` if `viewer` may see their data: the one access check for every route that
 /// takes a student id. Someone you may not see gets 403 whether or not they exist.
+/// `target` is a [`UserId`] or, from modules not yet converted, a bare `i64`.
 pub async fn authorize_student_access(
     db: &Db,
     viewer: &Principal,
-    target: i64,
+    target: impl Into<UserId>,
 ) -> ApiResult<UserRecord> {
+    let target = target.into();
     let (record, cohorts) = db
         .read(move |conn| {
             Ok((
@@ -190,7 +192,7 @@ async fn update_user(
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> ApiResult<ApiJson<UserView>> {
-    let user_id = path_id(path, "user_id")?;
+    let user_id = UserId(path_id(path, "user_id")?);
     if let Some(name) = &body.display_name
         && (name.trim().is_empty() || name.chars().count() > 200)
     {
@@ -200,7 +202,7 @@ async fn update_user(
         ));
     }
     let actor = Actor {
-        id: Some(user.0.principal.user_id),
+        id: Some(user.0.principal.id()),
         name: user.0.principal.username.clone(),
         ip: Some(client.to_string()),
     };
@@ -225,9 +227,9 @@ async fn reset_password(
     Extension(ClientIp(client)): Extension<ClientIp>,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<ResetPasswordResponse>> {
-    let user_id = path_id(path, "user_id")?;
+    let user_id = UserId(path_id(path, "user_id")?);
     let actor = Actor {
-        id: Some(user.0.principal.user_id),
+        id: Some(user.0.principal.id()),
         name: user.0.principal.username.clone(),
         ip: Some(client.to_string()),
     };
