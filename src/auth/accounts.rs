@@ -9,9 +9,11 @@ use utoipa::ToSchema;
 use crate::auth::PasswordHasher;
 use crate::db::accounts::{self, AuditEntry, NewUser, UserChanges, UserRecord};
 use crate::db::{Db, DbError};
+use crate::domain::accounts::UserId;
 use crate::domain::accounts::{
     CredentialProblem, Role, Username, check_new_password, check_new_username, username_skeleton,
 };
+use crate::domain::audit::AuditAction;
 
 /// Why an account operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -52,7 +54,8 @@ pub type AccountResult<T> = Result<T, AccountError>;
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
@@ -107,7 +110,7 @@ pub struct CreatedUser {
 /// Who performed an account change, for the audit log.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub id: Option<i64>,
+    pub id: Option<UserId>,
     pub name: String,
     pub ip: Option<String>,
 }
@@ -188,7 +191,7 @@ pub async fn create_account(
                 &AuditEntry {
                     actor_id: actor.id,
                     actor: &actor.name,
-                    action: "user_created",
+                    action: AuditAction::UserCreated,
                     target: Some(&name),
                     ip: actor.ip.as_deref(),
                     details: serde_json::json!({ "role": role.as_str() }),
@@ -235,7 +238,7 @@ fn email_is_plausible(email: &str) -> bool {
 /// Applies an update with its audit entries; shared by the API and the `user disable` subcommand.
 pub async fn apply_user_update(
     db: &Db,
-    user_id: i64,
+    user_id: UserId,
     body: UpdateUser,
     actor: &Actor,
 ) -> AccountResult<UserRecord> {
@@ -274,7 +277,7 @@ pub async fn apply_user_update(
             if body.is_active == Some(false) {
                 accounts::revoke_user_refresh_tokens(tx, user_id, &stamp)?;
             }
-            let audit = |action: &str, details: serde_json::Value| {
+            let audit = |action: AuditAction, details: serde_json::Value| {
                 accounts::insert_audit(
                     tx,
                     &AuditEntry {
@@ -290,17 +293,21 @@ pub async fn apply_user_update(
             };
             if let Some(role) = body.role.filter(|role| role.as_str() != before.role) {
                 audit(
-                    "role_changed",
+                    AuditAction::RoleChanged,
                     serde_json::json!({ "from": before.role, "to": role.as_str() }),
                 )?;
             }
             match body.is_active {
-                Some(false) if before.is_active => audit("user_disabled", serde_json::json!({}))?,
-                Some(true) if !before.is_active => audit("user_enabled", serde_json::json!({}))?,
+                Some(false) if before.is_active => {
+                    audit(AuditAction::UserDisabled, serde_json::json!({}))?
+                }
+                Some(true) if !before.is_active => {
+                    audit(AuditAction::UserEnabled, serde_json::json!({}))?
+                }
                 _ => {}
             }
             if body.display_name.is_some() || body.email.is_some() {
-                audit("user_updated", serde_json::json!({}))?;
+                audit(AuditAction::UserUpdated, serde_json::json!({}))?;
             }
             accounts::find_user(tx, user_id)
         })
@@ -313,7 +320,7 @@ pub async fn apply_user_update(
 pub async fn reset_account_password(
     db: &Db,
     passwords: &Arc<PasswordHasher>,
-    user_id: i64,
+    user_id: UserId,
     actor: &Actor,
 ) -> AccountResult<(String, String)> {
     let password = crate::auth::generated_password();
@@ -342,7 +349,7 @@ pub async fn reset_account_password(
                 &AuditEntry {
                     actor_id: actor.id,
                     actor: &actor.name,
-                    action: "password_reset",
+                    action: AuditAction::PasswordReset,
                     target: Some(&user.username),
                     ip: actor.ip.as_deref(),
                     details: serde_json::json!({}),

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::auth::PasswordHasher;
 use crate::db::accounts::{self, AuditEntry, NewUser};
 use crate::db::{Db, DbError};
+use crate::domain::audit::AuditAction;
 
 /// The environment variable naming a file with the first admin's password.
 pub const PASSWORD_FILE_ENV: &str = "BSN_BOOTSTRAP_ADMIN_PASSWORD_FILE";
@@ -89,7 +90,7 @@ pub fn bootstrap_admin(
             &AuditEntry {
                 actor_id: None,
                 actor: "system",
-                action: "user_created",
+                action: AuditAction::UserCreated,
                 target: Some(ADMIN_USERNAME),
                 ip: None,
                 details: serde_json::json!({ "bootstrap": true }),

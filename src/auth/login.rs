@@ -9,6 +9,7 @@ use crate::auth::lockout::{AddressKey, KNOWN_ADDRESS_DAYS, Verdict};
 use crate::db::accounts::{self, AuditEntry, UserRecord};
 use crate::db::{Db, DbError};
 use crate::domain::accounts::canonical_username;
+use crate::domain::audit::AuditAction;
 use crate::telemetry::log_safe;
 
 /// Why a login did not succeed.
@@ -132,9 +133,9 @@ async fn audit_failure(
     let now = crate::clock::now_rfc3339();
     db.write(move |tx| {
         let action = if locked {
-            "account_locked"
+            AuditAction::AccountLocked
         } else {
-            "login_failed"
+            AuditAction::LoginFailed
         };
         accounts::insert_audit(
             tx,

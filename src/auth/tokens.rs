@@ -7,6 +7,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::domain::accounts::UserId;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AccessClaims {
     pub sub: String,
@@ -36,8 +38,8 @@ pub struct SessionRef<'a> {
 }
 
 impl AccessClaims {
-    pub fn user_id(&self) -> Option<i64> {
-        self.sub.parse().ok()
+    pub fn user_id(&self) -> Option<UserId> {
+        self.sub.parse().ok().map(UserId)
     }
 }
 
@@ -70,7 +72,7 @@ impl TokenKeys {
     /// Signs an access token; returns it with its claims.
     pub fn issue(
         &self,
-        user_id: i64,
+        user_id: UserId,
         role: &str,
         now: u64,
         ttl_secs: u64,
@@ -147,10 +149,12 @@ mod tests {
     fn issued_tokens_verify() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let now = crate::clock::unix_now();
-        let (token, claims) = keys.issue(7, "student", now, 3_600, SESSION).unwrap();
+        let (token, claims) = keys
+            .issue(UserId(7), "student", now, 3_600, SESSION)
+            .unwrap();
         assert_eq!((claims.sid.as_deref(), claims.sep), (Some("family"), 3));
         assert_eq!(keys.verify(&token), Ok(claims.clone()));
-        assert_eq!(claims.user_id(), Some(7));
+        assert_eq!(claims.user_id(), Some(UserId(7)));
         assert!(token.len() > 50);
     }
 
@@ -159,7 +163,7 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let (token, _) = keys
             .issue(
-                7,
+                UserId(7),
                 "student",
                 crate::clock::unix_now() - 10_000,
                 3_600,
@@ -174,7 +178,7 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let other = TokenKeys::new(b"another-secret-another-secret-another").unwrap();
         let (foreign, _) = other
-            .issue(1, "admin", crate::clock::unix_now(), 3_600, SESSION)
+            .issue(UserId(1), "admin", crate::clock::unix_now(), 3_600, SESSION)
             .unwrap();
         assert_eq!(
             keys.verify(&foreign),
@@ -198,7 +202,13 @@ mod tests {
         }
 
         let (good, _) = keys
-            .issue(7, "student", crate::clock::unix_now(), 3_600, SESSION)
+            .issue(
+                UserId(7),
+                "student",
+                crate::clock::unix_now(),
+                3_600,
+                SESSION,
+            )
             .unwrap();
         let parts: Vec<&str> = good.split('.').collect();
         let mut claims = live_claims();

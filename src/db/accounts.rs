@@ -4,11 +4,34 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::{DbError, on_unique};
+use crate::domain::accounts::{CohortId, UserId};
+use crate::domain::audit::AuditAction;
+
+macro_rules! sql_id {
+    ($id:ident) => {
+        impl rusqlite::ToSql for $id {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.0.into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $id {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(value).map($id)
+            }
+        }
+    };
+}
+
+sql_id!(UserId);
+sql_id!(CohortId);
 
 /// A stored user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
@@ -56,14 +79,14 @@ pub struct NewUser<'a> {
     pub skeleton: &'a str,
 }
 
-pub fn insert_user(conn: &Connection, user: &NewUser<'_>, now: &str) -> Result<i64, DbError> {
+pub fn insert_user(conn: &Connection, user: &NewUser<'_>, now: &str) -> Result<UserId, DbError> {
     conn.execute(
         "INSERT INTO users (username, display_name, email, role, password_hash, must_change_password, created_at, updated_at, username_skeleton)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
         params![user.username, user.display_name, user.email, user.role, user.password_hash, user.must_change_password, now, user.skeleton],
     )
     .map_err(|error| on_unique(error, || format!("the username \"{}\" is already taken", user.username)))?;
-    Ok(conn.last_insert_rowid())
+    Ok(UserId(conn.last_insert_rowid()))
 }
 
 pub fn find_user_by_username(
@@ -95,7 +118,9 @@ pub fn skeleton_taken(conn: &Connection, skeleton: &str) -> Result<bool, DbError
         .query_row([skeleton], |row| row.get(0))?)
 }
 
-pub fn find_user(conn: &Connection, id: i64) -> Result<Option<UserRecord>, DbError> {
+/// Takes a [`UserId`] or, from modules not yet converted, a bare `i64`.
+pub fn find_user(conn: &Connection, id: impl Into<UserId>) -> Result<Option<UserRecord>, DbError> {
+    let id = id.into();
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
@@ -122,7 +147,7 @@ pub fn count_active_admins(conn: &Connection) -> Result<i64, DbError> {
 /// the token was revoked, and the cohorts the user teaches.
 #[derive(Debug, Clone)]
 pub struct RequestUser {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub role: String,
     pub is_active: bool,
@@ -130,12 +155,12 @@ pub struct RequestUser {
     pub token_revoked: bool,
     pub session_epoch: i64,
     pub kept_session: Option<String>,
-    pub instructs: Vec<i64>,
+    pub instructs: Vec<CohortId>,
 }
 
 pub fn load_request_user(
     conn: &Connection,
-    user_id: i64,
+    user_id: UserId,
     jti: &str,
 ) -> Result<Option<RequestUser>, DbError> {
     let found = conn
@@ -163,17 +188,30 @@ pub fn load_request_user(
         return Ok(None);
     };
     if user.role == "instructor" {
-        user.instructs = cohorts_of(conn, user.id, Some("instructor"))?;
+        user.instructs = cohort_ids_of(conn, user.id, Some("instructor"))?;
     }
     Ok(Some(user))
 }
 
-/// Cohort ids of a user, optionally only those where they have `role`.
+/// Cohort ids of a user, as bare integers, for the modules not yet converted to [`CohortId`];
+/// see [`cohort_ids_of`].
 pub fn cohorts_of(
     conn: &Connection,
-    user_id: i64,
+    user_id: impl Into<UserId>,
     role: Option<&str>,
 ) -> Result<Vec<i64>, DbError> {
+    Ok(cohort_ids_of(conn, user_id.into(), role)?
+        .into_iter()
+        .map(CohortId::get)
+        .collect())
+}
+
+/// Cohort ids of a user, optionally only those where they have `role`.
+pub fn cohort_ids_of(
+    conn: &Connection,
+    user_id: UserId,
+    role: Option<&str>,
+) -> Result<Vec<CohortId>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT cohort_id FROM cohort_members WHERE user_id = ?1 AND (?2 IS NULL OR role = ?2) ORDER BY cohort_id",
     )?;
@@ -194,7 +232,7 @@ pub struct UserChanges<'a> {
 
 pub fn update_user(
     conn: &Connection,
-    id: i64,
+    id: UserId,
     changes: &UserChanges<'_>,
     now: &str,
 ) -> Result<bool, DbError> {
@@ -223,7 +261,7 @@ pub fn update_user(
     Ok(updated == 1)
 }
 
-pub fn record_successful_login(conn: &Connection, id: i64, now: &str) -> Result<(), DbError> {
+pub fn record_successful_login(conn: &Connection, id: UserId, now: &str) -> Result<(), DbError> {
     conn.execute(
         "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
         params![id, now],
@@ -235,7 +273,7 @@ pub fn record_successful_login(conn: &Connection, id: i64, now: &str) -> Result<
 /// text) at or after `since` (Unix seconds).
 pub fn is_known_login_address(
     conn: &Connection,
-    user_id: i64,
+    user_id: UserId,
     address: &str,
     since: u64,
 ) -> Result<bool, DbError> {
@@ -254,7 +292,7 @@ pub fn is_known_login_address(
 /// that user's addresses not used since `forget_before`.
 pub fn remember_login_address(
     conn: &Connection,
-    user_id: i64,
+    user_id: UserId,
     address: &str,
     now: u64,
     forget_before: u64,
@@ -276,7 +314,7 @@ pub fn remember_login_address(
 pub fn insert_refresh_token(
     conn: &Connection,
     hash: &str,
-    user_id: i64,
+    user_id: UserId,
     family_id: &str,
     now: &str,
     expires_at: &str,
@@ -290,7 +328,7 @@ pub fn insert_refresh_token(
 
 #[derive(Debug, Clone)]
 pub struct RefreshRecord {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub family_id: String,
     pub expires_at: String,
     pub used_at: Option<String>,
@@ -336,7 +374,7 @@ pub fn revoke_refresh_family(
 
 pub fn revoke_user_refresh_tokens(
     conn: &Connection,
-    user_id: i64,
+    user_id: UserId,
     now: &str,
 ) -> Result<usize, DbError> {
     Ok(conn.execute(
@@ -349,7 +387,7 @@ pub fn revoke_user_refresh_tokens(
 /// which ends their access tokens, and revokes their refresh tokens. Returns the new epoch.
 pub fn end_sessions(
     conn: &Connection,
-    user_id: i64,
+    user_id: UserId,
     keep: Option<&str>,
     now: &str,
 ) -> Result<i64, DbError> {
@@ -393,7 +431,8 @@ pub fn prune_expired_tokens(
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CohortRecord {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: CohortId,
     pub name: String,
     pub description: String,
     pub created_at: String,
@@ -423,7 +462,7 @@ pub fn insert_cohort(
     description: &str,
     enrolment_code: &str,
     now: &str,
-) -> Result<i64, DbError> {
+) -> Result<CohortId, DbError> {
     conn.execute(
         "INSERT INTO cohorts (name, description, created_at, enrolment_code) VALUES (?1, ?2, ?3, ?4)",
         params![name, description, now, enrolment_code],
@@ -433,16 +472,24 @@ pub fn insert_cohort(
             format!("a cohort named \"{name}\" already exists")
         })
     })?;
-    Ok(conn.last_insert_rowid())
+    Ok(CohortId(conn.last_insert_rowid()))
 }
 
-pub fn find_cohort(conn: &Connection, id: i64) -> Result<Option<CohortRecord>, DbError> {
+/// Takes a [`CohortId`] or, from modules not yet converted, a bare `i64`.
+pub fn find_cohort(
+    conn: &Connection,
+    id: impl Into<CohortId>,
+) -> Result<Option<CohortRecord>, DbError> {
+    let id = id.into();
     let sql = format!("{COHORT_SELECT} WHERE c.id = ?1");
     Ok(conn.query_row(&sql, [id], cohort_from_row).optional()?)
 }
 
 /// All cohorts, or only those in `only` when given.
-pub fn list_cohorts(conn: &Connection, only: Option<&[i64]>) -> Result<Vec<CohortRecord>, DbError> {
+pub fn list_cohorts(
+    conn: &Connection,
+    only: Option<&[CohortId]>,
+) -> Result<Vec<CohortRecord>, DbError> {
     let sql = format!("{COHORT_SELECT} ORDER BY c.name");
     let mut statement = conn.prepare(&sql)?;
     let rows = statement.query_map([], cohort_from_row)?;
@@ -460,7 +507,7 @@ pub fn list_cohorts(conn: &Connection, only: Option<&[i64]>) -> Result<Vec<Cohor
 /// no code yet.
 pub fn enrolment_code(
     conn: &Connection,
-    cohort_id: i64,
+    cohort_id: CohortId,
 ) -> Result<Option<Option<String>>, DbError> {
     Ok(conn
         .query_row(
@@ -472,7 +519,11 @@ pub fn enrolment_code(
 }
 
 /// Replaces a cohort's enrolment code; false when there is no such cohort.
-pub fn set_enrolment_code(conn: &Connection, cohort_id: i64, code: &str) -> Result<bool, DbError> {
+pub fn set_enrolment_code(
+    conn: &Connection,
+    cohort_id: CohortId,
+    code: &str,
+) -> Result<bool, DbError> {
     Ok(conn.execute(
         "UPDATE cohorts SET enrolment_code = ?2 WHERE id = ?1",
         params![cohort_id, code],
@@ -480,7 +531,10 @@ pub fn set_enrolment_code(conn: &Connection, cohort_id: i64, code: &str) -> Resu
 }
 
 /// The cohort whose enrolment code is `code` (one indexed look-up).
-pub fn cohort_by_enrolment_code(conn: &Connection, code: &str) -> Result<Option<i64>, DbError> {
+pub fn cohort_by_enrolment_code(
+    conn: &Connection,
+    code: &str,
+) -> Result<Option<CohortId>, DbError> {
     Ok(conn
         .query_row(
             "SELECT id FROM cohorts WHERE enrolment_code = ?1",
@@ -493,8 +547,8 @@ pub fn cohort_by_enrolment_code(conn: &Connection, code: &str) -> Result<Option<
 /// The role `user_id` has in `cohort_id`, if they are a member.
 pub fn member_role(
     conn: &Connection,
-    cohort_id: i64,
-    user_id: i64,
+    cohort_id: CohortId,
+    user_id: UserId,
 ) -> Result<Option<String>, DbError> {
     Ok(conn
         .query_row(
@@ -507,14 +561,18 @@ pub fn member_role(
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MemberRecord {
-    pub user_id: i64,
+    #[schema(value_type = i64)]
+    pub user_id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: String,
     pub added_at: String,
 }
 
-pub fn cohort_members(conn: &Connection, cohort_id: i64) -> Result<Vec<MemberRecord>, DbError> {
+pub fn cohort_members(
+    conn: &Connection,
+    cohort_id: CohortId,
+) -> Result<Vec<MemberRecord>, DbError> {
     let mut statement = conn.prepare(
         "SELECT u.id, u.username, u.display_name, m.role, m.added_at
          FROM cohort_members m JOIN users u ON u.id = m.user_id
@@ -534,8 +592,8 @@ pub fn cohort_members(conn: &Connection, cohort_id: i64) -> Result<Vec<MemberRec
 
 pub fn upsert_member(
     conn: &Connection,
-    cohort_id: i64,
-    user_id: i64,
+    cohort_id: CohortId,
+    user_id: UserId,
     role: &str,
     now: &str,
 ) -> Result<(), DbError> {
@@ -547,7 +605,11 @@ pub fn upsert_member(
     Ok(())
 }
 
-pub fn remove_member(conn: &Connection, cohort_id: i64, user_id: i64) -> Result<bool, DbError> {
+pub fn remove_member(
+    conn: &Connection,
+    cohort_id: CohortId,
+    user_id: UserId,
+) -> Result<bool, DbError> {
     Ok(conn.execute(
         "DELETE FROM cohort_members WHERE cohort_id = ?1 AND user_id = ?2",
         params![cohort_id, user_id],
@@ -559,9 +621,9 @@ pub fn remove_member(conn: &Connection, cohort_id: i64, user_id: i64) -> Result<
 /// One audit entry to write.
 #[derive(Debug, Clone)]
 pub struct AuditEntry<'a> {
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub actor: &'a str,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub target: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub details: serde_json::Value,
@@ -570,7 +632,7 @@ pub struct AuditEntry<'a> {
 pub fn insert_audit(conn: &Connection, entry: &AuditEntry<'_>, now: &str) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO audit_log (at, actor_id, actor, action, target, ip, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![now, entry.actor_id, entry.actor, entry.action, entry.target, entry.ip, entry.details.to_string()],
+        params![now, entry.actor_id, entry.actor, entry.action.as_str(), entry.target, entry.ip, entry.details.to_string()],
     )?;
     Ok(())
 }
@@ -579,7 +641,8 @@ pub fn insert_audit(conn: &Connection, entry: &AuditEntry<'_>, now: &str) -> Res
 pub struct AuditRecord {
     pub id: i64,
     pub at: String,
-    pub actor_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub actor_id: Option<UserId>,
     pub actor: String,
     pub action: String,
     pub target: Option<String>,

@@ -5,6 +5,47 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
+/// A user id. Modules not yet converted use the bare `i64`; `From` and [`UserId::get`] convert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+/// A cohort id. Modules not yet converted use the bare `i64`; `From` and [`CohortId::get`] convert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CohortId(pub i64);
+
+macro_rules! id_conversions {
+    ($id:ident) => {
+        impl $id {
+            pub fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl From<i64> for $id {
+            fn from(id: i64) -> Self {
+                $id(id)
+            }
+        }
+
+        impl From<$id> for i64 {
+            fn from(id: $id) -> Self {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $id {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(formatter, "{}", self.0)
+            }
+        }
+    };
+}
+
+id_conversions!(UserId);
+id_conversions!(CohortId);
+
 /// What a user may do: students see themselves, instructors the students of their cohorts, admins
 /// everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -143,8 +184,20 @@ pub struct Principal {
     pub instructs: Vec<i64>,
 }
 
+impl Principal {
+    /// The user id, typed.
+    pub fn id(&self) -> UserId {
+        UserId(self.user_id)
+    }
+}
+
 /// May `viewer` see the data of student `student_id`, who belongs to `student_cohorts`?
-pub fn can_view_student(viewer: &Principal, student_id: i64, student_cohorts: &[i64]) -> bool {
+pub fn can_view_student(
+    viewer: &Principal,
+    student_id: impl Into<UserId>,
+    student_cohorts: &[i64],
+) -> bool {
+    let student_id = student_id.into().get();
     match viewer.role {
         Role::Admin => true,
         Role::Student => viewer.user_id == student_id,
@@ -158,7 +211,7 @@ pub fn can_view_student(viewer: &Principal, student_id: i64, student_cohorts: &[
 }
 
 /// May `viewer` see or manage cohort `cohort_id`? `member_of` lists the viewer's own cohorts.
-pub fn can_view_cohort(viewer: &Principal, cohort_id: i64, member_of: &[i64]) -> bool {
+pub fn can_view_cohort(viewer: &Principal, cohort_id: CohortId, member_of: &[CohortId]) -> bool {
     match viewer.role {
         Role::Admin => true,
         Role::Instructor | Role::Student => member_of.contains(&cohort_id),
@@ -167,7 +220,8 @@ pub fn can_view_cohort(viewer: &Principal, cohort_id: i64, member_of: &[i64]) ->
 
 /// May `viewer` see the members and the enrolment code of cohort `cohort_id`, rotate the code and
 /// remove students? Admins always; instructors for the cohorts they teach.
-pub fn can_manage_cohort(viewer: &Principal, cohort_id: i64) -> bool {
+pub fn can_manage_cohort(viewer: &Principal, cohort_id: impl Into<CohortId>) -> bool {
+    let cohort_id = cohort_id.into().get();
     match viewer.role {
         Role::Admin => true,
         Role::Instructor => viewer.instructs.contains(&cohort_id),
@@ -209,10 +263,12 @@ pub fn can_enrol_members(viewer: &Principal) -> bool {
 
 /// May `viewer` remove a member whose account role is `member_role` from cohort `cohort_id`?
 /// Admins anyone; instructors of the cohort its students.
-pub fn can_remove_member(viewer: &Principal, cohort_id: i64, member_role: Role) -> bool {
+pub fn can_remove_member(viewer: &Principal, cohort_id: CohortId, member_role: Role) -> bool {
     match viewer.role {
         Role::Admin => true,
-        Role::Instructor => viewer.instructs.contains(&cohort_id) && member_role == Role::Student,
+        Role::Instructor => {
+            viewer.instructs.contains(&cohort_id.get()) && member_role == Role::Student
+        }
         Role::Student => false,
     }
 }
@@ -369,11 +425,15 @@ mod tests {
         assert!(can_enrol_members(&admin));
         assert!(!can_enrol_members(&instructor));
         assert!(!can_enrol_members(&student));
-        assert!(can_remove_member(&admin, 11, Role::Instructor));
-        assert!(can_remove_member(&instructor, 10, Role::Student));
-        assert!(!can_remove_member(&instructor, 10, Role::Instructor));
-        assert!(!can_remove_member(&instructor, 11, Role::Student));
-        assert!(!can_remove_member(&student, 10, Role::Student));
+        assert!(can_remove_member(&admin, CohortId(11), Role::Instructor));
+        assert!(can_remove_member(&instructor, CohortId(10), Role::Student));
+        assert!(!can_remove_member(
+            &instructor,
+            CohortId(10),
+            Role::Instructor
+        ));
+        assert!(!can_remove_member(&instructor, CohortId(11), Role::Student));
+        assert!(!can_remove_member(&student, CohortId(10), Role::Student));
     }
 
     #[test]
@@ -393,6 +453,23 @@ mod tests {
     }
 
     #[test]
+    fn ids_show_and_serialise_as_bare_numbers() {
+        assert_eq!(
+            serde_json::to_value(UserId(7)).unwrap(),
+            serde_json::json!(7)
+        );
+        assert_eq!(
+            serde_json::from_value::<CohortId>(serde_json::json!(12)).unwrap(),
+            CohortId(12)
+        );
+        assert_eq!(
+            format!("no user with id {}", UserId(7)),
+            "no user with id 7"
+        );
+        assert_eq!(i64::from(CohortId::from(3)), 3);
+    }
+
+    #[test]
     fn cohort_rules() {
         let instructor = principal(Role::Instructor, 2, &[10]);
         assert!(can_manage_cohort(&instructor, 10));
@@ -400,13 +477,13 @@ mod tests {
         assert!(!can_manage_cohort(&principal(Role::Student, 3, &[]), 10));
         assert!(can_view_cohort(
             &principal(Role::Student, 3, &[]),
-            10,
-            &[10]
+            CohortId(10),
+            &[CohortId(10)]
         ));
         assert!(!can_view_cohort(
             &principal(Role::Student, 3, &[]),
-            11,
-            &[10]
+            CohortId(11),
+            &[CohortId(10)]
         ));
     }
 }

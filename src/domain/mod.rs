@@ -2,6 +2,7 @@
 //! pass in "now" and whatever data the rule needs.
 
 pub mod accounts;
+pub mod audit;
 pub mod competency;
 pub mod items;
 pub mod knowledge;

@@ -79,7 +79,7 @@ pub struct ReviewItem {
     pub max_points: u32,
     pub answered: bool,
     /// The student's answer (null when unanswered).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub answer: Value,
     pub flagged: bool,
     pub time_spent_ms: i64,

@@ -64,7 +64,7 @@ async fn create_backup(
     Extension(ClientIp(client)): Extension<ClientIp>,
 ) -> ApiResult<(StatusCode, ApiJson<BackupReport>)> {
     let actor = BackupActor {
-        id: Some(user.0.principal.user_id),
+        id: Some(user.0.principal.id()),
         name: user.0.principal.username.clone(),
         ip: Some(client.to_string()),
     };

@@ -127,10 +127,13 @@ async fn base_bank(state: &AppState) -> ApiResult<Arc<CatBank>> {
 #[serde(deny_unknown_fields)]
 pub struct StartSession {
     /// 10–150; default 85 (or `max_items` when that is smaller).
+    #[schema(minimum = 10, maximum = 150)]
     pub min_items: Option<usize>,
     /// `min_items`–150; default 150.
+    #[schema(minimum = 10, maximum = 150)]
     pub max_items: Option<usize>,
     /// 1–300; default 300.
+    #[schema(minimum = 1, maximum = 300)]
     pub time_limit_minutes: Option<u32>,
 }
 

@@ -15,9 +15,10 @@ use utoipa_axum::routes;
 use crate::db::DbError;
 use crate::db::accounts::{self, AuditEntry, CohortRecord, MemberRecord};
 use crate::domain::accounts::{
-    Role, can_enrol_members, can_manage_cohort, can_remove_member, can_view_cohort,
-    display_enrolment_code, normalise_enrolment_code,
+    CohortId, Role, UserId, can_enrol_members, can_manage_cohort, can_remove_member,
+    can_view_cohort, display_enrolment_code, normalise_enrolment_code,
 };
+use crate::domain::audit::AuditAction;
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
 use crate::http::context::ClientIp;
@@ -48,7 +49,7 @@ async fn list_cohorts(
             if principal.role == Role::Admin {
                 accounts::list_cohorts(conn, None)
             } else {
-                let mine = accounts::cohorts_of(conn, principal.user_id, None)?;
+                let mine = accounts::cohort_ids_of(conn, principal.id(), None)?;
                 accounts::list_cohorts(conn, Some(&mine))
             }
         })
@@ -88,7 +89,7 @@ async fn create_cohort(
     }
     let stamp = crate::clock::now_rfc3339();
     let (actor_id, actor, ip) = (
-        user.0.principal.user_id,
+        user.0.principal.id(),
         user.0.principal.username.clone(),
         client.to_string(),
     );
@@ -102,7 +103,7 @@ async fn create_cohort(
                 &AuditEntry {
                     actor_id: Some(actor_id),
                     actor: &actor,
-                    action: "cohort_created",
+                    action: AuditAction::CohortCreated,
                     target: Some(&name),
                     ip: Some(&ip),
                     details: serde_json::json!({ "cohort_id": id }),
@@ -138,14 +139,14 @@ async fn get_cohort(
     user: CurrentUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<CohortDetail>> {
-    let cohort_id = crate::http::auth::path_id(path, "cohort_id")?;
+    let cohort_id = CohortId(crate::http::auth::path_id(path, "cohort_id")?);
     let principal = user.0.principal.clone();
     let (cohort, mine, members) = state
         .db
         .read(move |conn| {
             Ok((
                 accounts::find_cohort(conn, cohort_id)?,
-                accounts::cohorts_of(conn, principal.user_id, None)?,
+                accounts::cohort_ids_of(conn, principal.id(), None)?,
                 accounts::cohort_members(conn, cohort_id)?,
             ))
         })
@@ -194,6 +195,7 @@ async fn put_member(
 ) -> ApiResult<StatusCode> {
     let Path((cohort_id, user_id)) = path
         .map_err(|_| ApiError::validation("path", "cohort_id and user_id must be whole numbers"))?;
+    let (cohort_id, user_id) = (CohortId(cohort_id), UserId(user_id));
     let principal = &user.0.principal;
     if !can_enrol_members(principal) {
         return Err(ApiError::Forbidden("Administrator access required".into()));
@@ -206,7 +208,7 @@ async fn put_member(
     }
     let stamp = crate::clock::now_rfc3339();
     let (actor_id, actor, ip) = (
-        principal.user_id,
+        principal.id(),
         principal.username.clone(),
         client.to_string(),
     );
@@ -224,7 +226,7 @@ async fn put_member(
                 &AuditEntry {
                     actor_id: Some(actor_id),
                     actor: &actor,
-                    action: "cohort_member_added",
+                    action: AuditAction::CohortMemberAdded,
                     target: Some(&member.username),
                     ip: Some(&ip),
                     details: serde_json::json!({ "cohort_id": cohort_id, "cohort": cohort.name, "role": body.role.as_str() }),
@@ -257,6 +259,7 @@ async fn delete_member(
 ) -> ApiResult<StatusCode> {
     let Path((cohort_id, user_id)) = path
         .map_err(|_| ApiError::validation("path", "cohort_id and user_id must be whole numbers"))?;
+    let (cohort_id, user_id) = (CohortId(cohort_id), UserId(user_id));
     let principal = user.0.principal.clone();
     if !can_manage_cohort(&principal, cohort_id) {
         return Err(ApiError::Forbidden(
@@ -283,9 +286,9 @@ async fn delete_member(
                 accounts::insert_audit(
                     tx,
                     &AuditEntry {
-                        actor_id: Some(principal.user_id),
+                        actor_id: Some(principal.id()),
                         actor: &principal.username,
-                        action: "cohort_member_removed",
+                        action: AuditAction::CohortMemberRemoved,
                         target: Some(&target),
                         ip: Some(&ip),
                         details: serde_json::json!({ "cohort_id": cohort_id }),
@@ -309,7 +312,8 @@ async fn delete_member(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EnrolmentCode {
-    pub cohort_id: i64,
+    #[schema(value_type = i64)]
+    pub cohort_id: CohortId,
     /// Give this to the cohort's students: they join with `POST /api/v1/cohorts/join`. `null` for a
     /// cohort made before enrolment codes existed, until one is rotated in.
     #[schema(example = "ABCD-EFGH-JK23")]
@@ -325,7 +329,7 @@ async fn get_enrolment_code(
     user: StaffUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<EnrolmentCode>> {
-    let cohort_id = crate::http::auth::path_id(path, "cohort_id")?;
+    let cohort_id = CohortId(crate::http::auth::path_id(path, "cohort_id")?);
     require_manager(&user, cohort_id)?;
     let code = state
         .db
@@ -349,12 +353,12 @@ async fn rotate_enrolment_code(
     Extension(ClientIp(client)): Extension<ClientIp>,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<EnrolmentCode>> {
-    let cohort_id = crate::http::auth::path_id(path, "cohort_id")?;
+    let cohort_id = CohortId(crate::http::auth::path_id(path, "cohort_id")?);
     require_manager(&user, cohort_id)?;
     let code = crate::auth::enrolment_code();
     let stamp = crate::clock::now_rfc3339();
     let (actor_id, actor, ip, stored) = (
-        user.principal.user_id,
+        user.principal.id(),
         user.principal.username.clone(),
         client.to_string(),
         code.clone(),
@@ -370,7 +374,7 @@ async fn rotate_enrolment_code(
                 &AuditEntry {
                     actor_id: Some(actor_id),
                     actor: &actor,
-                    action: "enrolment_code_rotated",
+                    action: AuditAction::EnrolmentCodeRotated,
                     target: None,
                     ip: Some(&ip),
                     details: serde_json::json!({ "cohort_id": cohort_id }),
@@ -389,7 +393,7 @@ async fn rotate_enrolment_code(
     }))
 }
 
-fn require_manager(user: &StaffUser, cohort_id: i64) -> ApiResult<()> {
+fn require_manager(user: &StaffUser, cohort_id: CohortId) -> ApiResult<()> {
     if can_manage_cohort(&user.principal, cohort_id) {
         Ok(())
     } else {
@@ -429,7 +433,7 @@ async fn join_cohort(
         })?;
     let stamp = crate::clock::now_rfc3339();
     let (user_id, actor, ip) = (
-        user.principal.user_id,
+        user.principal.id(),
         user.principal.username.clone(),
         client.to_string(),
     );
@@ -446,7 +450,7 @@ async fn join_cohort(
                     &AuditEntry {
                         actor_id: Some(user_id),
                         actor: &actor,
-                        action: "cohort_joined",
+                        action: AuditAction::CohortJoined,
                         target: Some(&actor),
                         ip: Some(&ip),
                         details: serde_json::json!({ "cohort_id": cohort_id }),

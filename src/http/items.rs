@@ -528,9 +528,9 @@ async fn export_items(
             crate::db::accounts::insert_audit(
                 tx,
                 &crate::db::accounts::AuditEntry {
-                    actor_id: Some(actor_id),
+                    actor_id: Some(actor_id.into()),
                     actor: &actor,
-                    action: "export",
+                    action: crate::domain::audit::AuditAction::Export,
                     target: None,
                     ip: Some(&ip),
                     details,

@@ -42,6 +42,7 @@ pub struct PracticeRequest {
     #[serde(default)]
     pub item_types: Option<Vec<ItemType>>,
     /// 1 to 50.
+    #[schema(minimum = 1, maximum = 50)]
     pub count: i64,
     /// Preferred; other levels fill up when too few match.
     #[serde(default)]

@@ -22,6 +22,7 @@ use super::archive::{self, ArchiveError, ArchiveWriter, Manifest};
 use super::s3;
 use crate::config::{Config, ConfigSource, Schedule};
 use crate::db::{DATABASE_FILE, Db};
+use crate::domain::audit::AuditAction;
 use crate::health::{Check, ExtraCheck, Status};
 use crate::metrics::Metrics;
 
@@ -599,7 +600,7 @@ pub enum Trigger {
 /// Who to name in the audit log.
 #[derive(Debug, Clone)]
 pub struct BackupActor {
-    pub id: Option<i64>,
+    pub id: Option<crate::domain::accounts::UserId>,
     pub name: String,
     pub ip: Option<String>,
 }
@@ -750,7 +751,11 @@ impl BackupService {
                     "trigger": trigger, "file": report.file, "size_bytes": report.size_bytes,
                     "duration_ms": report.duration_ms, "uploaded_to": report.uploaded_to, "pruned": report.pruned,
                 });
-                ("backup_created", Some(report.file.clone()), details)
+                (
+                    AuditAction::BackupCreated,
+                    Some(report.file.clone()),
+                    details,
+                )
             }
             Err(error) => {
                 tracing::error!(trigger = ?trigger, "backup failed: {error}");
@@ -762,7 +767,7 @@ impl BackupService {
                     status.last_error = Some(error.to_string());
                 }
                 (
-                    "backup_failed",
+                    AuditAction::BackupFailed,
                     None,
                     serde_json::json!({ "trigger": trigger, "error": error.to_string() }),
                 )
@@ -948,13 +953,13 @@ pub fn command(
     });
     let audit = match &result {
         Ok(report) => (
-            "backup_created",
+            AuditAction::BackupCreated,
             Some(report.file.clone()),
             serde_json::json!({"trigger": Trigger::Cli, "file": report.file, "size_bytes": report.size_bytes,
                 "duration_ms": report.duration_ms, "uploaded_to": report.uploaded_to, "pruned": report.pruned}),
         ),
         Err(error) => (
-            "backup_failed",
+            AuditAction::BackupFailed,
             None,
             serde_json::json!({"trigger": Trigger::Cli, "error": error.to_string()}),
         ),
@@ -987,7 +992,7 @@ pub fn command(
 /// without the server); a failure is only reported.
 pub fn audit_offline(
     config: &Config,
-    action: &str,
+    action: AuditAction,
     target: Option<&str>,
     details: serde_json::Value,
 ) {

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use crate::config::{Config, ConfigError};
 use crate::db::{Db, DbOptions, MigrationReport};
+use crate::domain::audit::AuditAction;
 
 /// Why an operator command failed; [`CommandError::exit_code`] is the one mapping to the exit codes
 /// the contract fixes (2 config or usage error, 1 any other failure).
@@ -272,7 +273,7 @@ pub fn export(config: &Config, request: ExportRequest) -> anyhow::Result<String>
             &crate::db::accounts::AuditEntry {
                 actor_id: None,
                 actor: "cli",
-                action: "export",
+                action: AuditAction::Export,
                 target: None,
                 ip: None,
                 details,

@@ -124,7 +124,7 @@ pub fn restore(config: &Config, file: &Path) -> Result<RestoreReport, RestoreErr
     });
     super::backup::audit_offline(
         config,
-        "restore",
+        crate::domain::audit::AuditAction::Restore,
         Some(&file.display().to_string()),
         details,
     );

@@ -23,6 +23,9 @@ use crate::http::error::{ApiError, ApiResult};
 pub use middleware::{AuthState, Caller, CurrentUser, authenticate, bearer_token, log_safe};
 pub use users::authorize_student_access;
 
+/// Time formats, re-exported for the handlers that parse and print stored times.
+pub use crate::clock::{format_time, parse_time};
+
 /// The `auth/*` routes with their OpenAPI description.
 pub fn routes() -> OpenApiRouter<AppState> {
     sessions::routes().merge(users::routes())
@@ -35,24 +38,6 @@ pub fn path_id(
 ) -> ApiResult<i64> {
     path.map(|Path(id)| id)
         .map_err(|_| ApiError::validation(name, "must be a whole number"))
-}
-
-/// Epoch seconds as RFC 3339 (UTC, seconds).
-pub fn format_time(epoch: u64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(epoch as i64)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
-/// RFC 3339 to epoch seconds.
-pub fn parse_time(text: &str) -> Option<u64> {
-    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .and_then(|t| u64::try_from(t.unix_timestamp()).ok())
 }
 
 impl From<AccountError> for ApiError {
@@ -70,16 +55,5 @@ impl From<AccountError> for ApiError {
 impl From<CredentialProblem> for ApiError {
     fn from(problem: CredentialProblem) -> Self {
         ApiError::validation("password", problem.to_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn times_round_trip() {
-        assert_eq!(parse_time(&format_time(1_800_000_000)), Some(1_800_000_000));
-        assert_eq!(parse_time("garbage"), None);
     }
 }

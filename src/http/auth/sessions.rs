@@ -1,7 +1,6 @@
 //! Sessions: login (JSON and OAuth2 form), refresh-token rotation, logout, and who-am-I.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use axum::extract::{Query, State};
 use axum::{Extension, Form};
@@ -10,15 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::SessionRef;
 use crate::auth::accounts::UserView;
-use crate::auth::lockout::AddressKey;
-use crate::auth::login::{LoginError, check_login, known_since};
-use crate::db::accounts::{self, AuditEntry, UserRecord};
+use crate::auth::login::{LoginError, check_login};
+use crate::auth::sessions::{Issue, SessionError, Tokens, issue_tokens, log_out, rotate_refresh};
+use crate::db::accounts;
 use crate::domain::accounts::{PASSWORD_MAX, Role};
 use crate::http::AppState;
-use crate::http::auth::middleware::{CurrentUser, log_safe};
-use crate::http::auth::{format_time, parse_time};
+use crate::http::auth::middleware::CurrentUser;
 use crate::http::context::ClientIp;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::{ApiJson, parse_json};
@@ -137,7 +134,18 @@ async fn authenticate_password(
     let user = check_login(&state.db, &state.auth, client, username, password)
         .await
         .map_err(login_error)?;
-    issue_tokens(state, &user, None, Some(client), "login").await
+    let now = crate::clock::unix_now();
+    issue_tokens(
+        &state.db,
+        &state.auth,
+        &user,
+        None,
+        Issue::Login(client),
+        now,
+    )
+    .await
+    .map(TokenPair::from)
+    .map_err(session_error)
 }
 
 fn login_error(error: LoginError) -> ApiError {
@@ -165,85 +173,24 @@ fn login_error(error: LoginError) -> ApiError {
     }
 }
 
-/// Issues an access token and a refresh token (a new family unless `family` continues one).
-async fn issue_tokens(
-    state: &AppState,
-    user: &UserRecord,
-    family: Option<String>,
-    client: Option<IpAddr>,
-    action: &'static str,
-) -> ApiResult<TokenPair> {
-    let now = crate::clock::unix_now();
-    let ttl = state.auth.access_ttl.as_secs();
-    let (refresh_token, refresh_hash) = crate::auth::tokens::new_refresh_token();
-    let family = family.unwrap_or_else(|| crate::auth::random_token(16));
-    let session = SessionRef {
-        id: &family,
-        epoch: user.session_epoch,
-    };
-    let (access_token, _) = state
-        .auth
-        .keys
-        .issue(user.id, &user.role, now, ttl, session)
-        .map_err(ApiError::Internal)?;
-    let expires_at = format_time(now + state.auth.refresh_ttl.as_secs());
-    let (user_id, username, epoch) = (user.id, user.username.clone(), user.session_epoch);
-    let ip = client.map(|ip| ip.to_string());
-    let stamp = crate::clock::now_rfc3339();
-    let issued = state
-        .db
-        .write(move |tx| {
-            // A password change between reading the user and this write ended the session.
-            let current = accounts::find_user(tx, user_id)?.map(|user| user.session_epoch);
-            if current != Some(epoch) {
-                return Ok(false);
-            }
-            accounts::insert_refresh_token(
-                tx,
-                &refresh_hash,
-                user_id,
-                &family,
-                &stamp,
-                &expires_at,
-            )?;
-            if action == "login" {
-                accounts::record_successful_login(tx, user_id, &stamp)?;
-                if let Some(client) = client {
-                    let now = crate::clock::unix_now();
-                    accounts::remember_login_address(
-                        tx,
-                        user_id,
-                        &AddressKey::of(client).to_string(),
-                        now,
-                        known_since(now),
-                    )?;
-                }
-                accounts::insert_audit(
-                    tx,
-                    &AuditEntry {
-                        actor_id: Some(user_id),
-                        actor: &username,
-                        action,
-                        target: Some(&username),
-                        ip: ip.as_deref(),
-                        details: serde_json::json!({}),
-                    },
-                    &stamp,
-                )?;
-            }
-            Ok(true)
-        })
-        .await?;
-    if !issued {
-        return Err(ApiError::Unauthorized("Invalid refresh token".into()));
+fn session_error(error: SessionError) -> ApiError {
+    match error {
+        SessionError::Refused(_) => ApiError::Unauthorized(error.to_string()),
+        SessionError::Db(error) => error.into(),
+        SessionError::Internal(error) => ApiError::Internal(error),
     }
-    Ok(TokenPair {
-        access_token,
-        refresh_token,
-        token_type: "bearer",
-        expires_in: ttl,
-        password_change_required: user.must_change_password,
-    })
+}
+
+impl From<Tokens> for TokenPair {
+    fn from(tokens: Tokens) -> Self {
+        TokenPair {
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            token_type: "bearer",
+            expires_in: tokens.expires_in,
+            password_change_required: tokens.password_change_required,
+        }
+    }
 }
 
 /// The refresh body as the server reads it: the token may instead come as the query parameter.
@@ -282,68 +229,16 @@ async fn refresh(
             "a refresh token is required",
         ));
     };
-    let hash = crate::auth::tokens::hash_refresh_token(&token);
-    let now_epoch = crate::clock::unix_now();
-    let stamp = crate::clock::now_rfc3339();
-    let ip = client.to_string();
-    let outcome = state
-        .db
-        .write(move |tx| {
-            let Some(record) = accounts::find_refresh_token(tx, &hash)? else {
-                return Ok(RefreshOutcome::Unknown);
-            };
-            if record.revoked_at.is_some() {
-                return Ok(RefreshOutcome::Revoked);
-            }
-            if record.used_at.is_some() {
-                accounts::revoke_refresh_family(tx, &record.family_id, &stamp)?;
-                let user = accounts::find_user(tx, record.user_id)?;
-                let username = user.map(|user| user.username).unwrap_or_default();
-                accounts::insert_audit(
-                    tx,
-                    &AuditEntry {
-                        actor_id: Some(record.user_id),
-                        actor: &username,
-                        action: "refresh_token_reuse",
-                        target: Some(&username),
-                        ip: Some(&ip),
-                        details: serde_json::json!({ "family_revoked": true }),
-                    },
-                    &stamp,
-                )?;
-                return Ok(RefreshOutcome::Reused(username));
-            }
-            if parse_time(&record.expires_at).is_none_or(|expires| expires <= now_epoch) {
-                return Ok(RefreshOutcome::Expired);
-            }
-            let Some(user) = accounts::find_user(tx, record.user_id)?.filter(|user| user.is_active)
-            else {
-                return Ok(RefreshOutcome::Revoked);
-            };
-            accounts::mark_refresh_used(tx, &hash, &stamp)?;
-            Ok(RefreshOutcome::Rotate(Box::new(user), record.family_id))
-        })
-        .await?;
-    match outcome {
-        RefreshOutcome::Rotate(user, family) => Ok(ApiJson(
-            issue_tokens(&state, &user, Some(family), None, "refresh").await?,
-        )),
-        RefreshOutcome::Reused(username) => {
-            tracing::warn!(target: "bsn_knowledge::auth", "refresh token reused for user \"{}\" from {client}: its family was revoked", log_safe(&username));
-            Err(ApiError::Unauthorized("Invalid refresh token".into()))
-        }
-        RefreshOutcome::Unknown | RefreshOutcome::Revoked | RefreshOutcome::Expired => {
-            Err(ApiError::Unauthorized("Invalid refresh token".into()))
-        }
-    }
-}
-
-enum RefreshOutcome {
-    Unknown,
-    Revoked,
-    Expired,
-    Reused(String),
-    Rotate(Box<UserRecord>, String),
+    rotate_refresh(
+        &state.db,
+        &state.auth,
+        &token,
+        client,
+        crate::clock::unix_now(),
+    )
+    .await
+    .map(|tokens| ApiJson(tokens.into()))
+    .map_err(session_error)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -359,23 +254,16 @@ async fn logout(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> ApiResult<ApiJson<LogoutResponse>> {
-    let caller = Arc::clone(&user.0);
-    let stamp = crate::clock::now_rfc3339();
-    let (jti, expires, user_id, username) = (
-        caller.jti.clone(),
+    let caller = &user.0;
+    log_out(
+        &state.db,
+        caller.principal.id(),
+        &caller.jti,
         caller.token_expires_at,
-        caller.principal.user_id,
-        caller.principal.username.clone(),
-    );
-    state
-        .db
-        .write(move |tx| {
-            accounts::revoke_access_token(tx, &jti, expires)?;
-            accounts::revoke_user_refresh_tokens(tx, user_id, &stamp)?;
-            accounts::prune_expired_tokens(tx, crate::clock::unix_now(), &stamp)?;
-            Ok(())
-        })
-        .await?;
+        crate::clock::unix_now(),
+    )
+    .await?;
+    let username = caller.principal.username.clone();
     Ok(ApiJson(LogoutResponse {
         message: format!("User {username} logged out successfully"),
         username,

@@ -12,11 +12,10 @@ use crate::auth::accounts::{
     Actor, CreateUser, CreatedUser, UpdateUser, UserView, apply_user_update, create_account,
     reset_account_password,
 };
+use crate::auth::sessions::{PasswordChangeError, PasswordChanger, change_own_password};
 use crate::db::Db;
-use crate::db::accounts::{self, AuditEntry, UserChanges, UserRecord};
-use crate::domain::accounts::{
-    PASSWORD_MAX, Principal, Username, can_view_student, check_new_password,
-};
+use crate::db::accounts::{self, UserRecord};
+use crate::domain::accounts::{PASSWORD_MAX, Principal, UserId, can_view_student};
 use crate::http::AppState;
 use crate::http::auth::middleware::CurrentUser;
 use crate::http::auth::path_id;
@@ -48,76 +47,37 @@ async fn change_password(
     Extension(ClientIp(client)): Extension<ClientIp>,
     ApiJson(body): ApiJson<ChangePassword>,
 ) -> ApiResult<StatusCode> {
-    let user_id = user.0.principal.user_id;
     if body.current_password.chars().count() > PASSWORD_MAX {
         return Err(ApiError::validation(
             "current_password",
             format!("must be at most {PASSWORD_MAX} characters"),
         ));
     }
-    let username = Username::parse(&user.0.principal.username)
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("stored username invalid")))?;
-    check_new_password(&body.new_password, &username)
-        .map_err(|problem| ApiError::validation("new_password", problem.to_string()))?;
-    let record = state
-        .db
-        .read(move |conn| accounts::find_user(conn, user_id))
-        .await?;
-    let record =
-        record.ok_or_else(|| ApiError::Unauthorized("Could not validate credentials".into()))?;
-    let (current, new, stored) = (
+    let caller = PasswordChanger {
+        user_id: user.0.principal.id(),
+        username: &user.0.principal.username,
+        session: user.0.session.clone(),
+        client,
+    };
+    change_own_password(
+        &state.db,
+        &state.auth.passwords,
+        &caller,
         body.current_password,
         body.new_password,
-        record.password_hash,
-    );
-    let outcome = state
-        .auth
-        .passwords
-        .run(move |hasher| {
-            hasher
-                .verify(&current, Some(&stored))
-                .then(|| hasher.hash(&new))
-        })
-        .await
-        .map_err(ApiError::Internal)?;
-    let Some(hash) = outcome else {
-        return Err(ApiError::Unauthorized(
-            "The current password is not correct".into(),
-        ));
-    };
-    let hash = hash.map_err(ApiError::Internal)?;
-    let stamp = crate::clock::now_rfc3339();
-    let (name, ip) = (record.username, client.to_string());
-    let session = user.0.session.clone();
-    state
-        .db
-        .write(move |tx| {
-            let changes = UserChanges {
-                password_hash: Some(&hash),
-                must_change_password: Some(false),
-                ..UserChanges::default()
-            };
-            accounts::update_user(tx, user_id, &changes, &stamp)?;
-            accounts::end_sessions(tx, user_id, session.as_deref(), &stamp)?;
-            accounts::insert_audit(
-                tx,
-                &AuditEntry {
-                    actor_id: Some(user_id),
-                    actor: &name,
-                    action: "password_changed",
-                    target: Some(&name),
-                    ip: Some(&ip),
-                    details: serde_json::json!({}),
-                },
-                &stamp,
-            )?;
-            Ok(())
-        })
-        .await?;
-    crate::auth::bootstrap::forget_generated_password(
-        &state.config.storage.data_dir,
-        &user.0.principal.username,
-    );
+        crate::clock::unix_now(),
+    )
+    .await
+    .map_err(|error| match error {
+        PasswordChangeError::Policy(problem) => {
+            ApiError::validation("new_password", problem.to_string())
+        }
+        PasswordChangeError::NoAccount | PasswordChangeError::WrongCurrentPassword => {
+            ApiError::Unauthorized(error.to_string())
+        }
+        PasswordChangeError::Db(error) => error.into(),
+        PasswordChangeError::Internal(error) => ApiError::Internal(error),
+    })?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -172,7 +132,7 @@ async fn create_user(
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, ApiJson<CreatedUser>)> {
     let actor = Actor {
-        id: Some(user.0.principal.user_id),
+        id: Some(user.0.principal.id()),
         name: user.0.principal.username.clone(),
         ip: Some(client.to_string()),
     };
@@ -189,18 +149,20 @@ async fn get_user(
     user: CurrentUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<UserView>> {
-    let user_id = path_id(path, "user_id")?;
+    let user_id = UserId(path_id(path, "user_id")?);
     let record = authorize_student_access(&state.db, &user.0.principal, user_id).await?;
     Ok(ApiJson(UserView::from(&record)))
 }
 
 /// Loads user `target` if `viewer` may see their data: the one access check for every route that
 /// takes a student id. Someone you may not see gets 403 whether or not they exist.
+/// `target` is a [`UserId`] or, from modules not yet converted, a bare `i64`.
 pub async fn authorize_student_access(
     db: &Db,
     viewer: &Principal,
-    target: i64,
+    target: impl Into<UserId>,
 ) -> ApiResult<UserRecord> {
+    let target = target.into();
     let (record, cohorts) = db
         .read(move |conn| {
             Ok((
@@ -230,7 +192,7 @@ async fn update_user(
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     ApiJson(body): ApiJson<UpdateUser>,
 ) -> ApiResult<ApiJson<UserView>> {
-    let user_id = path_id(path, "user_id")?;
+    let user_id = UserId(path_id(path, "user_id")?);
     if let Some(name) = &body.display_name
         && (name.trim().is_empty() || name.chars().count() > 200)
     {
@@ -240,7 +202,7 @@ async fn update_user(
         ));
     }
     let actor = Actor {
-        id: Some(user.0.principal.user_id),
+        id: Some(user.0.principal.id()),
         name: user.0.principal.username.clone(),
         ip: Some(client.to_string()),
     };
@@ -265,9 +227,9 @@ async fn reset_password(
     Extension(ClientIp(client)): Extension<ClientIp>,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<ResetPasswordResponse>> {
-    let user_id = path_id(path, "user_id")?;
+    let user_id = UserId(path_id(path, "user_id")?);
     let actor = Actor {
-        id: Some(user.0.principal.user_id),
+        id: Some(user.0.principal.id()),
         name: user.0.principal.username.clone(),
         ip: Some(client.to_string()),
     };
