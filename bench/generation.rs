@@ -42,7 +42,7 @@ fn main() {
         "delegation",
         "diabetic ketoacidosis",
         "isolation",
-        "maternal newborn",
+        "maternal",
     ];
     let started = Instant::now();
     let (mut requests, mut served) = (0usize, 0usize);
