@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0007_login_addresses",
         sql: include_str!("../../migrations/0007_login_addresses.sql"),
     },
+    Migration {
+        version: 8,
+        name: "0008_competency_assessments",
+        sql: include_str!("../../migrations/0008_competency_assessments.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod analytics;
 pub mod cat;
+pub mod competency;
 pub mod items;
 mod lock;
 pub mod migrations;
