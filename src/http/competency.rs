@@ -273,7 +273,7 @@ pub struct PerformanceData {
 
 /// A score from 0 to 100.
 #[derive(ToSchema)]
-#[schema(as = Score, value_type = f64, minimum = 0, maximum = 100)]
+#[schema(as = PercentScore, value_type = f64, minimum = 0, maximum = 100)]
 #[allow(dead_code)]
 pub struct ScoreDoc(f64);
 
@@ -499,7 +499,9 @@ pub const MAX_BULK: usize = 500;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkRequest {
-    #[schema(value_type = Vec<AssessRequest>, min_items = 1, max_items = 500)]
+    /// Each row an `AssessRequest`; a row that is not one is reported in `errors`, not refused
+    /// with the batch.
+    #[schema(value_type = Vec<Object>, min_items = 1, max_items = 500)]
     pub assessments: Vec<Value>,
     #[serde(default)]
     #[schema(min_length = 1, max_length = 100)]
@@ -517,9 +519,10 @@ pub struct BulkResult {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BulkError {
     pub index: usize,
-    #[schema(value_type = Object)]
+    /// As the row gave it (null when absent).
+    #[schema(value_type = Value)]
     pub student_id: Value,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub competency_id: Value,
     pub error: String,
     /// The status the row would have had alone (403, 404, 422).
@@ -832,6 +835,7 @@ pub struct PracticeBody {
 
 /// A step's practice set from the item bank.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PathPracticeSet)]
 pub struct PracticeSet {
     /// Generated bank items tagged with the competency, the student's unseen ones first.
     pub item_ids: Vec<String>,

@@ -57,6 +57,7 @@ pub struct Standing {
 
 /// A competency below target.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CompetencyGap)]
 pub struct Gap {
     pub competency_id: String,
     pub domain: u32,
