@@ -350,3 +350,92 @@ pub fn record_assessment(
         standing(conn, assessment.student_id, assessment.competency_id)?,
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::practice::{NewAttempt, QuizSettings, insert_attempt, insert_quiz};
+    use crate::db::{Db, DbOptions, items as bank};
+    use crate::domain::items::catalog::signature;
+    use crate::domain::practice::QuizKind;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn practice_sets_offer_generated_items_of_the_competency_unseen_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, _) = Db::open(
+            &DbOptions {
+                data_dir: dir.path().to_owned(),
+                busy_timeout: Duration::from_secs(5),
+                pool_size: 2,
+            },
+            "t",
+        )
+        .unwrap();
+        let kb = crate::domain::knowledge::load_embedded_for_tests();
+        let catalog = crate::domain::items::catalog::Catalog::builtin(&kb);
+        let mut items: Vec<_> = (0..40)
+            .filter_map(|index| catalog.generate(&kb, index, 9))
+            .take(4)
+            .collect();
+        assert_eq!(items.len(), 4);
+        // Oldest first: "seen" (met in an attempt), then a sub-competency, then an unseen one; the
+        // fourth is authored and never offered.
+        for (item, tag) in items.iter_mut().zip(["2.4", "2.4b", "2.4", "2.4"]) {
+            item.aacn_competency = tag.into();
+        }
+        let rows = items.clone();
+        db.write(move |tx| {
+            tx.execute(
+                "INSERT INTO users (id, username, display_name, role, password_hash, created_at, updated_at)
+                 VALUES (7, 's', 'S', 'student', 'x', 't', 't')",
+                [],
+            )?;
+            for (index, item) in rows[..3].iter().enumerate() {
+                bank::insert_generated(tx, &[(item.clone(), signature(item))], &format!("t{index}"))?;
+            }
+            bank::insert_authored(tx, &rows[3], &signature(&rows[3]), 7, "t9")?;
+            let settings = QuizSettings {
+                kind: QuizKind::Practice,
+                title: "P".into(),
+                instructions: String::new(),
+                time_limit_minutes: None,
+                opens_at: None,
+                closes_at: None,
+                attempt_limit: None,
+                show_review: true,
+                shuffle_options: false,
+                cohort_ids: Vec::new(),
+            };
+            let quiz = insert_quiz(tx, &settings, &rows[..1], 7, "t")?;
+            insert_attempt(
+                tx,
+                &NewAttempt {
+                    quiz_id: quiz,
+                    student_id: 7,
+                    started_at: "t".into(),
+                    deadline_at: None,
+                    now_ms: 1,
+                    option_orders: BTreeMap::new(),
+                    max_score: rows[0].max_points,
+                },
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+        let sets = db.read(|conn| practice_items(conn, 7, 10)).await.unwrap();
+        assert_eq!(sets.len(), 1, "{sets:?}");
+        let offered = &sets["2.4"];
+        assert_eq!(
+            offered,
+            &vec![
+                (items[1].id.clone(), false),
+                (items[2].id.clone(), false),
+                (items[0].id.clone(), true),
+            ]
+        );
+        let two = db.read(|conn| practice_items(conn, 7, 2)).await.unwrap();
+        assert_eq!(two["2.4"].len(), 2);
+    }
+}
