@@ -502,7 +502,7 @@ pub struct BulkRequest {
     /// Each row an `AssessRequest`; a row that is not one is reported in `errors`, not refused
     /// with the batch.
     #[schema(value_type = Vec<Object>, min_items = 1, max_items = 500)]
-    pub assessments: Vec<Value>,
+    pub assessments: Vec<Map<String, Value>>,
     #[serde(default)]
     #[schema(min_length = 1, max_length = 100)]
     pub batch_id: Option<String>,
@@ -540,7 +540,7 @@ pub struct BulkView {
     pub processed_at: String,
 }
 
-fn row_error(index: usize, row: &Value, error: &ApiError) -> BulkError {
+fn row_error(index: usize, row: &Map<String, Value>, error: &ApiError) -> BulkError {
     let message = match error {
         ApiError::Validation { errors, .. } => errors
             .iter()

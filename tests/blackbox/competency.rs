@@ -450,6 +450,16 @@ async fn bulk_assessment_reports_failures_per_row_and_commits_the_rest() {
     refused(api, BULK, &s.student, json!({"assessments": rows}), 403).await;
     let (_, named) = refused(api, BULK, &s.instructor, json!({"assessments": []}), 422).await;
     assert_eq!(named, "assessments");
+    // A row that is not an object is refused with the request, as the document says.
+    let (_, named) = refused(
+        api,
+        BULK,
+        &s.instructor,
+        json!({"assessments": [[null, null]]}),
+        422,
+    )
+    .await;
+    assert!(named.starts_with("assessments"), "{named}");
     let many: Vec<Value> = (0..501).map(|_| rows[0].clone()).collect();
     let (_, named) = refused(api, BULK, &s.instructor, json!({"assessments": many}), 422).await;
     assert_eq!(named, "assessments");
