@@ -54,6 +54,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0007_login_addresses.sql"),
     },
     Migration {
+        version: 8,
+        name: "0008_competency_assessments",
+        sql: include_str!("../../migrations/0008_competency_assessments.sql"),
+    },
+    Migration {
         version: 9,
         name: "0009_analytics_rollups",
         sql: include_str!("../../migrations/0009_analytics_rollups.sql"),

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod calibration;
 pub mod cat;
+pub mod competency;
 pub mod items;
 mod lock;
 pub mod migrations;

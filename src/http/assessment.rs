@@ -1,6 +1,7 @@
 //! AACN Essentials over HTTP: the framework (`assessment/domains`, `assessment/competencies/available`,
 //! `assessment/proficiency-levels`) and a student's competency profile computed from stored evidence
-//! (`assessment/competency/profile/{student_id}`).
+//! (`assessment/competency/profile/{student_id}`). Recording assessments and evidence, gaps and
+//! learning paths are in `competency.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -11,10 +12,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::db::competency::RecordedEvidence;
 use crate::db::practice as store;
 use crate::domain::competency::{
     Competency, Essentials, Evidence, MIN_EVIDENCE, Proficiency, ProficiencyLevel, QsenRecord,
-    Source, proficiency,
+    Source, standings,
 };
 use crate::http::AppState;
 use crate::http::auth::{CurrentUser, authorize_student_access, path_id};
@@ -29,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(profile))
 }
 
-fn essentials() -> ApiResult<&'static Essentials> {
+pub fn essentials() -> ApiResult<&'static Essentials> {
     static ESSENTIALS: OnceLock<Result<Essentials, String>> = OnceLock::new();
     ESSENTIALS
         .get_or_init(Essentials::embedded)
@@ -123,7 +125,7 @@ async fn proficiency_levels(_user: CurrentUser) -> ApiResult<ApiJson<LevelsView>
                 description: level.description(),
             })
             .collect(),
-        formula: "score = sum(weight x fraction earned) / sum(weight) over the student's evidence for the competency; a scored item response weighs its item's maximum points; the cut points are this appliance's convention (Benner's levels), not AACN's",
+        formula: "score = sum(weight x fraction earned) / sum(weight) over the student's evidence for the competency; a scored item response weighs its item's maximum points, a recorded clinical evaluation or simulation the weight given (default 1), each score supplied in an assessment 1; the cut points are this appliance's convention (Benner's levels), not AACN's",
         min_evidence_for_level: MIN_EVIDENCE,
     }))
 }
@@ -138,8 +140,13 @@ pub struct CompetencyProficiency {
 pub struct ProfileView {
     pub student_id: i64,
     pub competencies: Vec<CompetencyProficiency>,
-    /// Pieces of evidence by source (item responses, clinical evaluations, simulations).
+    /// Pieces of evidence by source (item responses, clinical evaluations, simulations, quiz
+    /// scores supplied with an assessment).
     pub evidence_by_source: BTreeMap<String, u32>,
+    /// The clinical evaluations, simulation scores and supplied scores recorded for the student,
+    /// oldest first (`recorded_evidence_count` of them); item responses are only counted.
+    pub recorded_evidence: Vec<RecordedEvidence>,
+    pub recorded_evidence_count: usize,
 }
 
 /// A student's proficiency per competency from the stored evidence (students their own; staff
@@ -155,38 +162,33 @@ async fn profile(
     let student = path_id(path, "student_id")?;
     authorize_student_access(&state.db, &user.0.principal, student).await?;
     let essentials = essentials()?;
-    let rows = state
+    let (rows, recorded) = state
         .db
-        .read(move |conn| store::evidence_of(conn, student))
+        .read(move |conn| {
+            Ok((
+                store::evidence_of(conn, student)?,
+                crate::db::competency::recorded_evidence(conn, student)?,
+            ))
+        })
         .await?;
-    let mut by_competency: BTreeMap<String, Vec<Evidence>> = BTreeMap::new();
     let mut by_source: BTreeMap<String, u32> = BTreeMap::new();
+    let mut evidence = Vec::with_capacity(rows.len());
     for (competency, score, weight, source) in rows {
-        let base = competency
-            .trim_end_matches(|c: char| c.is_ascii_lowercase())
-            .to_owned();
-        by_competency
-            .entry(base)
-            .or_default()
-            .push(Evidence { score, weight });
         *by_source.entry(source).or_default() += 1;
+        evidence.push((competency, Evidence { score, weight }));
     }
-    let competencies = essentials
-        .competencies()
+    let competencies = standings(essentials, &evidence)
         .into_iter()
-        .map(|competency| {
-            let evidence = by_competency
-                .get(&competency.id)
-                .map_or(&[][..], Vec::as_slice);
-            CompetencyProficiency {
-                proficiency: proficiency(evidence),
-                competency,
-            }
+        .map(|standing| CompetencyProficiency {
+            competency: standing.competency,
+            proficiency: standing.proficiency,
         })
         .collect();
     Ok(ApiJson(ProfileView {
         student_id: student,
         competencies,
         evidence_by_source: by_source,
+        recorded_evidence_count: recorded.len(),
+        recorded_evidence: recorded,
     }))
 }

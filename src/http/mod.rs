@@ -10,6 +10,7 @@ pub mod auth;
 mod backups;
 mod cat;
 mod cohorts;
+mod competency;
 pub mod context;
 pub mod edge;
 pub mod error;
@@ -129,6 +130,7 @@ fn api_routes(state: &AppState) -> OpenApiRouter<AppState> {
         .merge(attempts::routes())
         .merge(practice::routes())
         .merge(assessment::routes())
+        .merge(competency::routes())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -1,5 +1,6 @@
 //! Self-practice over HTTP: `POST /api/v1/practice` makes a practice set of freshly generated items
-//! (preferring items this student has not met) and starts an attempt on it.
+//! (preferring items this student has not met), or of the generated bank items a learning path
+//! named (`item_ids`), and starts an attempt on it.
 
 use std::collections::BTreeSet;
 
@@ -47,6 +48,66 @@ pub struct PracticeRequest {
     /// Preferred; other levels fill up when too few match.
     #[serde(default)]
     pub difficulty: Option<Difficulty>,
+    /// Practise exactly these generated bank items (as a learning path names them), instead of
+    /// freshly generated ones; `count` must equal their number and the filters must be absent.
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub item_ids: Option<Vec<String>>,
+}
+
+/// The generated, active bank items `ids` names, in its order, or the precise refusal.
+async fn listed_items(
+    state: &AppState,
+    request: &PracticeRequest,
+    ids: &[String],
+) -> ApiResult<Vec<Item>> {
+    if request.topic.is_some()
+        || request.client_need.is_some()
+        || request.item_types.is_some()
+        || request.difficulty.is_some()
+    {
+        return Err(ApiError::validation(
+            "item_ids",
+            "give either item_ids or the filters (topic, client_need, item_types, difficulty), not both",
+        ));
+    }
+    if ids.len() as i64 != request.count {
+        return Err(ApiError::validation(
+            "count",
+            format!("must equal the number of item_ids ({})", ids.len()),
+        ));
+    }
+    let unique: BTreeSet<&String> = ids.iter().collect();
+    if unique.len() != ids.len() {
+        return Err(ApiError::validation("item_ids", "must not repeat an item"));
+    }
+    let wanted = ids.to_vec();
+    let found = state
+        .db
+        .read(move |conn| {
+            wanted
+                .iter()
+                .map(|id| bank::find_item(conn, id))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    let mut items = Vec::with_capacity(ids.len());
+    for (id, stored) in ids.iter().zip(found) {
+        // Authored items may be kept for an exam; only generated ones are open to practice.
+        match stored {
+            Some(stored) if stored.origin == "generated" && stored.status == "active" => {
+                items.push(stored.item)
+            }
+            _ => {
+                let shown: String = id.chars().take(80).collect();
+                return Err(ApiError::validation(
+                    "item_ids",
+                    format!("`{shown}` is not an active generated item of the bank"),
+                ));
+            }
+        }
+    }
+    Ok(items)
 }
 
 /// Start a self-practice attempt on freshly generated items (students). Items this student has
@@ -61,6 +122,11 @@ async fn start_practice(
 ) -> ApiResult<(StatusCode, ApiJson<AttemptView>)> {
     if !(1..=50).contains(&request.count) {
         return Err(ApiError::validation("count", "must be between 1 and 50"));
+    }
+    if let Some(ids) = &request.item_ids {
+        let items = listed_items(&state, &request, ids).await?;
+        let title = "Practice: learning path".to_owned();
+        return start_on(&state, student.principal.user_id, title, items).await;
     }
     let topic = request
         .topic
@@ -129,12 +195,23 @@ async fn start_practice(
             "no item of the requested kind can be made for this topic yet; try other item types or a broader topic",
         ));
     }
+    let title = match &topic {
+        Some(topic) => format!("Practice: {topic}"),
+        None => "Practice".to_owned(),
+    };
+    start_on(&state, student_id, title, items).await
+}
+
+/// Stores `items` (new ones into the bank) as the student's practice set and starts the attempt.
+async fn start_on(
+    state: &AppState,
+    student_id: i64,
+    title: String,
+    items: Vec<Item>,
+) -> ApiResult<(StatusCode, ApiJson<AttemptView>)> {
     let settings = QuizSettings {
         kind: QuizKind::Practice,
-        title: match &topic {
-            Some(topic) => format!("Practice: {topic}"),
-            None => "Practice".to_owned(),
-        },
+        title,
         instructions: String::new(),
         time_limit_minutes: None,
         opens_at: None,
@@ -157,7 +234,7 @@ async fn start_practice(
         })
         .await
         .map_err(db_error)?;
-    let (_, attempt) = start_or_resume(&state, student_id, quiz).await?;
-    let view = attempt_view(&state, &attempt, false).await?;
+    let (_, attempt) = start_or_resume(state, student_id, quiz).await?;
+    let view = attempt_view(state, &attempt, false).await?;
     Ok((StatusCode::CREATED, ApiJson(view)))
 }

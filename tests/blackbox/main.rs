@@ -15,6 +15,8 @@ mod analytics;
 mod cat;
 /// Subcommands and exit codes.
 mod cli;
+/// Competency assessment: recorded evidence, assessments, bulk, gaps and learning paths.
+mod competency;
 /// Config layering and config errors through the binary.
 mod config;
 /// Connection exhaustion: silent connections, per-address caps, idle keep-alive.

@@ -4,7 +4,8 @@
 //! **Proficiency** for one competency is the weighted mean of its evidence scores,
 //! `Σ(weight × score) / Σ weight`, each score the fraction earned (0–1). A scored item response
 //! weighs its item's maximum points; an instructor's clinical evaluation or simulation score
-//! weighs what the instructor gave (default 1). The result always says how many pieces of
+//! weighs what the instructor gave (default 1), and each score supplied in an assessment's
+//! `performance_data` ([`performance`]) weighs 1. The result always says how many pieces of
 //! evidence it rests on; with none there is no number ("no evidence"), and below
 //! [`MIN_EVIDENCE`] pieces no level is named.
 //!
@@ -15,6 +16,12 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::domain::accounts::{Principal, Role};
+
+pub mod gaps;
+pub mod ids;
+pub mod performance;
 
 const ESSENTIALS: &str = include_str!("../../../assets/aacn/essentials-2021.toml");
 
@@ -100,7 +107,9 @@ impl Essentials {
 pub const MIN_EVIDENCE: u32 = 3;
 
 /// Benner's levels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ProficiencyLevel {
     Novice,
@@ -204,9 +213,89 @@ pub fn proficiency(evidence: &[Evidence]) -> Proficiency {
     }
 }
 
+/// The competency a stored id ("2.4", "2.4c") is filed under.
+pub fn base_id(id: &str) -> &str {
+    id.trim_end_matches(|c: char| c.is_ascii_lowercase())
+}
+
+/// Every competency of the framework with its proficiency from `evidence` (competency id as
+/// stored, and the piece), in framework order.
+pub fn standings(essentials: &Essentials, evidence: &[(String, Evidence)]) -> Vec<gaps::Standing> {
+    let mut by_competency: BTreeMap<&str, Vec<Evidence>> = BTreeMap::new();
+    for (id, piece) in evidence {
+        by_competency.entry(base_id(id)).or_default().push(*piece);
+    }
+    essentials
+        .competencies()
+        .into_iter()
+        .map(|competency| gaps::Standing {
+            proficiency: proficiency(
+                by_competency
+                    .get(competency.id.as_str())
+                    .map_or(&[][..], Vec::as_slice),
+            ),
+            competency,
+        })
+        .collect()
+}
+
+/// May `viewer` record evidence or an assessment for a student in `student_cohorts`? Admins for
+/// anyone, instructors for students of a cohort they teach, students never (not even their own).
+pub fn may_assess(viewer: &Principal, student_cohorts: &[i64]) -> bool {
+    match viewer.role {
+        Role::Admin => true,
+        Role::Instructor => student_cohorts
+            .iter()
+            .any(|cohort| viewer.instructs.contains(cohort)),
+        Role::Student => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_admins_and_the_students_instructors_may_assess() {
+        let viewer = |role, instructs: Vec<i64>| Principal {
+            user_id: 9,
+            username: "v".into(),
+            role,
+            instructs,
+        };
+        assert!(may_assess(&viewer(Role::Admin, vec![]), &[]));
+        assert!(may_assess(&viewer(Role::Instructor, vec![1, 2]), &[2]));
+        assert!(!may_assess(&viewer(Role::Instructor, vec![1]), &[2]));
+        assert!(!may_assess(&viewer(Role::Instructor, vec![1]), &[]));
+        assert!(!may_assess(&viewer(Role::Student, vec![]), &[2]));
+    }
+
+    #[test]
+    fn standings_file_sub_competencies_under_their_competency() {
+        let essentials = Essentials::embedded().unwrap();
+        let piece = Evidence {
+            score: 0.5,
+            weight: 1.0,
+        };
+        let standings = standings(
+            &essentials,
+            &[
+                ("2.4".into(), piece),
+                ("2.4c".into(), piece),
+                ("1.1".into(), piece),
+            ],
+        );
+        assert_eq!(standings.len(), 45);
+        let of = |id: &str| {
+            standings
+                .iter()
+                .find(|standing| standing.competency.id == id)
+                .unwrap()
+                .proficiency
+                .evidence_count
+        };
+        assert_eq!((of("2.4"), of("1.1"), of("3.1")), (2, 1, 0));
+    }
 
     #[test]
     fn the_framework_has_ten_domains_and_forty_five_competencies() {
