@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::DbError;
 use super::accounts::{self, AuditEntry};
 use crate::domain::accounts::{Principal, Role};
+use crate::domain::audit::AuditAction;
 use crate::domain::competency::performance::NewEvidence;
 use crate::domain::competency::{Evidence, Proficiency, may_assess, proficiency};
 
@@ -251,7 +252,7 @@ pub fn standing(
 fn audit(
     conn: &Connection,
     principal: &Principal,
-    action: &str,
+    action: AuditAction,
     student_id: i64,
     details: Value,
     now: &str,
@@ -260,7 +261,7 @@ fn audit(
     accounts::insert_audit(
         conn,
         &AuditEntry {
-            actor_id: Some(principal.user_id),
+            actor_id: Some(principal.user_id.into()),
             actor: &principal.username,
             action,
             target: Some(&target),
@@ -289,7 +290,7 @@ pub fn record_evidence(
     audit(
         conn,
         principal,
-        "competency_evidence_recorded",
+        AuditAction::CompetencyEvidenceRecorded,
         student_id,
         serde_json::json!({"evidence_id": id, "competency_id": competency_id, "source": evidence.source.as_str(), "score": evidence.score}),
         now,
@@ -334,7 +335,7 @@ pub fn record_assessment(
     audit(
         conn,
         principal,
-        "competency_assessed",
+        AuditAction::CompetencyAssessed,
         assessment.student_id,
         serde_json::json!({
             "assessment_id": assessment_id,

@@ -36,10 +36,14 @@ pub enum AuditAction {
     BackupCreated,
     BackupFailed,
     Restore,
+    /// An instructor or admin recorded a clinical evaluation or simulation score.
+    CompetencyEvidenceRecorded,
+    /// A competency assessment was stored with the evidence it brought.
+    CompetencyAssessed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::AccountLocked,
@@ -60,6 +64,8 @@ impl AuditAction {
         AuditAction::BackupCreated,
         AuditAction::BackupFailed,
         AuditAction::Restore,
+        AuditAction::CompetencyEvidenceRecorded,
+        AuditAction::CompetencyAssessed,
     ];
 
     /// The stored and shown string.
@@ -85,6 +91,8 @@ impl AuditAction {
             AuditAction::BackupCreated => "backup_created",
             AuditAction::BackupFailed => "backup_failed",
             AuditAction::Restore => "restore",
+            AuditAction::CompetencyEvidenceRecorded => "competency_evidence_recorded",
+            AuditAction::CompetencyAssessed => "competency_assessed",
         }
     }
 
@@ -131,6 +139,8 @@ mod tests {
                 "backup_created",
                 "backup_failed",
                 "restore",
+                "competency_evidence_recorded",
+                "competency_assessed",
             ]
         );
     }
