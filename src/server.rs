@@ -334,9 +334,9 @@ impl Application {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
-                        let Some(permit) = admit(&self.connections, peer) else { continue };
+                        let Some(mut permit) = admit(&self.connections, peer) else { continue };
                         let _ = stream.set_nodelay(true);
-                        let io = Guarded::new(stream, HEADER_READ_TIMEOUT, self.idle_limit);
+                        let io = Guarded::new(stream, HEADER_READ_TIMEOUT, self.idle_limit, permit.eviction());
                         // With TLS on, the plain port only redirects, so static files are not served there.
                         let fast = self.tls.is_none().then(|| self.fast_static.clone());
                         serve_connection(&builder, &graceful, TokioIo::new(io), peer, self.plain_router.clone(), fast, permit);
@@ -351,14 +351,25 @@ impl Application {
                 _ = interrupt.recv() => { tracing::info!(signal = "SIGINT", "shutting down"); break; }
                 accepted = accept_tls(self.tls.as_ref()) => {
                     if let (Some((stream, peer)), Some(tls)) = (accepted, self.tls.as_ref()) {
-                        let Some(permit) = admit(&self.connections, peer) else { continue };
+                        let Some(mut permit) = admit(&self.connections, peer) else { continue };
                         let acceptor = tls.acceptor.clone();
                         let (builder, watcher, router) = (tls_builder.clone(), graceful.watcher(), self.router.clone());
                         let fast = Some(self.fast_static.clone());
                         let idle_limit = self.idle_limit;
                         tokio::spawn(async move {
-                            if let Some(stream) = crate::tls::handshake(&acceptor, stream, peer).await {
-                                let io = Guarded::new(stream, HEADER_READ_TIMEOUT, idle_limit);
+                            let mut eviction = permit.eviction();
+                            let handshake = crate::tls::handshake(&acceptor, stream, peer);
+                            // At the connection cap, a handshake that has not finished is the
+                            // longest-waiting connection's to lose, as a silent plain one is.
+                            let stream = match eviction.as_mut() {
+                                Some(notice) => tokio::select! {
+                                    stream = handshake => stream,
+                                    () = notice.evicted() => None,
+                                },
+                                None => handshake.await,
+                            };
+                            if let Some(stream) = stream {
+                                let io = Guarded::new(stream, HEADER_READ_TIMEOUT, idle_limit, eviction);
                                 serve_watched(&builder, watcher, TokioIo::new(io), peer, router, fast, permit);
                             }
                         });
@@ -408,10 +419,25 @@ fn connection_builder() -> auto::Builder<TokioExecutor> {
 }
 
 /// Counts a new connection against the caps; a refused one is closed at once (dropping the stream)
-/// and logged at a bounded rate.
+/// and logged at a bounded rate, as is the eviction of a silent one to make room.
 fn admit(limits: &Arc<ConnectionLimits>, peer: SocketAddr) -> Option<Permit> {
     match limits.admit(peer.ip()) {
-        Ok(permit) => Some(permit),
+        Ok(permit) => {
+            if permit.made_room {
+                let client = connections::address_key(peer.ip()).to_string();
+                if crate::telemetry::should_log(
+                    crate::telemetry::Repetitive::ConnectionRefused,
+                    &client,
+                ) {
+                    tracing::warn!(
+                        open = limits.open(),
+                        evicted = limits.evicted(),
+                        "the server's connection limit is reached: closed the longest-waiting silent connection to make room (for {client})"
+                    );
+                }
+            }
+            Some(permit)
+        }
         Err(refusal) => {
             let client = connections::address_key(peer.ip()).to_string();
             if crate::telemetry::should_log(

@@ -205,6 +205,65 @@ fn up_to_twenty_thousand_silent_connections_are_closed_and_health_answers_throug
 }
 
 #[test]
+fn over_the_total_cap_silent_connections_make_room_and_health_answers() {
+    // The server's cap is its open-file limit less 1,024 (at least half the limit): 1,024 here.
+    raise_open_files(8_192);
+    let server = Server::start_with_open_file_limit(2_048);
+    let address = server.addr;
+    assert!(
+        server.wait_for_log("max_connections=1024", Duration::from_secs(5)),
+        "{}",
+        server.logs()
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let prober = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut probes = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                probes.push(probe(address));
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            probes
+        })
+    };
+    // Half again as many silent connections as the cap, held for 3 s.
+    let silent: Vec<Socket> = (0..1_536)
+        .map(|n| {
+            let source = Ipv4Addr::new(127, 0, 4, 1 + (n / PER_SOURCE) as u8);
+            silent_connection(source, address)
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(3));
+    stop.store(true, Ordering::Relaxed);
+    let probes = prober.join().unwrap();
+    let still_open = silent
+        .iter()
+        .filter(|socket| !closed_by_server(socket))
+        .count();
+    let failed: Vec<_> = probes
+        .iter()
+        .filter(|(status, _)| status != "HTTP/1.1 200 OK")
+        .collect();
+    assert!(probes.len() >= 20, "only {} probes", probes.len());
+    assert!(failed.is_empty(), "failed probes: {failed:?}");
+    // The oldest made room for the newer ones: no more than the cap is held.
+    assert!(
+        still_open <= 1_024,
+        "{still_open} silent connections held over a cap of 1,024"
+    );
+    assert!(
+        server.wait_for_log(
+            "closed the longest-waiting silent connection to make room",
+            Duration::from_secs(3)
+        ),
+        "{}",
+        server.logs()
+    );
+    assert!(!server.logs().contains("Too many open files"));
+}
+
+#[test]
 fn one_address_is_capped_and_others_are_not() {
     raise_open_files(4_096);
     let server = Server::start();

@@ -10,7 +10,10 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_bsn-knowledge");
 
 /// A command for the binary with a clean environment: no BSN_* variables leak in from the caller.
 pub fn command(dir: &Path) -> Command {
-    let mut command = Command::new(BIN);
+    clean(Command::new(BIN), dir)
+}
+
+fn clean(mut command: Command, dir: &Path) -> Command {
     for (name, _) in std::env::vars() {
         if name.starts_with("BSN_") {
             command.env_remove(name);
@@ -68,23 +71,53 @@ impl Server {
         }
     }
 
+    /// Starts with the embedded defaults in a process whose open-file limit (soft and hard) is
+    /// `limit`, so that its connection cap is small.
+    pub fn start_with_open_file_limit(limit: u64) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match Self::spawn(dir, "", &[], Some(limit)) {
+            Ok(server) => server,
+            Err((message, _)) => panic!("{message}"),
+        }
+    }
+
     /// Starts, or returns why not and the process's exit status.
     pub fn try_start_in(
         dir: tempfile::TempDir,
         config: &str,
         env: &[(&str, &str)],
     ) -> Result<Server, (String, Option<ExitStatus>)> {
+        Self::spawn(dir, config, env, None)
+    }
+
+    fn spawn(
+        dir: tempfile::TempDir,
+        config: &str,
+        env: &[(&str, &str)],
+        open_file_limit: Option<u64>,
+    ) -> Result<Server, (String, Option<ExitStatus>)> {
         let config_path = dir.path().join("config.toml");
         std::fs::write(&config_path, config).expect("write config");
-        let mut child = command(dir.path())
+        let mut command = match open_file_limit {
+            // util-linux's prlimit (essential on Debian) runs the binary under the limit.
+            Some(limit) => {
+                let mut wrapped = Command::new("prlimit");
+                wrapped
+                    .arg(format!("--nofile={limit}:{limit}"))
+                    .arg("--")
+                    .arg(BIN);
+                clean(wrapped, dir.path())
+            }
+            None => command(dir.path()),
+        };
+        command
             .args(["serve", "--config"])
             .arg(&config_path)
             .env("BSN_SERVER__HTTP_LISTEN", "127.0.0.1:0")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn server");
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("spawn server");
         let logs = Arc::new(Mutex::new(String::new()));
         let (ready_tx, ready_rx) = mpsc::channel();
         for stream in [

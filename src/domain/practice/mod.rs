@@ -192,7 +192,7 @@ pub fn present(item: &Item, order: Option<&Vec<String>>) -> Value {
 
 /// Removes what would let a student regenerate the item and read its key (its model and
 /// seed) or narrow it down (its sources), from the item and from a case study's parts.
-pub fn hide_provenance(value: &mut Value) {
+fn hide_provenance(value: &mut Value) {
     if let Some(object) = value.as_object_mut() {
         object.remove("seed");
         object.remove("item_model");
