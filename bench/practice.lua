@@ -2,6 +2,9 @@
 -- driver wrote (one line per save: attempt id, token, item id, JSON body; tab-separated).
 local saves = {}
 local index = 0
+-- PRACTICE_DELAY_MS: a pause before each request on each connection, so that the run offers a
+-- fixed rate (connections / delay) instead of as many saves as the server can take.
+local pause = tonumber(os.getenv("PRACTICE_DELAY_MS") or "")
 
 function init(args)
   local path = os.getenv("PRACTICE_SAVES")
@@ -23,4 +26,10 @@ function request()
   index = index % #saves + 1
   local save = saves[index]
   return wrk.format("PUT", save.path, save.headers, save.body)
+end
+
+if pause then
+  function delay()
+    return pause
+  end
 end
