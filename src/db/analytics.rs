@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::DbError;
 use crate::domain::items::Difficulty;
-use crate::domain::psychometrics::calibration::item_prior;
+use crate::domain::psychometrics::calibration::{item_prior, usable_difficulty};
 use crate::domain::psychometrics::cohort::{Cell, StudentData};
 use crate::domain::psychometrics::item_report::ScoredAnswer;
 use crate::domain::psychometrics::progress::ScoredResponse;
@@ -140,26 +140,37 @@ pub fn student_scored_responses(
 
 /// Every scored response of a student as a Rasch response: the adaptive exam's (with the
 /// difficulty it was given) and the quiz and practice ones (full points = correct; difficulty the
-/// prior of the item's level until calibration supplies one).
+/// item's calibrated one when the latest calibration rests on enough responses
+/// ([`usable_difficulty`]), otherwise the prior of the item's level).
 pub fn student_readiness_responses(
     conn: &Connection,
     student_id: i64,
 ) -> Result<Vec<Response>, DbError> {
     let mut responses = super::cat::student_rasch_responses(conn, student_id)?;
     let mut statement = conn.prepare_cached(
-        "SELECT difficulty, points >= max_points FROM item_responses WHERE student_id = ?1 ORDER BY id",
+        "SELECT r.difficulty, r.points >= r.max_points, c.b, c.n
+         FROM item_responses r LEFT JOIN item_calibrations c ON c.item_id = r.item_id
+         WHERE r.student_id = ?1 ORDER BY r.id",
     )?;
     let rows = statement.query_map([student_id], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, bool>(1)?,
+            row.get::<_, Option<f64>>(2)?,
+            row.get::<_, Option<i64>>(3)?,
+        ))
     })?;
     for row in rows {
-        let (difficulty, correct) = row?;
-        if let Some(level) = Difficulty::parse(&difficulty) {
-            responses.push(Response::new(
-                item_prior(level.logit_prior(), &[]).mean,
-                correct,
-            ));
-        }
+        let (difficulty, correct, calibrated, n) = row?;
+        let calibrated = calibrated.zip(n).and_then(|(b, n)| {
+            usable_difficulty(b, usize::try_from(n).unwrap_or(0)).then_some(b)
+        });
+        let b = match (calibrated, Difficulty::parse(&difficulty)) {
+            (Some(b), _) => b,
+            (None, Some(level)) => item_prior(level.logit_prior(), &[]).mean,
+            (None, None) => continue,
+        };
+        responses.push(Response::new(b, correct));
     }
     Ok(responses)
 }
@@ -602,6 +613,56 @@ mod tests {
             )
             .unwrap();
         }
+    }
+
+    #[test]
+    fn readiness_reads_an_item_s_calibrated_difficulty_once_it_rests_on_enough_responses() {
+        let conn = schema_before_rollups();
+        for migration in MIGRATIONS.iter().filter(|m| m.version >= 9) {
+            conn.execute_batch(migration.sql).unwrap();
+        }
+        scored_attempt(&conn, 10, 3, 1);
+        let prior = |level: &str| {
+            item_prior(Difficulty::parse(level).unwrap().logit_prior(), &[]).mean
+        };
+        let before: Vec<f64> = student_readiness_responses(&conn, 10)
+            .unwrap()
+            .iter()
+            .map(|r| r.b)
+            .collect();
+        let levels: Vec<String> = conn
+            .prepare("SELECT difficulty FROM item_responses WHERE student_id = 10 ORDER BY id")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let expected: Vec<f64> = levels
+            .iter()
+            .filter(|level| Difficulty::parse(level).is_some())
+            .map(|level| prior(level))
+            .collect();
+        assert_eq!(before, expected);
+        // item-0 calibrated on 30 responses, item-1 on 29 (too few: its prior stays).
+        conn.execute_batch(
+            "INSERT INTO calibration_runs VALUES (1, 'on_demand', NULL, 'now', 1, 40, 2, 59, 5, 1, 0, 0);
+             INSERT INTO item_calibrations VALUES ('item-0', 1, 1.75, 0.4, 30, 0.0, 1.0, 1.0, 0);
+             INSERT INTO item_calibrations VALUES ('item-1', 1, -1.25, 0.4, 29, 0.0, 1.0, 1.0, 0);",
+        )
+        .unwrap();
+        let after = student_readiness_responses(&conn, 10).unwrap();
+        let by_level = |item: usize| {
+            Difficulty::parse(&levels[item]).map(|level| item_prior(level.logit_prior(), &[]).mean)
+        };
+        let mut expected_after = Vec::new();
+        for (item, level_b) in (0..3).map(|item| (item, by_level(item))) {
+            match (item, level_b) {
+                (0, _) => expected_after.push(1.75),
+                (_, Some(b)) => expected_after.push(b),
+                (_, None) => {}
+            }
+        }
+        assert_eq!(after.iter().map(|r| r.b).collect::<Vec<_>>(), expected_after);
     }
 
     fn assert_rollups_match(conn: &Connection) {

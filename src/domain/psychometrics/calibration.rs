@@ -43,7 +43,13 @@ pub const MIN_CALIBRATED_N: usize = 30;
 
 /// Is this calibration what the adaptive exam should use for the item?
 pub fn usable_by_exam(estimate: &ItemCalibration) -> bool {
-    estimate.n >= MIN_CALIBRATED_N && estimate.b.is_finite()
+    usable_difficulty(estimate.b, estimate.n)
+}
+
+/// Whether a stored difficulty `b` estimated from `n` responses is to be used instead of the
+/// item's prior (by the adaptive exam and the readiness estimate alike).
+pub fn usable_difficulty(b: f64, n: usize) -> bool {
+    n >= MIN_CALIBRATED_N && b.is_finite()
 }
 
 /// The prior for an item of difficulty level `level_prior` (logits) whose item model has
