@@ -12,6 +12,7 @@ import { examStartPage, examPage } from './ui/pages/exam.js';
 import { readinessPage } from './ui/pages/progress.js';
 import { usersPage, systemPage } from './ui/pages/admin.js';
 import { cohortsPage, cohortDashboard, staffQuizzesPage, quizAnalysisPage } from './ui/pages/instructor.js';
+import { bankPage, bankItemPage, bankEditPage, bankNewPage } from './ui/pages/bank.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -49,6 +50,10 @@ const ROUTES = [
   { path: /^\/quizzes\/(\d+)\/analysis$/, roles: ['instructor', 'admin'], page: (params, m) => quizAnalysisPage(app, ctx, params, m[1]) },
   { path: /^\/cohorts$/, roles: ['instructor', 'admin'], page: () => cohortsPage(app, ctx) },
   { path: /^\/cohorts\/(\d+)$/, roles: ['instructor', 'admin'], page: (params, m) => cohortDashboard(app, ctx, params, m[1]) },
+  { path: /^\/bank$/, roles: ['instructor', 'admin'], page: (params) => bankPage(app, ctx, params) },
+  { path: /^\/bank\/new$/, roles: ['instructor', 'admin'], page: (params) => bankNewPage(app, ctx, params) },
+  { path: /^\/bank\/item\/([^/]+)$/, roles: ['instructor', 'admin'], page: (params, m) => bankItemPage(app, ctx, params, m[1]) },
+  { path: /^\/bank\/item\/([^/]+)\/edit$/, roles: ['instructor', 'admin'], page: (params, m) => bankEditPage(app, ctx, params, m[1]) },
   { path: /^\/users$/, roles: ['admin'], page: () => usersPage(app, ctx) },
   { path: /^\/system$/, roles: ['admin'], page: () => systemPage(app, ctx) },
   { path: /^\/attempt\/(\d+)(?:\/(\d+))?$/, roles: ['student'], page: (params, m) => attemptPage(app, ctx, params, m[1], m[2] ? Number(m[2]) : null) },
@@ -57,8 +62,8 @@ const ROUTES = [
 
 const NAV = {
   student: [['#/', 'Home'], ['#/practice', 'Practice'], ['#/quizzes', 'Quizzes'], ['#/exam', 'Adaptive exam'], ['#/readiness', 'Readiness']],
-  instructor: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes']],
-  admin: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/users', 'Users'], ['#/system', 'System']],
+  instructor: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/bank', 'Item bank']],
+  admin: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/bank', 'Item bank'], ['#/users', 'Users'], ['#/system', 'System']],
 };
 
 function refreshChrome() {

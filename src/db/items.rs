@@ -159,13 +159,16 @@ pub struct ItemQuery {
     pub difficulty: Option<String>,
     pub status: Option<String>,
     pub origin: Option<String>,
+    /// Text the stem or the topic contains (case-insensitive for ASCII letters).
+    pub search: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
 
 const FILTER: &str = "(?1 IS NULL OR topic = ?1) AND (?2 IS NULL OR item_type = ?2) AND (?3 IS NULL OR client_need = ?3)
      AND (?4 IS NULL OR ncjmm_function = ?4) AND (?5 IS NULL OR difficulty = ?5) AND (?6 IS NULL OR status = ?6)
-     AND (?7 IS NULL OR origin = ?7)";
+     AND (?7 IS NULL OR origin = ?7)
+     AND (?8 IS NULL OR instr(lower(topic), lower(?8)) > 0 OR instr(lower(json_extract(body, '$.question')), lower(?8)) > 0)";
 
 /// One page of items, newest first, and the total that match.
 pub fn list_items(conn: &Connection, query: &ItemQuery) -> Result<(Vec<StoredItem>, i64), DbError> {
@@ -176,7 +179,8 @@ pub fn list_items(conn: &Connection, query: &ItemQuery) -> Result<(Vec<StoredIte
         query.ncjmm_function,
         query.difficulty,
         query.status,
-        query.origin
+        query.origin,
+        query.search
     ];
     let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM items WHERE {FILTER}"),
@@ -185,7 +189,7 @@ pub fn list_items(conn: &Connection, query: &ItemQuery) -> Result<(Vec<StoredIte
     )?;
     let sql = format!(
         "SELECT body, origin, status, author_id, created_at, updated_at FROM items WHERE {FILTER}
-         ORDER BY created_at DESC, id LIMIT ?8 OFFSET ?9"
+         ORDER BY created_at DESC, id LIMIT ?9 OFFSET ?10"
     );
     let mut statement = conn.prepare(&sql)?;
     let rows = statement.query_map(
@@ -197,6 +201,7 @@ pub fn list_items(conn: &Connection, query: &ItemQuery) -> Result<(Vec<StoredIte
             query.difficulty,
             query.status,
             query.origin,
+            query.search,
             query.limit,
             query.offset
         ],

@@ -442,7 +442,11 @@ pub struct ExportQuery {
     /// qti21, qti30, moodle or gift.
     #[param(value_type = ExportFormat, inline)]
     pub format: String,
+    /// Exactly this topic.
     pub topic: Option<String>,
+    /// Text the stem or the topic contains (case-insensitive), as in the bank list.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
     #[param(value_type = Option<ItemType>)]
     pub item_type: Option<String>,
     #[param(value_type = Option<ClientNeed>)]
@@ -495,11 +499,13 @@ async fn export_items(
             "is not a known client need category",
         ));
     }
+    let search = search_text(query.q)?;
     let filter = ItemQuery {
         topic: query.topic,
         item_type: query.item_type,
         client_need: query.client_need,
         status: Some("active".to_owned()),
+        search,
         limit,
         ..ItemQuery::default()
     };
@@ -562,10 +568,24 @@ async fn export_items(
     Ok(response)
 }
 
+/// The `q` search text: trimmed, none when blank, at most 200 characters.
+fn search_text(q: Option<String>) -> ApiResult<Option<String>> {
+    let text = q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty());
+    if text.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        return Err(ApiError::validation("q", "must be at most 200 characters"));
+    }
+    Ok(text)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Exactly this topic.
     pub topic: Option<String>,
+    /// Text the stem or the topic contains (case-insensitive ASCII), e.g. "digoxin"; at most 200
+    /// characters.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
     #[param(value_type = Option<ItemType>)]
     pub item_type: Option<String>,
     #[param(value_type = Option<ClientNeed>)]
@@ -711,6 +731,7 @@ async fn list_items(
             "must be generated or authored",
         ));
     }
+    let search = search_text(query.q)?;
     let status = query.status.clone().unwrap_or_else(|| "active".to_owned());
     if !matches!(status.as_str(), "active" | "retired") {
         return Err(ApiError::validation("status", "must be active or retired"));
@@ -723,6 +744,7 @@ async fn list_items(
         difficulty: query.difficulty,
         status: Some(status),
         origin: query.origin,
+        search,
         limit,
         offset,
     };

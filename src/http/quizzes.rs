@@ -239,6 +239,7 @@ fn validate(request: QuizRequest, creating: bool) -> ApiResult<(QuizSettings, It
             }),
             status: Some("active".into()),
             origin: None,
+            search: None,
             limit: filter.count,
             offset: 0,
         })

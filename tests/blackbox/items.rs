@@ -544,3 +544,89 @@ async fn bank_items_export_for_an_lms_from_the_api_and_the_cli() {
         "two API exports and one CLI export are audited"
     );
 }
+
+#[tokio::test]
+async fn the_bank_list_and_export_search_stems_and_topics() {
+    let api = Api::start();
+    let admin = api.admin().await;
+    let made = generate(
+        &api,
+        &admin,
+        json!({"topic": "warfarin", "question_count": 2}),
+    )
+    .await;
+    assert_eq!(made.status(), 200);
+    let made = generate(
+        &api,
+        &admin,
+        json!({"topic": "delegation", "question_count": 2}),
+    )
+    .await;
+    assert_eq!(made.status(), 200);
+
+    let all: Value = api.get("/api/v1/items", &admin).await.json().await.unwrap();
+    let total = all["total"].as_i64().unwrap();
+    let matching = |item: &Value| {
+        let text = format!("{} {}", item["question"], item["topic"]).to_lowercase();
+        text.contains("warfarin")
+    };
+    let expected = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| matching(item))
+        .count();
+    assert!(expected >= 1 && (expected as i64) < total, "{all}");
+
+    let page: Value = api
+        .get("/api/v1/items?q=%20WarFarin%20", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"].as_i64().unwrap(), expected as i64, "{page}");
+    assert!(
+        page["items"].as_array().unwrap().iter().all(matching),
+        "{page}"
+    );
+
+    let none: Value = api
+        .get("/api/v1/items?q=no%20such%20words%20zzz", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["total"], 0);
+    let blank: Value = api
+        .get("/api/v1/items?q=%20", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        blank["total"].as_i64().unwrap(),
+        total,
+        "a blank search is no search"
+    );
+    let long = "a".repeat(201);
+    let refused = api.get(&format!("/api/v1/items?q={long}"), &admin).await;
+    assert_eq!(refused.status(), 422);
+    let envelope: Value = refused.json().await.unwrap();
+    assert_envelope(&envelope, "VALIDATION_ERROR", "/api/v1/items");
+
+    let exported = api
+        .get("/api/v1/items/export?format=gift&q=warfarin", &admin)
+        .await;
+    assert_eq!(exported.status(), 200);
+    let count: usize = exported.headers()["x-items-exported"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        count, expected,
+        "multiple choice only, so every match exports"
+    );
+    let gift = exported.text().await.unwrap();
+    assert!(gift.to_lowercase().contains("warfarin"), "{gift}");
+}

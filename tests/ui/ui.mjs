@@ -175,6 +175,127 @@ async function waitSaved(page) {
   await page.locator('.save-status', { hasText: 'All answers saved.' }).waitFor({ timeout: 15000 });
 }
 
+// ---- the instructor's item bank: filter, preview, edit, retire, write, export, quiz from picks ----
+async function bankSteps(teacher, adminToken) {
+  step('bank: browse with a filter');
+  await teacher.getByRole('link', { name: 'Item bank', exact: true }).click();
+  await teacher.getByRole('heading', { name: 'Item bank' }).waitFor();
+  await teacher.getByText(/\d+ items? match\./).waitFor();
+  await checkPage(teacher, 'bank');
+  await teacher.getByLabel('Search stems and topics').fill('nurse');
+  await teacher.getByLabel('Item type').selectOption('multiple_choice');
+  await teacher.getByRole('button', { name: 'Apply filter' }).click();
+  const expected = await call('GET', '/items?q=nurse&item_type=multiple_choice&limit=200', adminToken);
+  assert.ok(expected.total >= 3, 'at least three multiple-choice items mentioning the nurse in the bank');
+  await teacher.getByText(`${expected.total} item${expected.total === 1 ? '' : 's'} match.`).waitFor();
+  const rows = teacher.locator('table.bank-list tbody tr');
+  assert.equal(await rows.count(), Math.min(20, expected.total), 'one row per matching item on the first page');
+  for (const type of await teacher.locator('table.bank-list tbody tr td:nth-child(2)').allTextContents()) {
+    assert.equal(type, 'Multiple choice');
+  }
+  for (const stem of await teacher.locator('table.bank-list tbody th').allTextContents()) {
+    assert.ok(expected.items.some((item) => item.question.startsWith(stem.replace(/…$/, ''))), `a listed stem comes from the filtered bank: ${stem}`);
+  }
+  const idOf = async (row) => decodeURIComponent((await row.getByRole('link', { name: /^Preview/ }).getAttribute('href')).replace('#/bank/item/', ''));
+  const firstId = await idOf(rows.nth(0));
+
+  step('bank: preview as a student sees it, with the key beside it');
+  await rows.nth(0).getByRole('link', { name: /^Preview/ }).click();
+  await teacher.getByRole('heading', { name: 'Item preview' }).waitFor();
+  const first = await call('GET', `/items/${encodeURIComponent(firstId)}`, adminToken);
+  const keyText = first.options.find((o) => o.id === first.correct_answer).text;
+  await teacher.locator('.key-panel').getByText(keyText, { exact: true }).first().waitFor();
+  await teacher.locator('.attempt-item').getByLabel(keyText, { exact: true }).check();
+  await teacher.getByText(`Your answer in the preview: ${keyText}.`).waitFor();
+  await checkPage(teacher, 'bank-preview');
+
+  step('bank: edit an item and see it saved');
+  await teacher.getByRole('link', { name: 'Edit this item' }).click();
+  await teacher.getByRole('heading', { name: 'Edit item' }).waitFor();
+  await checkPage(teacher, 'bank-edit');
+  const newRationale = `${first.rationale} Edited in the web UI for the bank test.`;
+  await teacher.getByLabel('Rationale', { exact: true }).fill(newRationale);
+  await teacher.getByRole('button', { name: 'Save changes' }).click();
+  await teacher.getByRole('alert').filter({ hasText: 'Saved: the item passed the quality gate.' }).waitFor();
+  const edited = await call('GET', `/items/${encodeURIComponent(firstId)}`, adminToken);
+  assert.equal(edited.rationale, newRationale, 'the server stored the edited rationale');
+  assert.equal(edited.origin, 'authored');
+  await teacher.locator('.key-panel').getByText(newRationale).waitFor();
+
+  step('bank: retire the item, then see it among the retired');
+  await teacher.getByRole('button', { name: 'Retire this item' }).click();
+  await teacher.getByRole('button', { name: 'Reinstate this item' }).waitFor();
+  assert.equal((await call('GET', `/items/${encodeURIComponent(firstId)}`, adminToken)).status, 'retired');
+
+  step('bank: write a new multiple-choice item; the gate refuses a bad one first');
+  await teacher.getByRole('link', { name: 'Item bank', exact: true }).click();
+  await teacher.getByRole('link', { name: 'Write a new item' }).click();
+  await teacher.getByRole('heading', { name: 'Write a new item' }).waitFor();
+  const options = ['Stop the transfusion', 'Slow the transfusion rate', 'Recheck vital signs in one hour', 'Offer a warm blanket'];
+  const whys = ['Stopping the transfusion limits exposure to the reacting blood product.',
+    'Slowing still infuses the product that may be causing the reaction.',
+    'Waiting an hour delays treatment of a possible reaction.', 'Warmth treats comfort, not the cause of the chills.'];
+  await teacher.getByLabel('Question (stem)').fill('Chills?');
+  for (const [index, text] of options.entries()) {
+    const letter = 'ABCD'[index];
+    await teacher.getByLabel(`Option ${letter}`, { exact: true }).fill(text);
+    await teacher.getByLabel(`Rationale for option ${letter}`).fill(whys[index]);
+  }
+  await teacher.getByLabel('Option A is correct').check();
+  await teacher.getByLabel('Rationale', { exact: true }).fill('Chills during a transfusion suggest a reaction: stopping the transfusion comes first.');
+  await teacher.getByLabel('Topic').fill('blood transfusion');
+  await teacher.getByLabel('Sources, one citation per line').fill('Transfusion policy, School of Nursing skills lab, 2026');
+  teacher.expectedHttpErrors = 1;
+  await teacher.getByRole('button', { name: 'Add to the bank' }).click();
+  const refusal = teacher.getByRole('alert').filter({ hasText: 'The server did not accept the item' });
+  await refusal.getByText('stem is too short').waitFor();
+  await checkPage(teacher, 'bank-new-refused');
+  const stem = 'Which action should the nurse take first when a client receiving a blood transfusion reports chills?';
+  await teacher.getByLabel('Question (stem)').fill(stem);
+  await teacher.getByRole('button', { name: 'Add to the bank' }).click();
+  await teacher.getByRole('alert').filter({ hasText: 'Added to the bank' }).waitFor();
+  const authored = await call('GET', '/items?origin=authored&q=transfusion', adminToken);
+  assert.ok(authored.items.some((item) => item.question === stem && item.correct_answer === 'A'), 'the new item is in the bank with its key');
+
+  step('bank: export the filter in each format (fetch + Blob download)');
+  await teacher.goto(`${base}/#/bank?item_type=multiple_choice`);
+  await teacher.getByRole('heading', { name: 'Export for an LMS' }).waitFor();
+  const starts = { qti21: [0x50, 0x4b], moodle: [...Buffer.from('<?xml')], gift: [...Buffer.from('$CATEGORY')] };
+  for (const [format, magic] of Object.entries(starts)) {
+    await teacher.getByLabel('Format').selectOption(format);
+    const [download] = await Promise.all([
+      teacher.waitForEvent('download'),
+      teacher.getByRole('button', { name: 'Download export' }).click(),
+    ]);
+    const bytes = readFileSync(await download.path());
+    assert.deepEqual([...bytes.subarray(0, magic.length)], magic, `${format} export starts like its format`);
+    assert.ok(!download.url().includes('token') && download.url().startsWith('blob:'), 'the download is a Blob, no token in a URL');
+    await teacher.getByText(/Downloaded bsn-items-.*: \d+ items? exported/).waitFor();
+  }
+
+  step('bank: pick two items and set a quiz from them');
+  await teacher.goto(`${base}/#/bank?q=nurse&item_type=multiple_choice`);
+  const list = teacher.locator('table.bank-list tbody tr');
+  await list.first().waitFor();
+  const picked = [await idOf(list.nth(0)), await idOf(list.nth(1))];
+  assert.ok(!picked.includes(firstId), 'the retired item is not listed among active ones');
+  await list.nth(0).getByRole('checkbox').check();
+  await list.nth(1).getByRole('checkbox').check();
+  await teacher.getByRole('heading', { name: 'Quiz from picked items (2)' }).waitFor();
+  await teacher.setViewportSize({ width: 390, height: 844 });
+  await checkPage(teacher, 'phone-bank');
+  await teacher.setViewportSize({ width: 1280, height: 900 });
+  await teacher.getByLabel('Quiz title').fill('Picked from the bank');
+  await teacher.getByLabel('UI cohort').check();
+  await teacher.getByRole('button', { name: 'Create quiz from picked items' }).click();
+  await teacher.getByRole('heading', { name: 'Analysis: Picked from the bank' }).waitFor();
+  const quizId = Number(teacher.url().match(/#\/quizzes\/(\d+)\/analysis/)[1]);
+  const quiz = await call('GET', `/quizzes/${quizId}`, adminToken);
+  assert.deepEqual(quiz.items.map((item) => item.id), picked, 'the quiz holds the two picked items in order');
+  const assigned = await call('GET', '/quizzes', await login(STUDENT.username, STUDENT.password));
+  assert.ok(assigned.quizzes.some((q) => q.title === 'Picked from the bank'), 'the student sees the quiz made from picks');
+}
+
 try {
   // 1. The admin's first sign-in forces a password change.
   step('admin signs in and changes the generated password');
@@ -418,6 +539,7 @@ try {
   await teacher.getByRole('heading', { name: 'Analysis: Every item type' }).waitFor();
   assert.equal(await teacher.locator('table.data tbody tr').count(), 10, 'a row per item');
   await checkPage(teacher, 'quiz-analysis');
+  await bankSteps(teacher, adminToken);
 } catch (error) {
   problems.push(`step failed: ${error.stack || error}`);
   for (const [index, context] of browser.contexts().entries()) {

@@ -70,7 +70,7 @@ function reviewItem(entry, index) {
       optionRationales(part)))) : null);
 }
 
-function optionRationales(item) {
+export function optionRationales(item) {
   const rationales = item.option_rationales || {};
   const keys = Object.keys(rationales);
   if (!keys.length) {
