@@ -12,6 +12,9 @@ import { examStartPage, examPage } from './ui/pages/exam.js';
 import { readinessPage } from './ui/pages/progress.js';
 import { usersPage, systemPage } from './ui/pages/admin.js';
 import { cohortsPage, cohortDashboard, staffQuizzesPage, quizAnalysisPage } from './ui/pages/instructor.js';
+import { cohortAdminPage, cohortMembersPage } from './ui/pages/cohortadmin.js';
+import { auditPage } from './ui/pages/audit.js';
+import { studentRecordPage, outcomesPage } from './ui/pages/records.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -51,14 +54,19 @@ const ROUTES = [
   { path: /^\/cohorts\/(\d+)$/, roles: ['instructor', 'admin'], page: (params, m) => cohortDashboard(app, ctx, params, m[1]) },
   { path: /^\/users$/, roles: ['admin'], page: () => usersPage(app, ctx) },
   { path: /^\/system$/, roles: ['admin'], page: () => systemPage(app, ctx) },
+  { path: /^\/cohort-admin$/, roles: ['admin'], page: () => cohortAdminPage(app, ctx) },
+  { path: /^\/cohorts\/(\d+)\/members$/, roles: ['instructor', 'admin'], page: (params, m) => cohortMembersPage(app, ctx, params, m[1]) },
+  { path: /^\/audit$/, roles: ['admin'], page: (params) => auditPage(app, ctx, params) },
+  { path: /^\/students\/(\d+)$/, roles: ['instructor', 'admin'], page: (params, m) => studentRecordPage(app, ctx, params, m[1]) },
+  { path: /^\/outcomes$/, roles: ['instructor', 'admin'], page: () => outcomesPage(app, ctx) },
   { path: /^\/attempt\/(\d+)(?:\/(\d+))?$/, roles: ['student'], page: (params, m) => attemptPage(app, ctx, params, m[1], m[2] ? Number(m[2]) : null) },
   { path: /^\/review\/(\d+)$/, page: (params, m) => reviewPage(app, ctx, params, m[1]) },
 ];
 
 const NAV = {
   student: [['#/', 'Home'], ['#/practice', 'Practice'], ['#/quizzes', 'Quizzes'], ['#/exam', 'Adaptive exam'], ['#/readiness', 'Readiness']],
-  instructor: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes']],
-  admin: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/users', 'Users'], ['#/system', 'System']],
+  instructor: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/outcomes', 'NCLEX outcomes']],
+  admin: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/users', 'Users'], ['#/cohort-admin', 'Membership'], ['#/outcomes', 'NCLEX outcomes'], ['#/audit', 'Audit log'], ['#/system', 'System']],
 };
 
 function refreshChrome() {
