@@ -3,7 +3,7 @@
 // outcomes with the readiness-accuracy report.
 'use strict';
 
-import { h, field, alertBox, formatDate, scrollBox, humanize, percent, announce } from '../dom.js';
+import { h, field, alertBox, formatDate, scrollBox, humanize, percent, probability, announce } from '../dom.js';
 import { api } from '../api.js';
 
 function problemText(error) {
@@ -182,7 +182,7 @@ export async function outcomesPage(root, ctx) {
             h('th', { scope: 'row' }, o.display_name || o.username || `Student ${o.student_id}`),
             h('td', {}, o.result === 'pass' ? 'Pass' : 'Fail'),
             h('td', {}, o.date),
-            h('td', {}, o.predicted_pass === null ? 'No prediction (no scored answers)' : `P(pass) ${percent(100 * o.predicted_pass)} over ${o.readiness_n} answers`),
+            h('td', {}, o.predicted_pass === null ? 'No prediction (no scored answers)' : `P(pass) ${probability(o.predicted_pass)} over ${o.readiness_n} answers`),
             h('td', {}, formatDate(o.updated_at)))))))
         : h('p', {}, 'No result recorded yet.'));
     const a = accuracy;
@@ -193,15 +193,19 @@ export async function outcomesPage(root, ctx) {
         h('dt', {}, 'Graduates scored (n)'), h('dd', {}, `${a.n} (${a.passes} passed, ${a.failures} failed)`),
         h('dt', {}, 'Left out'), h('dd', {}, `${a.without_prediction} without a prediction`),
         h('dt', {}, 'Brier score'), h('dd', {}, `${fixed(a.brier, 3)} (0 is perfect, 0.25 a coin toss)`),
-        h('dt', {}, 'Sensitivity for failure'), h('dd', {}, `${share(a.sensitivity_for_failure)} of those who failed were predicted to fail (P(pass) below ${percent(100 * a.fail_threshold)})`),
-        h('dt', {}, 'Specificity for failure'), h('dd', {}, `${share(a.specificity_for_failure)} of those who passed were predicted to pass`)),
+        h('dt', {}, 'Sensitivity for failure'), h('dd', {}, a.sensitivity_for_failure === null || a.sensitivity_for_failure === undefined
+          ? 'No failure recorded yet, so no figure'
+          : `${share(a.sensitivity_for_failure)} of those who failed were predicted to fail (P(pass) below ${percent(100 * a.fail_threshold)})`),
+        h('dt', {}, 'Specificity for failure'), h('dd', {}, a.specificity_for_failure === null || a.specificity_for_failure === undefined
+          ? 'No pass recorded yet, so no figure'
+          : `${share(a.specificity_for_failure)} of those who passed were predicted to pass`)),
       scrollBox('Reliability by predicted band', h('table', { class: 'data' },
         h('caption', {}, 'Reliability: predicted against observed pass rate, by band'),
         h('thead', {}, h('tr', {}, ['Predicted P(pass)', 'n', 'Mean predicted', 'Observed pass rate'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, (a.reliability || []).map((band) => h('tr', {},
           h('th', { scope: 'row' }, `${percent(100 * band.predicted_low)} to ${percent(100 * band.predicted_high)}`),
           h('td', {}, String(band.n)),
-          h('td', {}, band.mean_predicted === null ? '—' : percent(100 * band.mean_predicted)),
+          h('td', {}, band.mean_predicted === null ? '—' : probability(band.mean_predicted)),
           h('td', {}, band.observed_pass_rate === null ? '—' : percent(100 * band.observed_pass_rate))))))));
   }
 
