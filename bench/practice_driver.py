@@ -118,6 +118,9 @@ def setup(port, admin_password, work):
                       {"role": "student"}), (200, 201, 204), "member")
         _, login = request(port, "POST", "/api/v1/auth/login", body={"username": name, "password": password})
         tokens[index] = login["access_token"]
+        # A password an admin sets is temporary: make the first-sign-in change (to the same text).
+        must(*request(port, "POST", "/api/v1/auth/password", tokens[index],
+                      {"current_password": password, "new_password": password}), (204,), "first password change")
 
     run_threads(make, range(STUDENTS), 4)
 

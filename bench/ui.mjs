@@ -32,6 +32,8 @@ await call('PUT', `/cohorts/${cohort.id}/members/${student.user.id}`, admin.acce
 const generated = await call('POST', '/nclex/generate', admin.access_token, { topic: 'heart failure', question_count: 20, item_types: ['multiple_choice', 'matrix', 'bow_tie'] });
 const quiz = await call('POST', '/quizzes', admin.access_token, { title: 'Bench quiz', item_ids: generated.questions.map((q) => q.id), cohort_ids: [cohort.id] });
 const studentTokens = await tokens('bench-student', 'bench student password 1');
+// A password an admin sets is temporary: make the first-sign-in change (to the same text).
+await call('POST', '/auth/password', studentTokens.access_token, { current_password: 'bench student password 1', new_password: 'bench student password 1' });
 const attempt = await call('POST', `/quizzes/${quiz.id}/attempts`, studentTokens.access_token);
 
 const browser = await chromium.launch({

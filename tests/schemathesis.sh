@@ -75,6 +75,10 @@ python=$(dirname "$schemathesis")/python
 token=$(curl -sS --fail-with-body -H 'Content-Type: application/json' \
   -d "{\"username\": \"fuzzadmin\", \"password\": \"$password\"}" "$base/api/v1/auth/login" |
   "$python" -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+# An account made with `user create` must choose its own password at first sign-in: make that
+# change (to the same text) so the fuzzer's token reaches every route.
+curl -sS --fail-with-body -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d "{\"current_password\": \"$password\", \"new_password\": \"$password\"}" "$base/api/v1/auth/password"
 
 # The first generation request loads the knowledge base and builds the catalog, which a debug
 # build takes long for; load it once here rather than in the first fuzzed case.

@@ -13,6 +13,9 @@ import { readinessPage } from './ui/pages/progress.js';
 import { usersPage, systemPage } from './ui/pages/admin.js';
 import { cohortsPage, cohortDashboard, staffQuizzesPage, quizAnalysisPage } from './ui/pages/instructor.js';
 import { bankPage, bankItemPage, bankEditPage, bankNewPage } from './ui/pages/bank.js';
+import { cohortAdminPage, cohortMembersPage } from './ui/pages/cohortadmin.js';
+import { auditPage } from './ui/pages/audit.js';
+import { studentRecordPage, outcomesPage } from './ui/pages/records.js';
 
 const app = document.getElementById('app');
 const nav = document.getElementById('nav');
@@ -56,14 +59,19 @@ const ROUTES = [
   { path: /^\/bank\/item\/([^/]+)\/edit$/, roles: ['instructor', 'admin'], page: (params, m) => bankEditPage(app, ctx, params, m[1]) },
   { path: /^\/users$/, roles: ['admin'], page: () => usersPage(app, ctx) },
   { path: /^\/system$/, roles: ['admin'], page: () => systemPage(app, ctx) },
+  { path: /^\/cohort-admin$/, roles: ['admin'], page: () => cohortAdminPage(app, ctx) },
+  { path: /^\/cohorts\/(\d+)\/members$/, roles: ['instructor', 'admin'], page: (params, m) => cohortMembersPage(app, ctx, params, m[1]) },
+  { path: /^\/audit$/, roles: ['admin'], page: (params) => auditPage(app, ctx, params) },
+  { path: /^\/students\/(\d+)$/, roles: ['instructor', 'admin'], page: (params, m) => studentRecordPage(app, ctx, params, m[1]) },
+  { path: /^\/outcomes$/, roles: ['instructor', 'admin'], page: () => outcomesPage(app, ctx) },
   { path: /^\/attempt\/(\d+)(?:\/(\d+))?$/, roles: ['student'], page: (params, m) => attemptPage(app, ctx, params, m[1], m[2] ? Number(m[2]) : null) },
   { path: /^\/review\/(\d+)$/, page: (params, m) => reviewPage(app, ctx, params, m[1]) },
 ];
 
 const NAV = {
   student: [['#/', 'Home'], ['#/practice', 'Practice'], ['#/quizzes', 'Quizzes'], ['#/exam', 'Adaptive exam'], ['#/readiness', 'Readiness']],
-  instructor: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/bank', 'Item bank']],
-  admin: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/bank', 'Item bank'], ['#/users', 'Users'], ['#/system', 'System']],
+  instructor: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/bank', 'Item bank'], ['#/outcomes', 'NCLEX outcomes']],
+  admin: [['#/', 'Home'], ['#/cohorts', 'Cohorts'], ['#/quizzes', 'Quizzes'], ['#/bank', 'Item bank'], ['#/users', 'Users'], ['#/cohort-admin', 'Membership'], ['#/outcomes', 'NCLEX outcomes'], ['#/audit', 'Audit log'], ['#/system', 'System']],
 };
 
 function refreshChrome() {

@@ -94,7 +94,8 @@ pub struct CreateUser {
     #[serde(default)]
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    /// Omit to have a password generated; the user must change it at first login.
+    /// Omit to have a password generated. Either way the password is temporary: the user must
+    /// choose their own at first login before any other request is answered.
     #[serde(default)]
     pub password: Option<String>,
 }
@@ -115,7 +116,9 @@ pub struct Actor {
     pub ip: Option<String>,
 }
 
-/// Validates and stores a new account; shared by the API and the `user create` subcommand.
+/// Validates and stores a new account; shared by the API and the `user create` subcommand. The
+/// account starts with "password change required" set, whether the password was given or
+/// generated: someone else chose it, so it is only good for the first sign-in.
 pub async fn create_account(
     db: &Db,
     passwords: &Arc<PasswordHasher>,
@@ -162,11 +165,10 @@ pub async fn create_account(
         .map_err(AccountError::Internal)?
         .map_err(AccountError::Internal)?;
     let stamp = crate::clock::now_rfc3339();
-    let (name, email, role, must_change, actor) = (
+    let (name, email, role, actor) = (
         username.as_str().to_owned(),
         body.email.clone(),
         body.role,
-        generated.is_some(),
         actor.clone(),
     );
     let record = db
@@ -182,7 +184,7 @@ pub async fn create_account(
                 email: email.as_deref(),
                 role: role.as_str(),
                 password_hash: &hash,
-                must_change_password: must_change,
+                must_change_password: true,
                 skeleton: &skeleton,
             };
             let id = accounts::insert_user(tx, &new_user, &stamp)?;

@@ -36,7 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cohort_analytics))
         .routes(routes!(item_analysis))
         .routes(routes!(quiz_analysis))
-        .routes(routes!(record_outcome))
+        .routes(routes!(list_outcomes, record_outcome))
         .routes(routes!(readiness_accuracy))
         .routes(routes!(calibration_report, run_calibration))
 }
@@ -270,6 +270,46 @@ async fn record_outcome(
         StatusCode::OK
     };
     Ok((status, ApiJson(view)))
+}
+
+/// A recorded result with the student's name, for lists.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutcomeListEntry {
+    #[serde(flatten)]
+    pub outcome: OutcomeRecord,
+    pub username: String,
+    pub display_name: String,
+}
+
+/// The recorded NCLEX results the caller may see (admins: every student's; instructors: the
+/// students of their cohorts), by student id.
+#[utoipa::path(get, path = "/api/v1/analytics/outcomes", tag = "analytics", security(("bearer" = [])),
+    responses((status = 200, body = Vec<OutcomeListEntry>), (status = 403, body = crate::http::error::ErrorEnvelope)))]
+async fn list_outcomes(
+    State(state): State<AppState>,
+    staff: StaffUser,
+) -> ApiResult<ApiJson<Vec<OutcomeListEntry>>> {
+    let scope =
+        (staff.principal.role == Role::Instructor).then(|| staff.principal.instructs.clone());
+    let entries = state
+        .db
+        .read(move |conn| {
+            let mut entries = Vec::new();
+            for outcome in store::outcomes(conn, scope.as_deref())? {
+                let user = accounts::find_user(conn, outcome.student_id)?;
+                let (username, display_name) = user
+                    .map(|user| (user.username, user.display_name))
+                    .unwrap_or_default();
+                entries.push(OutcomeListEntry {
+                    outcome,
+                    username,
+                    display_name,
+                });
+            }
+            Ok(entries)
+        })
+        .await?;
+    Ok(ApiJson(entries))
 }
 
 /// The accuracy report with the outcomes it could not use.

@@ -181,6 +181,33 @@ async fn readiness_outcomes_and_accuracy_with_their_refusals() {
         .get("/api/v1/analytics/readiness/accuracy", &student_token)
         .await;
     assert_eq!(response.status(), 403);
+
+    // The list of recorded results: one per student, with the name, for whom the caller may see.
+    let listed: Value = api
+        .get("/api/v1/analytics/outcomes", &teacher)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1, "recording twice lists once");
+    assert_eq!(listed[0]["student_id"], student);
+    assert_eq!(listed[0]["username"], "grad-one");
+    assert_eq!(listed[0]["result"], "pass");
+    assert_eq!(listed[0]["date"], "2026-06-02");
+    let outsiders: Value = api
+        .get("/api/v1/analytics/outcomes", &other_teacher)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(outsiders.as_array().unwrap().len(), 0);
+    assert_eq!(
+        api.get("/api/v1/analytics/outcomes", &student_token)
+            .await
+            .status(),
+        403
+    );
 }
 
 async fn json_of(response: reqwest::Response, status: u16, what: &str) -> Value {

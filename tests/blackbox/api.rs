@@ -117,8 +117,28 @@ impl Api {
         self.token("admin", ADMIN_PASSWORD).await
     }
 
-    /// Creates a user with password `<username> password 123` and returns its id.
+    /// Creates a user with password `<username> password 123` and returns its id. The password an
+    /// admin sets is temporary, so this also makes the user's first-sign-in change (to the same
+    /// text), leaving an account ready for every route.
     pub async fn create_user(&self, admin: &str, username: &str, role: &str) -> i64 {
+        let id = self.create_user_pending(admin, username, role).await;
+        let password = password_of(username);
+        let first = self.token(username, &password).await;
+        let changed = self
+            .send(
+                Method::POST,
+                "/api/v1/auth/password",
+                Some(&first),
+                Some(json!({"current_password": password, "new_password": password})),
+            )
+            .await;
+        assert_eq!(changed.status(), 204, "first password change of {username}");
+        id
+    }
+
+    /// Creates a user with password `<username> password 123` that has not yet made the
+    /// first-sign-in password change, and returns its id.
+    pub async fn create_user_pending(&self, admin: &str, username: &str, role: &str) -> i64 {
         let body = json!({"username": username, "role": role, "password": password_of(username)});
         let response = self
             .send(Method::POST, "/api/v1/auth/users", Some(admin), Some(body))

@@ -412,3 +412,100 @@ async fn look_alike_and_mixed_script_usernames_are_refused() {
         api.create_user(&admin, fine, "student").await;
     }
 }
+
+#[tokio::test]
+async fn a_password_an_admin_set_must_be_changed_at_first_sign_in() {
+    let api = Api::start();
+    let admin = api.admin().await;
+    let erin = api.create_user_pending(&admin, "erin", "instructor").await;
+    let listed: Value = api
+        .get(&format!("/api/v1/auth/users/{erin}"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["must_change_password"], true, "set on create");
+
+    // Only me, password, logout and verify-token answer until the user chooses their own.
+    let pair = api.pair("erin", &password_of("erin")).await;
+    assert_eq!(pair["password_change_required"], true);
+    let token = pair["access_token"].as_str().unwrap();
+    assert_eq!(api.get("/api/v1/auth/me", token).await.status(), 200);
+    let refused = api.get("/api/v1/cohorts", token).await;
+    assert_eq!(refused.status(), 403);
+    crate::helpers::assert_envelope(
+        &refused.json().await.unwrap(),
+        "AUTHORIZATION_ERROR",
+        "/api/v1/cohorts",
+    );
+    let change = api
+        .send(
+            Method::POST,
+            "/api/v1/auth/password",
+            Some(token),
+            Some(json!({"current_password": password_of("erin"), "new_password": "erin's own password"})),
+        )
+        .await;
+    assert_eq!(change.status(), 204);
+    assert_eq!(api.get("/api/v1/cohorts", token).await.status(), 200);
+    let pair = api.pair("erin", "erin's own password").await;
+    assert_eq!(
+        pair["password_change_required"], false,
+        "cleared by the user's own change"
+    );
+
+    // An admin reset sets it again.
+    let reset: Value = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/auth/users/{erin}/reset-password"),
+            Some(&admin),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let pair = api
+        .pair("erin", reset["generated_password"].as_str().unwrap())
+        .await;
+    assert_eq!(pair["password_change_required"], true, "set on reset");
+    assert_eq!(
+        api.get("/api/v1/cohorts", pair["access_token"].as_str().unwrap())
+            .await
+            .status(),
+        403
+    );
+}
+
+#[test]
+fn an_account_made_with_the_cli_and_a_password_file_must_change_it_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let password_file = dir.path().join("pw");
+    std::fs::write(&password_file, "a good long password\n").unwrap();
+    let created = run(
+        dir.path(),
+        &[
+            "user",
+            "create",
+            "--username",
+            "nurse.educator",
+            "--role",
+            "instructor",
+            "--password-file",
+            password_file.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let conn =
+        rusqlite::Connection::open(dir.path().join("data").join("bsn-knowledge.sqlite3")).unwrap();
+    let flag: bool = conn
+        .query_row(
+            "SELECT must_change_password FROM users WHERE username = 'nurse.educator'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(flag, "a password someone else chose is temporary");
+}

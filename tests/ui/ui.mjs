@@ -33,6 +33,10 @@ async function call(method, path, token, body) {
   return json;
 }
 const login = async (username, password) => (await call('POST', '/auth/login', null, { username, password })).access_token;
+// A password an admin sets is temporary: the first sign-in must choose one (here the same text).
+async function firstChange(username, password) {
+  await call('POST', '/auth/password', await login(username, password), { current_password: password, new_password: password });
+}
 
 // ---- the browser ----
 const browser = await chromium.launch({
@@ -296,6 +300,129 @@ async function bankSteps(teacher, adminToken) {
   assert.ok(assigned.quizzes.some((q) => q.title === 'Picked from the bank'), 'the student sees the quiz made from picks');
 }
 
+// ---- admins: roles, cohorts and membership, enrolment codes, the audit log; instructors:
+// competency evidence and NCLEX outcomes ----
+async function signInAs(page, who) {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: /Welcome/ }).waitFor();
+}
+
+async function adminRecordsSteps({ admin, teacher, adminToken, studentId, cohortId }) {
+  step('admin changes a user\'s role');
+  const switcher = { username: 'ui-switch', password: 'ui test switch password 1' };
+  const created = await call('POST', '/auth/users', adminToken, { ...switcher, role: 'student' });
+  await admin.getByRole('link', { name: 'Users', exact: true }).click();
+  await admin.getByRole('rowheader', { name: switcher.username }).waitFor();
+  await admin.getByLabel(`Role of ${switcher.username}`, { exact: true }).selectOption('instructor');
+  await admin.getByRole('button', { name: `Save role of ${switcher.username}` }).click();
+  await admin.getByRole('alert').filter({ hasText: `${switcher.username} is now instructor` }).waitFor();
+  assert.equal((await call('GET', `/auth/users/${created.user.id}`, adminToken)).role, 'instructor', 'the server recorded the new role');
+  assert.equal(created.user.must_change_password, true, 'an account an admin makes must choose its password');
+
+  step('admin creates a cohort, adds a student, shows and rotates its enrolment code');
+  await admin.getByRole('link', { name: 'Membership', exact: true }).click();
+  await admin.getByRole('heading', { name: 'Create a cohort' }).waitFor();
+  await checkPage(admin, 'cohort-admin');
+  await admin.getByLabel('Cohort name').fill('UI cohort two');
+  await admin.getByRole('button', { name: 'Create cohort' }).click();
+  await admin.getByRole('heading', { name: 'Members: UI cohort two' }).waitFor();
+  await admin.getByLabel('Person to add').selectOption({ label: `UI Student (${STUDENT.username}, student)` });
+  await admin.getByRole('button', { name: 'Add to cohort' }).click();
+  await admin.getByRole('table').getByRole('rowheader', { name: 'UI Student' }).waitFor();
+  const newCohortId = Number(admin.url().match(/#\/cohorts\/(\d+)\/members/)[1]);
+  const members = (await call('GET', `/cohorts/${newCohortId}`, adminToken)).members;
+  assert.ok(members.some((m) => m.user_id === studentId && m.role === 'student'), 'the server recorded the membership');
+  const firstCode = await admin.locator('.enrolment-code code').textContent();
+  await admin.getByRole('button', { name: 'Rotate the code' }).click();
+  await admin.waitForFunction((old) => {
+    const shown = document.querySelector('.enrolment-code code');
+    return shown && shown.textContent !== old;
+  }, firstCode);
+  const code = await admin.locator('.enrolment-code code').textContent();
+  assert.equal((await call('GET', `/cohorts/${newCohortId}/enrolment-code`, adminToken)).code, code, 'the page shows the current code');
+  await checkPage(admin, 'cohort-members');
+
+  step('a student joins the cohort with its enrolment code');
+  const joiner = { username: 'ui-joiner', password: 'ui test joiner password 1' };
+  const joinerUser = await call('POST', '/auth/users', adminToken, { ...joiner, role: 'student', display_name: 'UI Joiner' });
+  await firstChange(joiner.username, joiner.password);
+  const joining = await newPage();
+  await signInAs(joining, joiner);
+  await joining.getByLabel('Enrolment code').fill(code.toLowerCase());
+  await joining.getByRole('button', { name: 'Join cohort' }).click();
+  await joining.getByRole('alert').filter({ hasText: 'You are in the cohort UI cohort two' }).waitFor();
+  await checkPage(joining, 'student-joined');
+  const after = (await call('GET', `/cohorts/${newCohortId}`, adminToken)).members;
+  assert.ok(after.some((m) => m.user_id === joinerUser.user.id), 'the server recorded the join');
+
+  step('admin reads the audit log and sees those entries');
+  await admin.getByRole('link', { name: 'Audit log', exact: true }).click();
+  await admin.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+  for (const action of ['Role changed', 'Cohort created', 'Cohort member added', 'Enrolment code rotated', 'Cohort joined']) {
+    await admin.getByRole('rowheader', { name: action, exact: true }).first().waitFor();
+  }
+  await checkPage(admin, 'audit');
+  await admin.getByLabel('Action').selectOption('role_changed');
+  await admin.getByRole('button', { name: 'Show' }).click();
+  await admin.getByText(/entr(y|ies), newest first, action Role changed/).waitFor();
+  const shownActions = await admin.locator('table.data tbody th').allTextContents();
+  assert.ok(shownActions.length >= 1 && shownActions.every((a) => a === 'Role changed'), 'the filter shows only role changes');
+
+  step('system page says plainly that TLS is off, with disk and version');
+  await admin.getByRole('link', { name: 'System', exact: true }).click();
+  await admin.locator('.tls-status', { hasText: 'TLS off' }).waitFor();
+  await admin.getByText(/MiB free/).first().waitFor();
+
+  step('instructor opens a student from the dashboard and records a clinical evaluation');
+  await teacher.goto(`${base}/#/cohorts/${cohortId}`);
+  await teacher.getByRole('link', { name: 'UI Student', exact: true }).click();
+  await teacher.getByRole('heading', { name: 'UI Student', level: 1 }).waitFor();
+  await teacher.getByRole('heading', { name: 'AACN competency profile' }).waitFor();
+  await checkPage(teacher, 'student-record');
+  const competency = await teacher.getByLabel('Competency', { exact: true }).inputValue();
+  await teacher.getByLabel('Kind').selectOption('clinical_evaluation');
+  await teacher.getByLabel('Score (0 to 100)').fill('85');
+  await teacher.getByLabel('Note (optional)').fill('Safe medication administration on the ward');
+  await teacher.getByRole('button', { name: 'Record', exact: true }).click();
+  await teacher.getByRole('alert').filter({ hasText: `Recorded. ${competency} now rests on` }).waitFor();
+  await teacher.getByRole('region', { name: 'Recorded evidence' }).getByRole('rowheader', { name: competency, exact: true }).waitFor();
+  const profile = await call('GET', `/assessment/competency/profile/${studentId}`, adminToken);
+  assert.equal(profile.evidence_by_source.clinical_evaluation, 1, 'the server stored the evaluation');
+  const row = profile.competencies.find((c) => c.competency.id === competency);
+  const shownRow = teacher.getByRole('region', { name: 'Competency profile' }).getByRole('row').filter({ has: teacher.getByRole('rowheader', { name: new RegExp(`^${competency.replace('.', '\\.')}( |$)`) }) });
+  await shownRow.getByText(`${row.proficiency.evidence_count} piece`).waitFor();
+
+  step('instructor records an NCLEX outcome and opens the accuracy report');
+  await teacher.getByRole('link', { name: 'NCLEX outcomes', exact: true }).click();
+  await teacher.getByRole('heading', { name: 'Record a result' }).waitFor();
+  await teacher.getByLabel('Graduate').selectOption({ label: `UI Student (${STUDENT.username})` });
+  await teacher.getByLabel('Pass', { exact: true }).check();
+  const yesterday = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+  await teacher.getByLabel('Exam date').fill(yesterday);
+  await teacher.getByRole('button', { name: 'Record result' }).click();
+  await teacher.getByRole('alert').filter({ hasText: `Recorded: UI Student passed on ${yesterday}` }).waitFor();
+  await teacher.getByRole('region', { name: 'Recorded NCLEX results' }).getByRole('rowheader', { name: 'UI Student' }).waitFor();
+  await teacher.getByRole('heading', { name: 'How well readiness predicted the results' }).waitFor();
+  const accuracy = await call('GET', '/analytics/readiness/accuracy', await login(INSTRUCTOR.username, INSTRUCTOR.password));
+  assert.equal(accuracy.n + accuracy.without_prediction, 1, 'one recorded result');
+  await teacher.getByText(`${accuracy.n} (${accuracy.passes} passed, ${accuracy.failures} failed)`).waitFor();
+  await teacher.getByRole('table', { name: /Reliability/ }).waitFor();
+  await checkPage(teacher, 'outcomes');
+
+  step('phone width: the audit log and the outcomes page');
+  const phone = await newPage({ width: 390, height: 844 });
+  await signInAs(phone, { username: 'admin', password: ADMIN_PASSWORD });
+  await phone.goto(`${base}/#/audit`);
+  await phone.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+  await checkPage(phone, 'phone-audit');
+  await phone.goto(`${base}/#/outcomes`);
+  await phone.getByRole('heading', { name: 'Record a result' }).waitFor();
+  await checkPage(phone, 'phone-outcomes');
+}
+
 try {
   // 1. The admin's first sign-in forces a password change.
   step('admin signs in and changes the generated password');
@@ -323,6 +450,7 @@ try {
   // 2. Set-up through the API: a student in a cohort, and a quiz with one item of every type.
   step('set-up: student, cohort, one bank item of each type, a quiz assigned to the cohort');
   const student = await call('POST', '/auth/users', adminToken, { ...STUDENT, role: 'student', display_name: 'UI Student' });
+  await firstChange(STUDENT.username, STUDENT.password);
   const cohort = await call('POST', '/cohorts', adminToken, { name: 'UI cohort' });
   const cohortId = cohort.id ?? cohort.cohort?.id;
   await call('PUT', `/cohorts/${cohortId}/members/${student.user.id}`, adminToken, { role: 'student' });
@@ -495,7 +623,7 @@ try {
   await admin.getByRole('heading', { name: 'Create a user' }).waitFor();
   await admin.getByLabel('Username').fill(INSTRUCTOR.username);
   await admin.getByLabel('Display name').fill('UI Instructor');
-  await admin.getByLabel('Role').selectOption('instructor');
+  await admin.getByLabel('Role', { exact: true }).selectOption('instructor');
   await admin.getByLabel('Initial password').fill(INSTRUCTOR.password);
   await admin.getByRole('button', { name: 'Create user' }).click();
   await admin.getByRole('rowheader', { name: INSTRUCTOR.username }).waitFor();
@@ -517,6 +645,13 @@ try {
   await teacher.getByLabel('Username').fill(INSTRUCTOR.username);
   await teacher.getByLabel('Password', { exact: true }).fill(INSTRUCTOR.password);
   await teacher.getByRole('button', { name: 'Sign in' }).click();
+  step('instructor: the password the admin set must be changed at first sign-in');
+  await teacher.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await teacher.getByLabel('Current password').fill(INSTRUCTOR.password);
+  INSTRUCTOR.password = 'ui test instructor own password 2';
+  await teacher.getByLabel('New password', { exact: true }).fill(INSTRUCTOR.password);
+  await teacher.getByLabel('New password again').fill(INSTRUCTOR.password);
+  await teacher.getByRole('button', { name: 'Change password' }).click();
   await teacher.getByRole('heading', { name: /Welcome/ }).waitFor();
   await teacher.getByRole('link', { name: 'Cohorts', exact: true }).click();
   await teacher.getByRole('link', { name: 'Dashboard of UI cohort' }).click();
@@ -540,6 +675,8 @@ try {
   assert.equal(await teacher.locator('table.data tbody tr').count(), 10, 'a row per item');
   await checkPage(teacher, 'quiz-analysis');
   await bankSteps(teacher, adminToken);
+
+  await adminRecordsSteps({ admin, teacher, adminToken, studentId: student.user.id, cohortId });
 } catch (error) {
   problems.push(`step failed: ${error.stack || error}`);
   for (const [index, context] of browser.contexts().entries()) {

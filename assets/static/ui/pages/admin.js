@@ -10,17 +10,41 @@ export async function usersPage(root) {
   const notice = h('div', { 'aria-live': 'polite' });
   const table = h('div', {});
 
+  // A role select and its button per user: PATCH /auth/users/{id} with {role}; the server keeps
+  // the last active admin and records role_changed in the audit log.
+  function roleChanger(user) {
+    const select = h('select', { 'aria-label': `Role of ${user.username}` },
+      ['student', 'instructor', 'admin'].map((r) => h('option', { value: r, selected: r === user.role }, r)));
+    const save = h('button', { type: 'button', class: 'secondary', 'aria-label': `Save role of ${user.username}` }, 'Save role');
+    save.addEventListener('click', async () => {
+      problem.replaceChildren();
+      if (select.value === user.role) {
+        notice.replaceChildren(alertBox(`${user.username} is already ${user.role}.`, 'info'));
+        return;
+      }
+      try {
+        const changed = await api('PATCH', `/auth/users/${user.id}`, { role: select.value });
+        notice.replaceChildren(alertBox(`${changed.username} is now ${changed.role}. Cohort memberships keep their old role until an admin changes them.`, 'info'));
+        await load();
+      } catch (error) {
+        problem.replaceChildren(alertBox(error.message));
+      }
+    });
+    return h('span', { class: 'role-change' }, select, save);
+  }
+
   async function load() {
-    const users = await api('GET', '/auth/users');
+    const users = await api('GET', '/auth/users?limit=1000');
     table.replaceChildren(scrollBox('Users', h('table', { class: 'data' },
       h('thead', {}, h('tr', {}, ['Username', 'Name', 'Role', 'Status', 'Last sign-in', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, users.map((user) => h('tr', {},
         h('th', { scope: 'row' }, user.username),
         h('td', {}, user.display_name || ''),
         h('td', {}, user.role),
-        h('td', {}, user.is_active ? 'Active' : 'Disabled'),
+        h('td', {}, user.is_active ? (user.must_change_password ? 'Active, must choose a password' : 'Active') : 'Disabled'),
         h('td', {}, user.last_login_at ? formatDate(user.last_login_at) : 'Never'),
         h('td', { class: 'row-actions' },
+          roleChanger(user),
           h('button', {
             type: 'button', class: 'secondary', 'aria-label': `Reset password for ${user.username}`,
             onclick: async () => {
@@ -56,7 +80,7 @@ export async function usersPage(root) {
   const create = h('form', { class: 'card', novalidate: true },
     h('h2', {}, 'Create a user'), createProblem,
     field('Username', username), field('Display name', displayName), field('Role', role),
-    field('Initial password', password, 'At least 12 characters. Give it to the person privately.'),
+    field('Initial password', password, 'At least 12 characters. Give it to the person privately; they choose their own at first sign-in.'),
     h('button', { type: 'submit' }, 'Create user'));
   create.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -141,5 +165,24 @@ export async function systemPage(root) {
         h('tbody', {}, checks.map(([name, check]) => h('tr', {},
           h('th', { scope: 'row' }, name), h('td', {}, check.status), h('td', {}, check.detail || '')))))) : null,
       info ? h('p', { class: 'muted' }, `${info.message} ${info.version}`) : null),
+    tlsAndDisk(health),
     backupsBox);
+}
+
+// TLS and disk from the /health checks: the tls_certificate check exists only when TLS is on.
+function tlsAndDisk(health) {
+  const checks = (health && health.checks) || {};
+  const tls = checks.tls_certificate;
+  const disk = checks.disk;
+  return h('section', { class: 'card' },
+    h('h2', {}, 'TLS, disk and version'),
+    h('dl', { class: 'answer-pair' },
+      h('dt', {}, 'TLS certificate'),
+      h('dd', { class: 'tls-status' }, tls
+        ? `${tls.status === 'healthy' ? '' : `${tls.status}: `}${tls.detail}`
+        : 'TLS off: this server answers plain HTTP only (set [tls] mode in the config to turn it on).'),
+      h('dt', {}, 'Disk (data directory)'),
+      h('dd', {}, disk ? `${disk.detail} (${disk.status})` : 'Not reported'),
+      h('dt', {}, 'Version'),
+      h('dd', {}, health && health.version ? health.version : 'Not reported')));
 }

@@ -29,7 +29,8 @@ export async function cohortsPage(root) {
         h('th', { scope: 'row' }, c.name),
         h('td', {}, String(c.students)),
         h('td', {}, String(c.instructors)),
-        h('td', {}, h('a', { href: `#/cohorts/${c.id}`, 'aria-label': `Dashboard of ${c.name}` }, 'Dashboard')))))))
+        h('td', {}, h('a', { href: `#/cohorts/${c.id}`, 'aria-label': `Dashboard of ${c.name}` }, 'Dashboard'), ' · ',
+          h('a', { href: `#/cohorts/${c.id}/members`, 'aria-label': `Members of ${c.name}` }, 'Members')))))))
     : h('p', {}, 'You have no cohorts yet.'));
 }
 
@@ -94,7 +95,7 @@ export async function cohortDashboard(root, ctx, params, cohortId) {
       scrollBox('Students', h('table', { class: 'data' },
         h('thead', {}, h('tr', {}, ['Student', 'Answers', 'Accuracy', 'P(pass) and interval', 'Last active', 'Risks'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, summaries.map((s) => h('tr', {},
-          h('th', { scope: 'row' }, s.display_name || s.username),
+          h('th', { scope: 'row' }, h('a', { href: `#/students/${s.student_id}?cohort=${cohortId}`, title: 'Competency evidence' }, s.display_name || s.username)),
           h('td', {}, `${s.n}${s.n < report.min_evidence ? ' (few)' : ''}`),
           h('td', {}, s.accuracy === null ? 'No data yet' : percent(100 * s.accuracy)),
           h('td', {}, s.readiness ? `${probability(s.readiness.p_pass)} (${probability(s.readiness.p_pass_low)} to ${probability(s.readiness.p_pass_high)})` : 'No data yet'),

@@ -4,6 +4,7 @@
 import { h, field, alertBox, formatDate, humanize, scrollBox } from '../dom.js';
 import { api } from '../api.js';
 import { typeName } from '../player.js';
+import { joinCohortCard } from './cohortadmin.js';
 
 const ITEM_TYPES = ['multiple_choice', 'multiple_response', 'ordered_response', 'numeric', 'matrix',
   'drop_down_cloze', 'drag_drop_rationale', 'highlight', 'bow_tie', 'case_study'];
@@ -41,7 +42,8 @@ export function studentHome(root, ctx) {
         h('a', { class: 'button', href: '#/exam' }, 'Start or resume')),
       h('section', { class: 'card' }, h('h2', {}, 'Readiness'),
         h('p', {}, 'Your estimated probability of passing, its interval and what it rests on, with what to practise next.'),
-        h('a', { class: 'button', href: '#/readiness' }, 'See readiness'))));
+        h('a', { class: 'button', href: '#/readiness' }, 'See readiness')),
+      joinCohortCard()));
 }
 
 export function practicePage(root, ctx, params) {
