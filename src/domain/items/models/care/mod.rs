@@ -26,7 +26,8 @@ use crate::domain::items::rng::Rng;
 use crate::domain::items::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
 use crate::domain::knowledge::{
-    Fact, Family, KnowledgeBase, Value, content_words, normalise, number, sorted_share,
+    Fact, Family, KnowledgeBase, Value, content_words, normalise, number, shared_words,
+    sorted_share,
 };
 
 const DEL: Family = Family::Delegation;

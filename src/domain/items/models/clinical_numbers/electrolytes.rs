@@ -355,26 +355,18 @@ fn risk_distractors<'a>(kb: &'a KnowledgeBase, imbalance: &str) -> Vec<&'a Fact>
         .collect()
 }
 
-/// Overlap test for treatments, ignoring the electrolyte names both directions mention.
-fn treatment_overlap(a: &str, b: &str) -> bool {
-    const IONS: [&str; 8] = [
-        "potassium",
-        "sodium",
-        "calcium",
-        "magnesium",
-        "phosphate",
-        "phosphorus",
-        "chloride",
-        "fluids",
-    ];
-    let strip = |text: &str| -> BTreeSet<String> {
-        content_words(text)
-            .into_iter()
-            .filter(|word| !IONS.contains(&word.as_str()))
-            .collect()
-    };
-    !strip(a).is_disjoint(&strip(b))
-}
+/// Electrolyte names that treatments of both directions of an imbalance mention: ignored when
+/// telling whether two treatments say the same thing.
+const IONS: [&str; 8] = [
+    "potassium",
+    "sodium",
+    "calcium",
+    "magnesium",
+    "phosphate",
+    "phosphorus",
+    "chloride",
+    "fluids",
+];
 
 fn treatment_distractors<'a>(kb: &'a KnowledgeBase, imbalance: &str) -> Vec<&'a Fact> {
     let Some(other) = opposite(imbalance) else {
@@ -387,7 +379,7 @@ fn treatment_distractors<'a>(kb: &'a KnowledgeBase, imbalance: &str) -> Vec<&'a 
             !fact.text().contains(" when ")
                 && !own
                     .iter()
-                    .any(|mine| treatment_overlap(mine.text(), fact.text()))
+                    .any(|mine| overlap_ignoring(mine.text(), fact.text(), &IONS))
         })
         .chain(fe_plain(kb, imbalance, "avoid"))
         .collect()
@@ -529,7 +521,7 @@ fn imbalance_question_order(g: Gen) -> Option<Item> {
     let key = *fe_plain(kb, imbalance, "avoid").get(case.variant as usize / 2)?;
     let treatments: Vec<&Fact> = fe_plain(kb, imbalance, "treatment")
         .into_iter()
-        .filter(|fact| !treatment_overlap(fact.text(), key.text()))
+        .filter(|fact| !overlap_ignoring(fact.text(), key.text(), &IONS))
         .collect();
     let chosen = rng.sample_exactly(&treatments, 3)?;
     let key_opt = Opt::new(

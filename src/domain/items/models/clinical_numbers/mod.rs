@@ -27,7 +27,7 @@ use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use super::super::{Calculation, ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
 use super::prose::{before_parenthetical, cite_note, with_article};
 use crate::domain::knowledge::{
-    Fact, Family, KnowledgeBase, Population, Value, content_words, normalise, number,
+    Fact, Family, KnowledgeBase, Population, Value, normalise, number, overlap_ignoring,
 };
 
 const MEDS: Family = Family::Medications;
