@@ -19,7 +19,7 @@ pub mod safety;
 
 use std::collections::BTreeSet;
 
-use super::prose::{before_parenthetical, cite_note, join_and, with_article};
+use super::prose::{before_parenthetical, cite_note, serial_list, with_article};
 use crate::domain::items::build::{self, MatrixRow, Opt, SlotSpec, sentence};
 use crate::domain::items::catalog::Case;
 use crate::domain::items::rng::Rng;

@@ -184,7 +184,7 @@ fn differentiate_matrix(g: Gen) -> Option<Item> {
     let headers: Vec<String> = columns.iter().map(|column| sentence(column)).collect();
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     let rationale = format!(
-        "{}, {} and {} share some features, but each finding here is recorded for only one of them.",
+        "{}, {}, and {} share some features, but each finding here is recorded for only one of them.",
         sentence(subject),
         columns[1],
         columns[2]
