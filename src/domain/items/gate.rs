@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::{Answer, Calculation, Item, ItemType, NcjmmFunction, ScoringRule};
-use crate::domain::knowledge::normalise;
+use crate::domain::knowledge::{normalise, tokens};
 
 /// Every problem found; empty means the item passes.
 pub fn check(item: &Item) -> Vec<String> {
@@ -170,38 +170,38 @@ fn every_option_has_a_rationale(item: &Item, ids: &[String], problems: &mut Vec<
     }
 }
 
-/// Words that carry content, for the cueing check.
-fn content_words(text: &str) -> BTreeSet<String> {
-    const STOP: [&str; 24] = [
-        "which",
-        "client",
-        "nurse",
-        "about",
-        "would",
-        "should",
-        "following",
-        "their",
-        "there",
-        "these",
-        "those",
-        "while",
-        "after",
-        "before",
-        "under",
-        "other",
-        "being",
-        "since",
-        "with",
-        "from",
-        "that",
-        "this",
-        "into",
-        "than",
-    ];
-    text.split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|word| word.len() >= 5 && !STOP.contains(&word.as_str()))
-        .collect()
+/// Words too common in stems to count as a cue, for the cueing check.
+const CUEING_STOP: [&str; 24] = [
+    "which",
+    "client",
+    "nurse",
+    "about",
+    "would",
+    "should",
+    "following",
+    "their",
+    "there",
+    "these",
+    "those",
+    "while",
+    "after",
+    "before",
+    "under",
+    "other",
+    "being",
+    "since",
+    "with",
+    "from",
+    "that",
+    "this",
+    "into",
+    "than",
+];
+
+/// Words that carry content, for the cueing check: the knowledge base's tokenizer with words of
+/// five or more characters and [`CUEING_STOP`] left out.
+fn cue_words(text: &str) -> BTreeSet<String> {
+    tokens(text, 5, &CUEING_STOP).into_iter().collect()
 }
 
 fn choice(item: &Item, min_keys: usize, max_keys: usize, problems: &mut Vec<String>) {
@@ -283,13 +283,13 @@ fn choice(item: &Item, min_keys: usize, max_keys: usize, problems: &mut Vec<Stri
                 problems.push("the key is much longer than every distractor".into());
             }
             // The key must not repeat a content word of the stem that no distractor shares.
-            let stem_words = content_words(&item.question);
-            let key_words = content_words(texts[key_index]);
+            let stem_words = cue_words(&item.question);
+            let key_words = cue_words(texts[key_index]);
             let distractor_words: BTreeSet<String> = texts
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| *i != key_index)
-                .flat_map(|(_, t)| content_words(t))
+                .flat_map(|(_, t)| cue_words(t))
                 .collect();
             let cues: Vec<&String> = key_words
                 .intersection(&stem_words)

@@ -491,54 +491,83 @@ pub fn load_embedded_for_tests() -> KnowledgeBase {
     .unwrap_or_else(|problems| panic!("{problems}"))
 }
 
-/// Words of four or more characters, lowercased, without the generic clinical qualifiers
-/// ("acute", "disease", "risk"...), sorted and deduplicated: what two texts must share to be
-/// "about the same thing".
-pub fn content_words(text: &str) -> Vec<String> {
-    const GENERIC: [&str; 34] = [
-        "prevention",
-        "treatment",
-        "therapy",
-        "acute",
-        "severe",
-        "chronic",
-        "disease",
-        "disorder",
-        "disorders",
-        "with",
-        "from",
-        "such",
-        "other",
-        "including",
-        "signs",
-        "symptoms",
-        "after",
-        "before",
-        "when",
-        "and",
-        "the",
-        "for",
-        "use",
-        "used",
-        "risk",
-        "increased",
-        "decreased",
-        "serum",
-        "level",
-        "levels",
-        "client",
-        "clients",
-        "patients",
-        "long-term",
-    ];
+/// The generic clinical qualifiers ("acute", "disease", "risk"...) that [`content_words`] leaves
+/// out: two texts that share only these are not about the same thing.
+const GENERIC: [&str; 34] = [
+    "prevention",
+    "treatment",
+    "therapy",
+    "acute",
+    "severe",
+    "chronic",
+    "disease",
+    "disorder",
+    "disorders",
+    "with",
+    "from",
+    "such",
+    "other",
+    "including",
+    "signs",
+    "symptoms",
+    "after",
+    "before",
+    "when",
+    "and",
+    "the",
+    "for",
+    "use",
+    "used",
+    "risk",
+    "increased",
+    "decreased",
+    "serum",
+    "level",
+    "levels",
+    "client",
+    "clients",
+    "patients",
+    "long-term",
+];
+
+/// The one tokenizer for word comparisons: words of at least `min_len` characters, split at every
+/// character that is not alphanumeric, lowercased, without `stop`, sorted and deduplicated.
+pub fn tokens(text: &str, min_len: usize, stop: &[&str]) -> Vec<String> {
     let mut words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
         .map(str::to_lowercase)
-        .filter(|word| word.len() >= 4 && !GENERIC.contains(&word.as_str()))
+        .filter(|word| word.len() >= min_len && !stop.contains(&word.as_str()))
         .collect();
     words.sort_unstable();
     words.dedup();
     words
+}
+
+/// Words of four or more characters, lowercased, without the generic clinical qualifiers,
+/// sorted and deduplicated: what two texts must share to be "about the same thing".
+pub fn content_words(text: &str) -> Vec<String> {
+    tokens(text, 4, &GENERIC)
+}
+
+/// The [`content_words`] two texts share, leaving out `ignore` (words that are common to a whole
+/// family of texts, such as the electrolyte names in treatments of electrolyte imbalances).
+pub fn shared_words(a: &str, b: &str, ignore: &[&str]) -> Vec<String> {
+    let others = content_words(b);
+    content_words(a)
+        .into_iter()
+        .filter(|word| !ignore.contains(&word.as_str()) && others.binary_search(word).is_ok())
+        .collect()
+}
+
+/// Whether two texts share a content word: the one notion of word overlap behind "a distractor
+/// never says the same thing as a key" ([`Fact::shares_word`] is the same on precomputed words).
+pub fn overlap(a: &str, b: &str) -> bool {
+    overlap_ignoring(a, b, &[])
+}
+
+/// [`overlap`] leaving out `ignore`.
+pub fn overlap_ignoring(a: &str, b: &str, ignore: &[&str]) -> bool {
+    !shared_words(a, b, ignore).is_empty()
 }
 
 /// Whether two sorted, deduplicated word lists have a word in common.
@@ -735,5 +764,32 @@ mod tests {
         assert_eq!(number(150000.0), "150,000");
         assert_eq!(number(0.25), "0.25");
         assert_eq!(number(7.0), "7");
+    }
+
+    #[test]
+    fn one_tokenizer_and_one_overlap_with_words_to_ignore_passed_explicitly() {
+        assert_eq!(
+            tokens("Give IV calcium, then the calcium gluconate", 5, &["given"]),
+            ["calcium", "gluconate"]
+        );
+        assert_eq!(
+            content_words("Risk of acute bleeding with the drug"),
+            ["bleeding", "drug"]
+        );
+        assert!(overlap("oral potassium chloride", "IV potassium"));
+        assert!(!overlap("acute pain", "acute confusion"));
+        assert!(!overlap_ignoring(
+            "oral potassium chloride",
+            "IV potassium",
+            &["potassium", "chloride"]
+        ));
+        assert_eq!(
+            shared_words(
+                "ignores the client's concern",
+                "dismisses the client's concern",
+                &[]
+            ),
+            ["concern"]
+        );
     }
 }

@@ -40,16 +40,7 @@ pub fn without_closing_parenthetical(text: &str) -> &str {
     }
 }
 
-/// "a, b and c" (no serial comma).
-pub fn join_and(parts: &[String]) -> String {
-    match parts.len() {
-        0 => String::new(),
-        1 => parts[0].clone(),
-        n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
-    }
-}
-
-/// "a, b, and c" (with the serial comma).
+/// "a, b, and c": the one list style of item text (the serial comma; two items take no comma).
 pub fn serial_list(texts: &[String]) -> String {
     match texts.len() {
         0 => String::new(),
@@ -97,13 +88,11 @@ mod tests {
     }
 
     #[test]
-    fn lists_join_with_and_with_or_without_the_serial_comma() {
+    fn lists_join_with_and_and_the_serial_comma() {
         let words = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        assert_eq!(join_and(&words(&["a", "b", "c"])), "a, b and c");
         assert_eq!(serial_list(&words(&["a", "b", "c"])), "a, b, and c");
-        assert_eq!(join_and(&words(&["a", "b"])), "a and b");
         assert_eq!(serial_list(&words(&["a", "b"])), "a and b");
         assert_eq!(serial_list(&words(&["a"])), "a");
-        assert_eq!(join_and(&[]), "");
+        assert_eq!(serial_list(&[]), "");
     }
 }

@@ -404,7 +404,7 @@ fn five_rights_sata(g: Gen) -> Option<Item> {
         .collect();
     let stem = "Before delegating a task to unlicensed assistive personnel, the RN reviews the five rights of delegation. Which principles are among them? Select all that apply.".to_owned();
     let list: Vec<String> = rights.iter().map(|fact| fact.text().to_owned()).collect();
-    let rationale = format!("The five rights of delegation are {}.", join_and(&list));
+    let rationale = format!("The five rights of delegation are {}.", serial_list(&list));
     Some(build::multiple_response(
         kb,
         &meta.about("five rights of delegation"),
@@ -666,7 +666,7 @@ fn esi_mc(g: Gen) -> Option<Item> {
         (
             format!(
                 "An adult client with stable vital signs comes to the emergency department. The triage nurse anticipates that the client will need {}. Which Emergency Severity Index (ESI) level should the nurse assign?",
-                join_and(&needs)
+                serial_list(&needs)
             ),
             vec![counted_fact, free_fact],
         )

@@ -19,14 +19,15 @@ pub mod safety;
 
 use std::collections::BTreeSet;
 
-use super::prose::{before_parenthetical, cite_note, join_and, with_article};
+use super::prose::{before_parenthetical, cite_note, serial_list, with_article};
 use crate::domain::items::build::{self, MatrixRow, Opt, SlotSpec, sentence};
 use crate::domain::items::catalog::Case;
 use crate::domain::items::rng::Rng;
 use crate::domain::items::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
 use crate::domain::knowledge::{
-    Fact, Family, KnowledgeBase, Value, content_words, normalise, number, sorted_share,
+    Fact, Family, KnowledgeBase, Value, content_words, normalise, number, shared_words,
+    sorted_share,
 };
 
 const DEL: Family = Family::Delegation;

@@ -413,19 +413,22 @@ fn nontherapeutic_cases(kb: &KnowledgeBase) -> Vec<Case> {
         .collect()
 }
 
-/// Words that mark two reasons as saying nearly the same thing.
+/// Words that mark two reasons as saying nearly the same thing: two reasons that share one of
+/// these content words are too close to serve as key and distractor.
+const REASON_MARKERS: [&str; 7] = [
+    "defensive",
+    "ignores",
+    "concern",
+    "dismisses",
+    "minimizes",
+    "feelings",
+    "blocks",
+];
+
 fn reasons_overlap(a: &str, b: &str) -> bool {
-    [
-        "defensive",
-        "ignores",
-        "concern",
-        "dismisses",
-        "minimizes",
-        "feelings",
-        "blocks",
-    ]
-    .iter()
-    .any(|word| a.contains(word) && b.contains(word))
+    shared_words(a, b, &[])
+        .iter()
+        .any(|word| REASON_MARKERS.contains(&word.as_str()))
 }
 
 /// Dyad: nontherapeutic statement → technique → why it blocks communication.

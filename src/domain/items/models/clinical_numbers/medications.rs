@@ -1,0 +1,1423 @@
+//! Medications: indications and contraindications, hold parameters, therapeutic levels, insulin time-action and medication teaching.
+
+use super::*;
+
+/// The models of this area, in catalog order.
+pub static MODELS: &[ModelSpec] = &[
+    MED_INDICATION,
+    MED_CONTRAINDICATION,
+    HOLD_PARAMETER_CHOICE,
+    HOLD_PARAMETER_MATRIX,
+    HOLD_PARAMETER_HIGHLIGHT,
+    THERAPEUTIC_LEVEL,
+    INSULIN_PEAK_TIME,
+    INSULIN_PROFILE_MATRIX,
+    TEACHING_MATCH,
+];
+
+/// Drugs with recorded uses beyond their class's area (aspirin relieves pain and fever too), so an
+/// indication of another area could be true for them.
+const MULTI_USE: [&str; 2] = ["aspirin", "magnesium sulfate"];
+
+fn is_corticosteroid(kb: &KnowledgeBase, drug: &str) -> bool {
+    kb.class_of(MEDS, drug)
+        .is_some_and(|class| class.contains("corticosteroid"))
+}
+
+fn usable_indications<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fact> {
+    plain(kb, MEDS, drug, "indication")
+        .into_iter()
+        .filter(|fact| short(fact.text()).chars().count() <= 55)
+        .collect()
+}
+
+/// "A client is prescribed X. Which condition is it used to treat?" — key: one of X's indications;
+/// distractors: indications of drugs from other therapeutic areas sharing no content word with any
+/// of X's indications.
+const MED_INDICATION: ModelSpec = ModelSpec {
+    id: "med-indication-mc",
+    item_type: ItemType::MultipleChoice,
+    client_need: ClientNeed::PharmacologicalParenteral,
+    ncjmm: NcjmmFunction::AnalyzeCues,
+    aacn: Aacn::new(2, 3),
+    qsen: Qsen::Safety,
+    difficulty: Difficulty::Beginner,
+    description: "Asks which condition a prescribed drug is used to treat. Key: one unconditional `indication` of the drug (parenthetical qualifiers moved to the rationale). Distractors: indications of drugs from a different therapeutic area (cardiovascular, endocrine, respiratory, neuro-psych, anti-infective, ...) that the drug does not state and that share no content word with any of its recorded indications (conditioned ones included). Corticosteroids and multi-use drugs such as aspirin are left out because many indications are true for them.",
+    cases: Cases::From(med_indication_cases),
+    seeding: Seeding::Seed,
+    generate: med_indication,
+};
+
+fn med_indication_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for drug in kb.subjects(MEDS) {
+        if MULTI_USE.contains(&drug.as_str()) || is_corticosteroid(kb, drug) {
+            continue;
+        }
+        for index in 0..usable_indications(kb, drug).len() {
+            cases.push(Case::new(drug, MEDS, index as u32));
+        }
+    }
+    cases
+}
+
+fn med_indication(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let drug = case.subject.as_str();
+    let own = usable_indications(kb, drug);
+    let key = *own.get(case.variant as usize)?;
+    let all_own = all_of(kb, MEDS, drug, &["indication"]);
+    let my_area = drug_area(kb, drug)?;
+    let mut seen = BTreeSet::new();
+    let pool: Vec<&Fact> = kb
+        .with_attribute(MEDS, "indication")
+        .into_iter()
+        .filter(|fact| fact.subject != drug && fact.condition.trim().is_empty())
+        .filter(|fact| {
+            !MULTI_USE.contains(&fact.subject.as_str()) && !is_corticosteroid(kb, &fact.subject)
+        })
+        .filter(|fact| drug_area(kb, &fact.subject).is_some_and(|other| other != my_area))
+        .filter(|fact| {
+            !kb.states_fact(MEDS, drug, "indication", fact) && !fact.shares_word_with_any(&all_own)
+        })
+        .filter(|fact| short(fact.text()).chars().count() <= 55)
+        .filter(|fact| seen.insert(normalise(&short(fact.text()))))
+        .collect();
+    let chosen = rng.sample(&pool, 3);
+    if chosen.len() < 3
+        || chosen
+            .iter()
+            .any(|a| chosen.iter().any(|b| a.id != b.id && a.shares_word(b)))
+    {
+        return None;
+    }
+    let frames = [
+        format!(
+            "A client is prescribed {drug}. The nurse recognizes that this medication is used to treat which condition?"
+        ),
+        format!(
+            "The nurse reviews the medication list of a client who takes {drug}. Which condition is the most likely reason it was prescribed?"
+        ),
+    ];
+    let stem = frames[rng.below(frames.len())].clone();
+    let class = class_text(kb, drug);
+    let key_opt = Opt::new(
+        sentence(&short(key.text())),
+        format!(
+            "{} ({class}) is indicated for {}.{}",
+            sentence(drug),
+            key.text(),
+            cite_note(key)
+        ),
+        &[key],
+    );
+    let distractors = chosen
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                sentence(&short(fact.text())),
+                format!(
+                    "{} is an indication for {} ({}), not a recorded use of {drug}.",
+                    sentence(fact.text()),
+                    fact.subject,
+                    class_text(kb, &fact.subject)
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    let rationale = format!(
+        "{} is {}; knowing why a drug is prescribed lets the nurse judge whether it is working and whether the order fits the client.",
+        sentence(drug),
+        with_article(&class)
+    );
+    Some(build::multiple_choice(
+        kb,
+        &meta,
+        seed,
+        stem,
+        key_opt,
+        distractors,
+        rationale,
+    ))
+}
+
+fn usable_contraindications<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fact> {
+    let indications = all_of(kb, MEDS, drug, &["indication"]);
+    plain(kb, MEDS, drug, "contraindication")
+        .into_iter()
+        .filter(|fact| !fact.text().contains("injection") && !fact.norm().contains(drug))
+        .filter(|fact| {
+            !fact.shares_word_with_any(&indications) && short(fact.text()).chars().count() <= 55
+        })
+        .collect()
+}
+
+/// "Which condition should the nurse clarify before giving X?" — key: a contraindication of X;
+/// distractors: X's own indications (conditions that are reasons to give it).
+const MED_CONTRAINDICATION: ModelSpec = ModelSpec {
+    id: "med-contraindication-mc",
+    item_type: ItemType::MultipleChoice,
+    client_need: ClientNeed::PharmacologicalParenteral,
+    ncjmm: NcjmmFunction::RecognizeCues,
+    aacn: Aacn::new(2, 3),
+    qsen: Qsen::Safety,
+    difficulty: Difficulty::Intermediate,
+    description: "Asks which finding in a client's history the nurse should clarify with the prescriber before the first dose of a drug. Key: an unconditional `contraindication` of the drug. Distractors: three of the drug's own unconditional `indication` facts (reasons to give it), excluding any that share a content word with the contraindication.",
+    cases: Cases::From(med_contraindication_cases),
+    seeding: Seeding::Seed,
+    generate: med_contraindication,
+};
+
+fn med_contraindication_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for drug in kb.subjects(MEDS) {
+        if usable_indications(kb, drug).len() < 3 {
+            continue;
+        }
+        for index in 0..usable_contraindications(kb, drug).len() {
+            cases.push(Case::new(drug, MEDS, index as u32));
+        }
+    }
+    cases
+}
+
+fn med_contraindication(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let drug = case.subject.as_str();
+    let key = *usable_contraindications(kb, drug).get(case.variant as usize)?;
+    let indications: Vec<&Fact> = usable_indications(kb, drug)
+        .into_iter()
+        .filter(|fact| !fact.shares_word(key))
+        .collect();
+    let chosen = rng.sample_exactly(&indications, 3)?;
+    let frames = [
+        format!(
+            "The nurse reviews the health history of a client before giving the first dose of {drug}. Which finding should the nurse clarify with the prescriber before giving it?"
+        ),
+        format!(
+            "A client is newly prescribed {drug}. Which condition in the client's history is a contraindication to this medication?"
+        ),
+    ];
+    let stem = frames[rng.below(frames.len())].clone();
+    let key_opt = Opt::new(
+        sentence(&short(key.text())),
+        format!(
+            "{} is a contraindication to {drug}.{}",
+            sentence(key.text()),
+            cite_note(key)
+        ),
+        &[key],
+    );
+    let distractors = chosen
+        .iter()
+        .map(|fact| {
+            Opt::new(
+                sentence(&short(fact.text())),
+                format!(
+                    "{} is an indication for {drug}: a reason to give it, not to hold it.",
+                    sentence(fact.text())
+                ),
+                &[*fact],
+            )
+        })
+        .collect();
+    let rationale = format!(
+        "Before a first dose the nurse checks the history for contraindications; {} rules {drug} out or needs the prescriber's review, while the other conditions are reasons it is prescribed.",
+        short(key.text())
+    );
+    Some(build::multiple_choice(
+        kb,
+        &meta,
+        seed,
+        stem,
+        key_opt,
+        distractors,
+        rationale,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Medications: hold parameters
+// ---------------------------------------------------------------------------------------------
+
+/// An assessment measure: the `measure` name used by `hold_if` facts, how it is shown, a normal
+/// range for safe values (low, high, step), the step for values past a threshold, and decimals.
+struct Measure {
+    name: &'static str,
+    label: &'static str,
+    units: &'static str,
+    normal: (f64, f64, f64),
+    key_step: f64,
+    decimals: usize,
+}
+
+const MEASURES: [Measure; 7] = [
+    Measure {
+        name: "systolic blood pressure",
+        label: "Blood pressure",
+        units: "mm Hg",
+        normal: (104.0, 128.0, 2.0),
+        key_step: 3.0,
+        decimals: 0,
+    },
+    Measure {
+        name: "apical pulse",
+        label: "Apical pulse",
+        units: "/min",
+        normal: (64.0, 92.0, 2.0),
+        key_step: 2.0,
+        decimals: 0,
+    },
+    Measure {
+        name: "respiratory rate",
+        label: "Respiratory rate",
+        units: "/min",
+        normal: (14.0, 20.0, 1.0),
+        key_step: 1.0,
+        decimals: 0,
+    },
+    Measure {
+        name: "urine output",
+        label: "Urine output",
+        units: "mL/h",
+        normal: (45.0, 80.0, 5.0),
+        key_step: 4.0,
+        decimals: 0,
+    },
+    Measure {
+        name: "serum potassium",
+        label: "Serum potassium",
+        units: "mEq/L",
+        normal: (3.8, 4.6, 0.1),
+        key_step: 0.2,
+        decimals: 1,
+    },
+    Measure {
+        name: "blood glucose",
+        label: "Blood glucose",
+        units: "mg/dL",
+        normal: (90.0, 128.0, 2.0),
+        key_step: 4.0,
+        decimals: 0,
+    },
+    Measure {
+        name: "platelet count",
+        label: "Platelet count",
+        units: "/mm3",
+        normal: (180_000.0, 340_000.0, 10_000.0),
+        key_step: 6_000.0,
+        decimals: 0,
+    },
+];
+
+const HOLD_CONDITIONS: [&str; 4] = [
+    "",
+    "unless the prescriber sets other parameters",
+    "notify the prescriber before giving",
+    "treat hypoglycemia and notify the prescriber first",
+];
+
+fn measure_index(name: &str) -> Option<usize> {
+    MEASURES
+        .iter()
+        .position(|measure| measure.name == name.to_lowercase())
+}
+
+fn show_measure(index: usize, value: f64) -> String {
+    let measure = &MEASURES[index];
+    if measure.name == "systolic blood pressure" {
+        let diastolic = (value * 0.62).round();
+        format!(
+            "{} {}/{} {}",
+            measure.label,
+            number(value),
+            number(diastolic),
+            measure.units
+        )
+    } else {
+        format!(
+            "{} {}",
+            measure.label,
+            with_units(&fixed(value, measure.decimals), measure.units)
+        )
+    }
+}
+
+fn normal_measure(index: usize, rng: &mut Rng) -> f64 {
+    let (low, high, step) = MEASURES[index].normal;
+    round_to(draw(rng, low, high, step), MEASURES[index].decimals)
+}
+
+/// A hold fact usable with numbers: a known measure, a threshold, an adult client, a stated condition.
+struct Hold<'a> {
+    fact: &'a Fact,
+    measure: usize,
+    below: bool,
+    threshold: f64,
+}
+
+fn numeric_holds<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<Hold<'a>> {
+    kb.values(MEDS, drug, "hold_if")
+        .into_iter()
+        .filter(|fact| {
+            fact.population == Population::Adult && HOLD_CONDITIONS.contains(&fact.condition.trim())
+        })
+        .filter_map(|fact| {
+            let measure = measure_index(fact.measure.as_deref()?)?;
+            let below = match fact.op.as_deref()? {
+                "<" | "<=" => true,
+                ">" | ">=" => false,
+                _ => return None,
+            };
+            Some(Hold {
+                fact,
+                measure,
+                below,
+                threshold: fact.threshold?,
+            })
+        })
+        .collect()
+}
+
+/// A value of the hold's measure just past its threshold (1–4 key steps).
+fn past_threshold(hold: &Hold, rng: &mut Rng) -> Option<f64> {
+    let measure = &MEASURES[hold.measure];
+    let offset = measure.key_step * (1 + rng.below(4)) as f64;
+    let value = round_to(
+        if hold.below {
+            hold.threshold - offset
+        } else {
+            hold.threshold + offset
+        },
+        measure.decimals,
+    );
+    let past = if hold.below {
+        value < hold.threshold
+    } else {
+        value > hold.threshold
+    };
+    (past && value > 0.0).then_some(value)
+}
+
+fn hold_rule(hold: &Hold) -> String {
+    format!("Hold {} if {}.", hold_drug(hold), hold.fact.text())
+}
+
+fn hold_drug(hold: &Hold) -> String {
+    drug_in_text(&hold.fact.subject)
+}
+
+fn hold_sentence(holds: &[Hold]) -> &'static str {
+    if holds
+        .iter()
+        .any(|hold| hold.fact.condition.contains("unless the prescriber"))
+    {
+        " No other hold parameters have been prescribed."
+    } else {
+        ""
+    }
+}
+
+fn hold_cases(kb: &KnowledgeBase, per_drug: impl Fn(usize) -> usize) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for drug in kb.subjects(MEDS) {
+        let count = numeric_holds(kb, drug).len();
+        if count == 0 {
+            continue;
+        }
+        for variant in 0..per_drug(count) {
+            cases.push(Case::new(drug, MEDS, variant as u32));
+        }
+    }
+    cases
+}
+
+/// "Which finding should make the nurse withhold X?" — key: a value just past one of X's numeric
+/// hold thresholds; distractors: a safe value of the same measure and normal values of others.
+const HOLD_PARAMETER_CHOICE: ModelSpec = ModelSpec {
+    id: "med-hold-parameter-mc",
+    item_type: ItemType::MultipleChoice,
+    client_need: ClientNeed::PharmacologicalParenteral,
+    ncjmm: NcjmmFunction::TakeAction,
+    aacn: Aacn::new(2, 5),
+    qsen: Qsen::Safety,
+    difficulty: Difficulty::Intermediate,
+    description: "Asks which assessment finding should make the nurse withhold a scheduled dose. Key: a value just past one of the drug's structured `hold_if` thresholds (measure, op, threshold; e.g. apical pulse 56/min for 'below 60/min'), with units. Distractors: a value of the same measure inside its normal range and normal values of two other measures (blood pressure, pulse, respiratory rate, urine output, potassium, glucose, platelets), all on the safe side of every threshold the drug has. Only adult hold facts whose condition the stem can state are used; disputed thresholds (opioid respiratory rate) are excluded.",
+    cases: Cases::From(hold_parameter_choice_cases),
+    seeding: Seeding::Seed,
+    generate: hold_parameter_choice,
+};
+
+fn hold_parameter_choice_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    hold_cases(kb, |count| count * 3)
+}
+
+fn hold_parameter_choice(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let drug = case.subject.as_str();
+    let holds = numeric_holds(kb, drug);
+    let hold = holds.get(case.variant as usize % holds.len().max(1))?;
+    let value = past_threshold(hold, &mut rng)?;
+    let key = Opt::new(
+        show_measure(hold.measure, value),
+        format!(
+            "{} is past the hold parameter: {}{}",
+            show_measure(hold.measure, value),
+            hold_rule(hold),
+            cite_note(hold.fact)
+        ),
+        &[hold.fact],
+    );
+    let mut distractors = vec![];
+    let same = normal_measure(hold.measure, &mut rng);
+    distractors.push(Opt::new(
+        show_measure(hold.measure, same),
+        format!(
+            "{} is within the expected range and on the safe side of the hold parameter ({}).",
+            show_measure(hold.measure, same),
+            hold.fact.text()
+        ),
+        &[hold.fact],
+    ));
+    let others: Vec<usize> = (0..MEASURES.len())
+        .filter(|&index| index != hold.measure)
+        .collect();
+    for index in rng.sample(&others, 2) {
+        let shown = show_measure(index, normal_measure(index, &mut rng));
+        distractors.push(Opt::new(
+            shown.clone(),
+            format!(
+                "{shown} is a normal finding that is not a reason to withhold {}.",
+                drug_in_text(drug)
+            ),
+            &[hold.fact],
+        ));
+    }
+    let stem = format!(
+        "The nurse is preparing to give the scheduled dose of {} to an adult client.{} Which assessment finding should cause the nurse to withhold the dose and notify the prescriber?",
+        drug_in_text(drug),
+        hold_sentence(std::slice::from_ref(hold))
+    );
+    let rationale = format!(
+        "{} The other findings are within expected ranges, so they give no reason to hold the dose.",
+        hold_rule(hold)
+    );
+    Some(build::multiple_choice(
+        kb,
+        &meta,
+        seed,
+        stem,
+        key,
+        distractors,
+        rationale,
+    ))
+}
+
+/// The findings of a hold item: (measure, value, is past a threshold, the hold fact when it is).
+fn hold_findings<'a>(
+    holds: &'a [Hold<'a>],
+    rng: &mut Rng,
+    total: usize,
+) -> Option<Vec<(usize, f64, Option<&'a Hold<'a>>)>> {
+    let key_count = 1 + rng.below(holds.len().min(2));
+    let mut keyed: Vec<&Hold> = Vec::new();
+    for hold in rng.sample(&holds.iter().collect::<Vec<_>>(), holds.len()) {
+        if keyed.len() < key_count && keyed.iter().all(|other| other.measure != hold.measure) {
+            keyed.push(hold);
+        }
+    }
+    let mut findings = Vec::new();
+    for hold in &keyed {
+        findings.push((hold.measure, past_threshold(hold, rng)?, Some(*hold)));
+    }
+    let free: Vec<usize> = (0..MEASURES.len())
+        .filter(|index| keyed.iter().all(|hold| hold.measure != *index))
+        .collect();
+    for index in rng.sample(&free, total.saturating_sub(findings.len())) {
+        findings.push((index, normal_measure(index, rng), None));
+    }
+    findings.sort_by_key(|finding| finding.0);
+    Some(findings)
+}
+
+/// Matrix: for each finding, is it a reason to withhold X or not?
+const HOLD_PARAMETER_MATRIX: ModelSpec = ModelSpec {
+    id: "med-hold-parameter-matrix",
+    item_type: ItemType::Matrix,
+    client_need: ClientNeed::PharmacologicalParenteral,
+    ncjmm: NcjmmFunction::GenerateSolutions,
+    aacn: Aacn::new(2, 5),
+    qsen: Qsen::Safety,
+    difficulty: Difficulty::Intermediate,
+    description: "Matrix of 4–5 assessment findings for a client due a drug: for each, is it a reason to withhold the dose or not? Reason rows are values just past one or two of the drug's structured `hold_if` thresholds; the other rows are normal values of other measures, safe for every threshold the drug has. Same fact rules as med-hold-parameter-mc.",
+    cases: Cases::From(hold_parameter_matrix_cases),
+    seeding: Seeding::Seed,
+    generate: hold_parameter_matrix,
+};
+
+fn hold_parameter_matrix_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    hold_cases(kb, |_| 6)
+}
+
+fn hold_parameter_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let drug = case.subject.as_str();
+    let holds = numeric_holds(kb, drug);
+    if holds.is_empty() {
+        return None;
+    }
+    let total = 4 + (case.variant as usize % 2);
+    let findings = hold_findings(&holds, &mut rng, total)?;
+    let rows: Vec<MatrixRow> = findings
+        .iter()
+        .map(|(index, value, hold)| {
+            let shown = show_measure(*index, *value);
+            match hold {
+                Some(hold) => MatrixRow {
+                    text: shown.clone(),
+                    column: 0,
+                    rationale: format!("{shown} is past the hold parameter. {}", hold_rule(hold)),
+                    facts: vec![hold.fact.id.clone()],
+                },
+                None => MatrixRow {
+                    text: shown.clone(),
+                    column: 1,
+                    rationale: format!(
+                        "{shown} is within the expected range and is not a hold parameter for {}.",
+                        drug_in_text(drug)
+                    ),
+                    facts: vec![holds[0].fact.id.clone()],
+                },
+            }
+        })
+        .collect();
+    let stem = format!(
+        "The nurse reviews an adult client's data before giving {}.{} For each finding, indicate whether it is a reason to withhold the dose.",
+        drug_in_text(drug),
+        hold_sentence(&holds)
+    );
+    let rules: Vec<String> = holds.iter().map(hold_rule).collect();
+    let rationale = format!(
+        "{} Findings within expected ranges do not change the plan to give the dose.",
+        rules.join(" ")
+    );
+    Some(build::matrix(
+        kb,
+        &meta,
+        seed,
+        stem,
+        &["Reason to withhold", "Not a reason to withhold"],
+        rows,
+        rationale,
+    ))
+}
+
+/// Highlight the findings in a pre-administration note that require holding X.
+const HOLD_PARAMETER_HIGHLIGHT: ModelSpec = ModelSpec {
+    id: "med-hold-parameter-highlight",
+    item_type: ItemType::Highlight,
+    client_need: ClientNeed::PharmacologicalParenteral,
+    ncjmm: NcjmmFunction::RecognizeCues,
+    aacn: Aacn::new(2, 3),
+    qsen: Qsen::Safety,
+    difficulty: Difficulty::Intermediate,
+    description: "A nurse's pre-administration note lists six findings (vital signs and laboratory values); the student highlights those that require withholding the drug. Keys: values just past one or two of the drug's structured `hold_if` thresholds. Other segments: normal values of other measures, safe for every threshold the drug has.",
+    cases: Cases::From(hold_parameter_highlight_cases),
+    seeding: Seeding::AddVariant,
+    generate: hold_parameter_highlight,
+};
+
+fn hold_parameter_highlight_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    hold_cases(kb, |_| 4)
+}
+
+fn hold_parameter_highlight(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let drug = case.subject.as_str();
+    let holds = numeric_holds(kb, drug);
+    if holds.is_empty() {
+        return None;
+    }
+    let findings = hold_findings(&holds, &mut rng, 6)?;
+    let segments: Vec<(bool, Opt)> = findings
+        .iter()
+        .map(|(index, value, hold)| {
+            let shown = format!("{}.", show_measure(*index, *value));
+            match hold {
+                Some(hold) => (true, Opt::new(shown.clone(), format!("{shown} This is past the hold parameter. {}", hold_rule(hold)), &[hold.fact])),
+                None => (false, Opt::new(shown.clone(), format!("{shown} This is within the expected range and is not a hold parameter for {}.", drug_in_text(drug)), &[holds[0].fact])),
+            }
+        })
+        .collect();
+    let stem = format!(
+        "The nurse documents an adult client's data before the scheduled dose of {}.{} Highlight the findings that require the nurse to withhold the dose.",
+        drug_in_text(drug),
+        hold_sentence(&holds)
+    );
+    let rules: Vec<String> = holds.iter().map(hold_rule).collect();
+    let rationale = format!(
+        "{} Only findings past these parameters are reasons to withhold the dose and notify the prescriber.",
+        rules.join(" ")
+    );
+    Some(build::highlight(kb, &meta, seed, stem, segments, rationale))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Medications: therapeutic levels and insulin time-action
+// ---------------------------------------------------------------------------------------------
+
+struct Level<'a> {
+    range: &'a Fact,
+    low: f64,
+    high: f64,
+    units: String,
+    toxic: Option<(&'a Fact, f64)>,
+    context: String,
+    decimals: usize,
+}
+
+fn level_of<'a>(kb: &'a KnowledgeBase, drug: &str) -> Option<Level<'a>> {
+    let contexts: [(&str, &str); 4] = [
+        ("", ""),
+        (
+            "total serum phenytoin",
+            " The result is a total serum phenytoin level.",
+        ),
+        (
+            "maintenance; trough drawn 12 hours after last dose",
+            " The client is on maintenance therapy, and the trough level was drawn 12 hours after the last dose.",
+        ),
+        (
+            "most indications",
+            " The client takes warfarin for atrial fibrillation.",
+        ),
+    ];
+    let range = kb
+        .values(MEDS, drug, "therapeutic_range")
+        .into_iter()
+        .find(|fact| {
+            contexts
+                .iter()
+                .any(|(condition, _)| fact.condition.trim() == *condition)
+        })?;
+    let context = contexts
+        .iter()
+        .find(|(condition, _)| range.condition.trim() == *condition)?
+        .1
+        .to_owned();
+    let Value::Range {
+        low: Some(low),
+        high: Some(high),
+        units,
+    } = &range.value
+    else {
+        return None;
+    };
+    let toxic = kb
+        .value(MEDS, drug, "toxic_level")
+        .and_then(|fact| match &fact.value {
+            Value::Range { low: Some(low), .. } => Some((fact, *low)),
+            _ => None,
+        });
+    let decimals = if *high >= 20.0 { 0 } else { 1 };
+    Some(Level {
+        range,
+        low: *low,
+        high: *high,
+        units: units.clone(),
+        toxic,
+        context,
+        decimals,
+    })
+}
+
+fn show_level(level: &Level, value: f64) -> String {
+    if level.units == "INR" {
+        format!("INR {}", fixed(value, 1))
+    } else {
+        with_units(&fixed(value, level.decimals), &level.units)
+    }
+}
+
+/// Numeric drug levels: which is therapeutic, which is toxic, which INR requires holding warfarin.
+const THERAPEUTIC_LEVEL: ModelSpec = ModelSpec {
+    id: "med-therapeutic-level-mc",
+    item_type: ItemType::MultipleChoice,
+    client_need: ClientNeed::PharmacologicalParenteral,
+    ncjmm: NcjmmFunction::EvaluateOutcomes,
+    aacn: Aacn::new(2, 7),
+    qsen: Qsen::Safety,
+    difficulty: Difficulty::Intermediate,
+    description: "Evaluates a drug level against the drug's undisputed `therapeutic_range` (and `toxic_level`). Variant 0: which level is therapeutic (key inside the range by at least 10% of its width; distractors clearly below and clearly above). Variant 1: which level is toxic (key above the toxic level; distractors therapeutic or subtherapeutic, never between the range and the toxic level). Variant 2 (warfarin): which INR requires holding the dose (key above the 2.0–3.0 target; distractors inside it or low). The stem states the range's condition (maintenance trough, total phenytoin, atrial fibrillation).",
+    cases: Cases::From(therapeutic_level_cases),
+    seeding: Seeding::Seed,
+    generate: therapeutic_level,
+};
+
+fn therapeutic_level_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for drug in kb.subjects(MEDS) {
+        let Some(level) = level_of(kb, drug) else {
+            continue;
+        };
+        cases.push(Case::new(drug, MEDS, 0));
+        if level.toxic.is_some() {
+            cases.push(Case::new(drug, MEDS, 1));
+        }
+        if level.units == "INR"
+            && kb
+                .values(MEDS, drug, "hold_if")
+                .iter()
+                .any(|fact| fact.text().contains("INR"))
+        {
+            cases.push(Case::new(drug, MEDS, 2));
+        }
+    }
+    cases
+}
+
+fn therapeutic_level(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let drug = case.subject.as_str();
+    let level = level_of(kb, drug)?;
+    let width = level.high - level.low;
+    let step = 10f64.powi(-(level.decimals as i32));
+    let inside = |rng: &mut Rng| {
+        round_to(
+            draw(rng, level.low + width * 0.1, level.high - width * 0.1, step),
+            level.decimals,
+        )
+    };
+    let below = |rng: &mut Rng| {
+        round_to(
+            draw(rng, level.low * 0.4, level.low * 0.8, step),
+            level.decimals,
+        )
+    };
+    let above_top = level
+        .toxic
+        .map_or(level.high * 1.15, |(_, toxic)| toxic.max(level.high) * 1.05);
+    let above =
+        |rng: &mut Rng| round_to(draw(rng, above_top, above_top * 1.3, step), level.decimals);
+    let range_text = if level.units == "INR" {
+        format!("{}–{}", fixed(level.low, 1), fixed(level.high, 1))
+    } else {
+        level.range.value.display()
+    };
+    let name = drug_in_text(drug);
+    let (stem, key, key_why, mut others, facts): (String, f64, String, Vec<f64>, Vec<&Fact>) =
+        match case.variant {
+            0 => {
+                let key = inside(&mut rng);
+                let third = if rng.below(2) == 0 {
+                    below(&mut rng)
+                } else {
+                    above(&mut rng)
+                };
+                let others = vec![below(&mut rng), above(&mut rng), third];
+                (
+                    format!(
+                        "A client takes {name}.{} Which serum level is within the therapeutic range?",
+                        level.context
+                    ),
+                    key,
+                    format!("is within the therapeutic range for {name} ({range_text})."),
+                    others,
+                    vec![level.range],
+                )
+            }
+            1 => {
+                let (toxic_fact, toxic) = level.toxic?;
+                let key = round_to(
+                    draw(&mut rng, toxic * 1.08, toxic * 1.45, step),
+                    level.decimals,
+                );
+                let others = vec![inside(&mut rng), inside(&mut rng), below(&mut rng)];
+                (
+                    format!(
+                        "A client takes {name}.{} Which serum level indicates toxicity that the nurse must report at once?",
+                        level.context
+                    ),
+                    key,
+                    format!(
+                        "is above the toxic level for {name} ({}).{}",
+                        toxic_fact.value.display(),
+                        cite_note(toxic_fact)
+                    ),
+                    others,
+                    vec![level.range, toxic_fact],
+                )
+            }
+            _ => {
+                let hold = kb
+                    .values(MEDS, drug, "hold_if")
+                    .into_iter()
+                    .find(|fact| fact.text().contains("INR"))?;
+                let key = round_to(draw(&mut rng, level.high * 1.15, level.high * 1.6, 0.1), 1);
+                let others = vec![
+                    inside(&mut rng),
+                    inside(&mut rng),
+                    round_to(draw(&mut rng, level.low * 0.55, level.low * 0.8, 0.1), 1),
+                ];
+                (
+                    format!(
+                        "A client takes {name} for atrial fibrillation, with a prescribed target INR of {range_text}. Which INR result requires the nurse to withhold the dose and notify the prescriber?"
+                    ),
+                    key,
+                    format!(
+                        "is above the target range ({range_text}); {name} is held when the {}.",
+                        hold.text().replace("INR above", "INR is above")
+                    ),
+                    others,
+                    vec![level.range, hold],
+                )
+            }
+        };
+    others.retain(|value| (*value - key).abs() > 1e-9);
+    let mut seen = BTreeSet::from([show_level(&level, key)]);
+    let distractors: Vec<Opt> = others
+        .iter()
+        .filter(|value| seen.insert(show_level(&level, **value)))
+        .map(|value| {
+            let where_ = if *value < level.low {
+                format!("is below the therapeutic range ({range_text})")
+            } else if *value <= level.high {
+                format!("is within the therapeutic range ({range_text})")
+            } else {
+                format!("is above the therapeutic range ({range_text})")
+            };
+            Opt::new(
+                show_level(&level, *value),
+                format!("{} {where_}.", show_level(&level, *value)),
+                &facts,
+            )
+        })
+        .collect();
+    if distractors.len() < 3 {
+        return None;
+    }
+    let key_opt = Opt::new(
+        show_level(&level, key),
+        format!("{} {key_why}", show_level(&level, key)),
+        &facts,
+    );
+    let rationale = format!(
+        "The therapeutic range for {name} is {range_text}.{}",
+        level
+            .toxic
+            .map(|(fact, _)| format!(" Levels of {} are toxic.", fact.value.display()))
+            .unwrap_or_default()
+    );
+    Some(build::multiple_choice(
+        kb,
+        &meta,
+        seed,
+        stem,
+        key_opt,
+        distractors,
+        rationale,
+    ))
+}
+
+/// Minutes of a time-action range fact (low, high).
+fn minutes_of(fact: &Fact) -> Option<(f64, f64)> {
+    let Value::Range {
+        low: Some(low),
+        high: Some(high),
+        units,
+    } = &fact.value
+    else {
+        return None;
+    };
+    let factor = if units.starts_with("minute") {
+        1.0
+    } else if units.starts_with("hour") {
+        60.0
+    } else {
+        return None;
+    };
+    Some((low * factor, high * factor))
+}
+
+fn clock(minutes: f64) -> String {
+    let total = minutes.round() as i64;
+    let day = total.div_euclid(1440);
+    let time = total.rem_euclid(1440);
+    let text = format!("{:02}{:02}", time / 60, time % 60);
+    if day > 0 {
+        format!("{text} the next day")
+    } else {
+        text
+    }
+}
+
+struct Profile<'a> {
+    onset: (&'a Fact, (f64, f64)),
+    peak: (&'a Fact, (f64, f64)),
+    duration: (&'a Fact, (f64, f64)),
+}
+
+fn profile<'a>(kb: &'a KnowledgeBase, drug: &str) -> Option<Profile<'a>> {
+    let get = |attribute: &str| -> Option<(&'a Fact, (f64, f64))> {
+        let fact = plain(kb, MEDS, drug, attribute).into_iter().next()?;
+        Some((fact, minutes_of(fact)?))
+    };
+    Some(Profile {
+        onset: get("onset")?,
+        peak: get("peak")?,
+        duration: get("duration")?,
+    })
+}
+
+const DOSE_TIMES: [f64; 8] = [420.0, 450.0, 480.0, 690.0, 720.0, 990.0, 1020.0, 1050.0];
+
+/// "Insulin X given at T: when is hypoglycemia risk greatest?" — key: a time inside the peak.
+const INSULIN_PEAK_TIME: ModelSpec = ModelSpec {
+    id: "med-insulin-peak-time-mc",
+    item_type: ItemType::MultipleChoice,
+    client_need: ClientNeed::PharmacologicalParenteral,
+    ncjmm: NcjmmFunction::PrioritizeHypotheses,
+    aacn: Aacn::new(2, 4),
+    qsen: Qsen::Safety,
+    difficulty: Difficulty::Advanced,
+    description: "Gives the clock time of a subcutaneous insulin dose and asks when the client is at greatest risk for hypoglycemia from that dose. Key: the dose time plus the midpoint of the insulin's `peak` range (rounded to 30 minutes, checked to lie inside the peak). Distractors: a time before the `onset` begins and two times after the longest `duration`, when this dose no longer acts. Only insulins with onset, peak and duration recorded as ranges are used.",
+    cases: Cases::From(insulin_peak_time_cases),
+    seeding: Seeding::Seed,
+    generate: insulin_peak_time,
+};
+
+fn insulin_peak_time_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for drug in kb.subjects(MEDS) {
+        if drug.contains("insulin") && profile(kb, drug).is_some() {
+            for index in 0..DOSE_TIMES.len() {
+                cases.push(Case::new(drug, MEDS, index as u32));
+            }
+        }
+    }
+    cases
+}
+
+fn insulin_peak_time(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let drug = case.subject.as_str();
+    let profile = profile(kb, drug)?;
+    let (onset, peak, duration) = (profile.onset.1, profile.peak.1, profile.duration.1);
+    // Long-peaking insulins are also given at bedtime.
+    let dose = if peak.1 >= 600.0 && case.variant % 2 == 1 {
+        [1260.0, 1320.0][rng.below(2)]
+    } else {
+        DOSE_TIMES[case.variant as usize % DOSE_TIMES.len()]
+    };
+    let key = dose + ((peak.0 + peak.1) / 2.0 / 30.0).round() * 30.0;
+    if key < dose + peak.0 || key > dose + peak.1 {
+        return None;
+    }
+    let early = dose + ((onset.0 / 2.0 / 5.0).round() * 5.0).max(5.0);
+    if early >= dose + onset.0 {
+        return None;
+    }
+    let late1 = dose + duration.1 + 60.0 * (1 + rng.below(3)) as f64;
+    let late2 = late1 + 60.0 * (2 + rng.below(3)) as f64;
+    let name = drug_in_text(drug);
+    let facts = [profile.onset.0, profile.peak.0, profile.duration.0];
+    let key_opt = Opt::new(
+        clock(key),
+        format!(
+            "{} falls within the peak of {name} ({} after the dose), when hypoglycemia is most likely.{}",
+            clock(key),
+            profile.peak.0.value.display(),
+            cite_note(profile.peak.0)
+        ),
+        &facts,
+    );
+    let distractors = vec![
+        Opt::new(
+            clock(early),
+            format!(
+                "{} is before the onset of {name} ({} after injection), so the dose has not begun to act.",
+                clock(early),
+                profile.onset.0.value.display()
+            ),
+            &facts,
+        ),
+        Opt::new(
+            clock(late1),
+            format!(
+                "{} is after the duration of {name} ({}), so this dose is no longer acting.",
+                clock(late1),
+                profile.duration.0.value.display()
+            ),
+            &facts,
+        ),
+        Opt::new(
+            clock(late2),
+            format!(
+                "{} is well after the duration of {name} ({}).",
+                clock(late2),
+                profile.duration.0.value.display()
+            ),
+            &facts,
+        ),
+    ];
+    let stem = format!(
+        "A client receives {name} subcutaneously at {}. Based on its expected time-action profile, at which time is the client at greatest risk for hypoglycemia from this dose?",
+        clock(dose)
+    );
+    let rationale = format!(
+        "{} has an onset of {}, a peak of {} and a duration of {}. Hypoglycemia is most likely during the peak, so the nurse monitors closely then.",
+        drug_label(drug),
+        profile.onset.0.value.display(),
+        profile.peak.0.value.display(),
+        profile.duration.0.value.display()
+    );
+    Some(build::multiple_choice(
+        kb,
+        &meta,
+        seed,
+        stem,
+        key_opt,
+        distractors,
+        rationale,
+    ))
+}
+
+fn peak_text(fact: &Fact) -> String {
+    match &fact.value {
+        Value::Text(text) => sentence(text),
+        value => format!("Peak {}", value.display()),
+    }
+}
+
+fn insulins_with_peak(kb: &KnowledgeBase) -> Vec<(&str, &Fact)> {
+    kb.subjects(MEDS)
+        .iter()
+        .filter(|drug| drug.contains("insulin"))
+        .filter_map(|drug| {
+            Some((
+                drug.as_str(),
+                plain(kb, MEDS, drug, "peak").into_iter().next()?,
+            ))
+        })
+        .collect()
+}
+
+/// Matrix: match each insulin with its peak.
+const INSULIN_PROFILE_MATRIX: ModelSpec = ModelSpec {
+    id: "med-insulin-peak-matrix",
+    item_type: ItemType::Matrix,
+    client_need: ClientNeed::PharmacologicalParenteral,
+    ncjmm: NcjmmFunction::AnalyzeCues,
+    aacn: Aacn::new(2, 3),
+    qsen: Qsen::Safety,
+    difficulty: Difficulty::Intermediate,
+    description: "Matrix: for each of 3–6 insulins, choose its peak (the distinct `peak` facts of the insulins: 0.5–3 hours, 2–4 hours, 4–12 hours, no pronounced peak). Cases are every subset of insulins whose keys use at least two columns.",
+    cases: Cases::From(insulin_profile_matrix_cases),
+    seeding: Seeding::Seed,
+    generate: insulin_profile_matrix,
+};
+
+fn insulin_profile_matrix_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    let insulins = insulins_with_peak(kb);
+    let n = insulins.len().min(10);
+    (0u32..(1u32 << n))
+        .filter(|mask| (3..=6).contains(&mask.count_ones()))
+        .filter(|mask| {
+            let columns: BTreeSet<String> = (0..n)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| peak_text(insulins[i].1))
+                .collect();
+            columns.len() >= 2
+        })
+        .map(|mask| Case::new("insulin", MEDS, mask))
+        .collect()
+}
+
+fn insulin_profile_matrix(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let insulins = insulins_with_peak(kb);
+    let mut columns: Vec<String> = insulins
+        .iter()
+        .map(|(_, fact)| peak_text(fact))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // Time order: numeric peaks first, by their start, then "no pronounced peak".
+    columns.sort_by(|a, b| {
+        let start = |text: &str| {
+            text.trim_start_matches("Peak ")
+                .split('–')
+                .next()
+                .and_then(|n| n.parse::<f64>().ok())
+                .unwrap_or(f64::MAX)
+        };
+        start(a)
+            .partial_cmp(&start(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    if !(2..=4).contains(&columns.len()) {
+        return None;
+    }
+    let rows: Vec<MatrixRow> = insulins
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| case.variant & (1 << index) != 0)
+        .filter_map(|(_, (drug, fact))| {
+            let column = columns.iter().position(|text| *text == peak_text(fact))?;
+            Some(MatrixRow {
+                text: drug_label(drug),
+                column,
+                rationale: match &fact.value {
+                    Value::Text(text) => format!(
+                        "{} ({}) has {text}.{}",
+                        drug_label(drug),
+                        class_text(kb, drug),
+                        cite_note(fact)
+                    ),
+                    value => format!(
+                        "{} ({}) peaks at {}.{}",
+                        drug_label(drug),
+                        class_text(kb, drug),
+                        value.display(),
+                        cite_note(fact)
+                    ),
+                },
+                facts: vec![fact.id.clone()],
+            })
+        })
+        .collect();
+    let frames = [
+        "The nurse reviews the insulins on a diabetes teaching plan. For each insulin, select its expected peak action.",
+        "For each insulin the client may receive, select the expected peak of action the nurse uses to plan hypoglycemia checks.",
+    ];
+    let stem = frames[rng.below(frames.len())].to_owned();
+    let column_refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let rationale = "Rapid-acting insulins peak earliest, regular insulin next, NPH later and over a longer span, and long-acting basal insulins have no pronounced peak; hypoglycemia is most likely during the peak.".to_owned();
+    let meta = meta.about("insulin");
+    Some(build::matrix(
+        kb,
+        &meta,
+        seed,
+        stem,
+        &column_refs,
+        rows,
+        rationale,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Medications: teaching
+// ---------------------------------------------------------------------------------------------
+
+/// Teaching phrases common to many drugs, which would not point to one medication.
+const GENERIC_TEACHING: [&str; 36] = [
+    "alcohol",
+    "slowly",
+    "abruptly",
+    "do not stop",
+    "driving",
+    "grapefruit",
+    "sun",
+    "bleeding",
+    "bruising",
+    "medical alert",
+    "food",
+    "meal",
+    "fluid",
+    "dizziness",
+    "infection",
+    "full course",
+    "rotate",
+    "glucose",
+    "chest pain",
+    "palpitation",
+    "weigh",
+    "diet",
+    "hypoglycemia",
+    "mood",
+    "taper",
+    "rash",
+    "jaundice",
+    "yellow",
+    "dark urine",
+    "sore throat",
+    "fever",
+    "abdominal pain",
+    "iv site",
+    "salt",
+    "potassium",
+    "constipation",
+];
+
+fn distinctive_teaching<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fact> {
+    let class = kb.class_of(MEDS, drug);
+    plain(kb, MEDS, drug, "teaching")
+        .into_iter()
+        .filter(|fact| {
+            let text = fact.norm();
+            !GENERIC_TEACHING.iter().any(|word| text.contains(word))
+                && !text.contains(drug)
+                && fact.text().chars().count() <= 70
+        })
+        .filter(|fact| {
+            kb.with_attribute(MEDS, "teaching")
+                .into_iter()
+                .filter(|other| other.norm() == fact.norm())
+                .all(|other| kb.class_of(MEDS, &other.subject) == class)
+        })
+        .collect()
+}
+
+/// "The nurse teaches: '...'. Which medication was prescribed?" — key: the drug whose class alone
+/// carries this teaching; distractors: drugs of other therapeutic areas.
+const TEACHING_MATCH: ModelSpec = ModelSpec {
+    id: "med-teaching-match-mc",
+    item_type: ItemType::MultipleChoice,
+    client_need: ClientNeed::HealthPromotionMaintenance,
+    ncjmm: NcjmmFunction::AnalyzeCues,
+    aacn: Aacn::new(2, 8),
+    qsen: Qsen::PatientCenteredCare,
+    difficulty: Difficulty::Intermediate,
+    description: "Quotes a medication-teaching instruction and asks which newly prescribed drug it belongs to. Keys: `teaching` facts stated only by drugs of one class and free of generic advice (alcohol, rising slowly, not stopping abruptly, food, sun, bleeding, ...). Distractors: drugs from other therapeutic areas none of whose teaching, administration or adverse-effect facts share a content word with the instruction.",
+    cases: Cases::From(teaching_match_cases),
+    seeding: Seeding::Seed,
+    generate: teaching_match,
+};
+
+fn teaching_match_cases(kb: &KnowledgeBase) -> Vec<Case> {
+    let mut cases = Vec::new();
+    for drug in kb.subjects(MEDS) {
+        for index in 0..distinctive_teaching(kb, drug).len() {
+            cases.push(Case::new(drug, MEDS, index as u32));
+        }
+    }
+    cases
+}
+
+fn teaching_match(g: Gen) -> Option<Item> {
+    let Gen {
+        kb,
+        case,
+        seed,
+        mut rng,
+        meta,
+    } = g;
+    let drug = case.subject.as_str();
+    let teaching = *distinctive_teaching(kb, drug).get(case.variant as usize)?;
+    let my_area = drug_area(kb, drug)?;
+    let pool: Vec<&String> = kb
+        .subjects(MEDS)
+        .iter()
+        .filter(|other| drug_area(kb, other).is_some_and(|a| a != my_area))
+        .filter(|other| {
+            !teaching.shares_word_with_any(&all_of(
+                kb,
+                MEDS,
+                other,
+                &[
+                    "teaching",
+                    "administration",
+                    "adverse_effect",
+                    "serious_adverse_effect",
+                    "monitor",
+                ],
+            ))
+        })
+        .collect();
+    let chosen = rng.sample_exactly(&pool, 3)?;
+    let key = Opt::new(
+        drug_label(drug),
+        format!(
+            "\"{}\" is teaching for {drug} ({}).{}",
+            sentence(teaching.text()),
+            class_text(kb, drug),
+            cite_note(teaching)
+        ),
+        &[teaching],
+    );
+    let distractors = chosen
+        .iter()
+        .map(|other| {
+            let facts = plain(kb, MEDS, other, "teaching");
+            let example = facts
+                .first()
+                .map(|fact| format!(" Its teaching includes: {}.", fact.text()))
+                .unwrap_or_default();
+            Opt::new(
+                drug_label(other),
+                format!(
+                    "{} ({}): this instruction is not part of its teaching.{example}",
+                    drug_label(other),
+                    class_text(kb, other)
+                ),
+                &facts.iter().take(1).copied().collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    let stem = format!(
+        "The nurse is teaching a client about a newly prescribed medication and includes this instruction: \"{}.\" Which medication was most likely prescribed?",
+        sentence(teaching.text())
+    );
+    let rationale = format!(
+        "The instruction is specific to {drug} ({}); matching teaching to the drug helps the nurse confirm the client understands the right precautions.",
+        class_text(kb, drug)
+    );
+    Some(build::multiple_choice(
+        kb,
+        &meta,
+        seed,
+        stem,
+        key,
+        distractors,
+        rationale,
+    ))
+}
