@@ -84,7 +84,11 @@ impl Auth {
     }
 
     /// Counts one authenticated request against the user's hourly quota for its class.
-    pub fn check_quota(&self, user_id: i64, class: QuotaClass) -> QuotaDecision {
+    pub fn check_quota(
+        &self,
+        user_id: crate::domain::accounts::UserId,
+        class: QuotaClass,
+    ) -> QuotaDecision {
         let limit = self.quota_limits.load().limit(class);
         let now = crate::clock::unix_now();
         let mut table = self

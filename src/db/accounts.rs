@@ -7,27 +7,6 @@ use super::{DbError, on_unique};
 use crate::domain::accounts::{CohortId, UserId};
 use crate::domain::audit::AuditAction;
 
-macro_rules! sql_id {
-    ($id:ident) => {
-        impl rusqlite::ToSql for $id {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(self.0.into())
-            }
-        }
-
-        impl rusqlite::types::FromSql for $id {
-            fn column_result(
-                value: rusqlite::types::ValueRef<'_>,
-            ) -> rusqlite::types::FromSqlResult<Self> {
-                i64::column_result(value).map($id)
-            }
-        }
-    };
-}
-
-sql_id!(UserId);
-sql_id!(CohortId);
-
 /// A stored user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserRecord {
@@ -191,19 +170,6 @@ pub fn load_request_user(
         user.instructs = cohort_ids_of(conn, user.id, Some("instructor"))?;
     }
     Ok(Some(user))
-}
-
-/// Cohort ids of a user, as bare integers, for the modules not yet converted to [`CohortId`];
-/// see [`cohort_ids_of`].
-pub fn cohorts_of(
-    conn: &Connection,
-    user_id: impl Into<UserId>,
-    role: Option<&str>,
-) -> Result<Vec<i64>, DbError> {
-    Ok(cohort_ids_of(conn, user_id.into(), role)?
-        .into_iter()
-        .map(CohortId::get)
-        .collect())
 }
 
 /// Cohort ids of a user, optionally only those where they have `role`.

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::DbError;
+use crate::domain::accounts::{CohortId, UserId};
 use crate::domain::items::Difficulty;
+use crate::domain::practice::QuizId;
 use crate::domain::psychometrics::calibration::{item_prior, usable_difficulty};
 use crate::domain::psychometrics::cohort::{Cell, StudentData};
 use crate::domain::psychometrics::item_report::ScoredAnswer;
@@ -16,7 +18,8 @@ use crate::domain::psychometrics::rasch::{Counted, Response};
 /// A recorded result.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct OutcomeRecord {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     /// "pass" or "fail".
     pub result: String,
     /// The exam date, YYYY-MM-DD.
@@ -44,7 +47,10 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<OutcomeRecord> {
 const COLUMNS: &str =
     "student_id, result, result_date, predicted_pass, readiness_n, recorded_at, updated_at";
 
-pub fn find_outcome(conn: &Connection, student_id: i64) -> Result<Option<OutcomeRecord>, DbError> {
+pub fn find_outcome(
+    conn: &Connection,
+    student_id: UserId,
+) -> Result<Option<OutcomeRecord>, DbError> {
     Ok(conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM nclex_outcomes WHERE student_id = ?1"),
@@ -59,12 +65,12 @@ pub fn find_outcome(conn: &Connection, student_id: i64) -> Result<Option<Outcome
 #[allow(clippy::too_many_arguments)]
 pub fn upsert_outcome(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
     result: &str,
     date: &str,
     predicted_pass: Option<f64>,
     readiness_n: i64,
-    recorded_by: i64,
+    recorded_by: UserId,
     now: &str,
 ) -> Result<bool, DbError> {
     let existed = find_outcome(conn, student_id)?.is_some();
@@ -80,7 +86,10 @@ pub fn upsert_outcome(
 }
 
 /// Results of every student (`cohorts` = None) or of the students of those cohorts.
-pub fn outcomes(conn: &Connection, cohorts: Option<&[i64]>) -> Result<Vec<OutcomeRecord>, DbError> {
+pub fn outcomes(
+    conn: &Connection,
+    cohorts: Option<&[CohortId]>,
+) -> Result<Vec<OutcomeRecord>, DbError> {
     let mut out = Vec::new();
     match cohorts {
         None => {
@@ -115,7 +124,7 @@ pub fn outcomes(conn: &Connection, cohorts: Option<&[i64]>) -> Result<Vec<Outcom
 /// with the Monday of the week it was scored in.
 pub fn student_scored_responses(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
 ) -> Result<Vec<ScoredResponse>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT item_type, client_need, ncjmm_function, aacn_competency, points, max_points,
@@ -144,7 +153,7 @@ pub fn student_scored_responses(
 /// ([`usable_difficulty`]), otherwise the prior of the item's level).
 pub fn student_readiness_responses(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
 ) -> Result<Vec<Response>, DbError> {
     let mut responses = super::cat::student_rasch_responses(conn, student_id)?;
     let mut statement = conn.prepare_cached(
@@ -178,7 +187,7 @@ pub fn student_readiness_responses(
 /// A quiz's items in order as frozen in its snapshot (`None` for an unknown quiz).
 pub fn quiz_item_bodies(
     conn: &Connection,
-    quiz_id: i64,
+    quiz_id: QuizId,
 ) -> Result<Option<Vec<serde_json::Value>>, DbError> {
     let exists: bool = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM quizzes WHERE id = ?1)")?
@@ -211,7 +220,10 @@ fn scored_answer(row: &rusqlite::Row<'_>) -> rusqlite::Result<ScoredAnswer> {
 }
 
 /// Every scored response of a quiz with the answer given.
-pub fn quiz_scored_answers(conn: &Connection, quiz_id: i64) -> Result<Vec<ScoredAnswer>, DbError> {
+pub fn quiz_scored_answers(
+    conn: &Connection,
+    quiz_id: QuizId,
+) -> Result<Vec<ScoredAnswer>, DbError> {
     let mut statement = conn.prepare_cached(&format!(
         "{SCORED_ANSWER} WHERE r.quiz_id = ?1 ORDER BY r.attempt_id, r.position"
     ))?;
@@ -237,7 +249,7 @@ pub fn item_body(conn: &Connection, item_id: &str) -> Result<Option<serde_json::
 pub fn item_attempt_answers(
     conn: &Connection,
     item_id: &str,
-    cohorts: Option<&[i64]>,
+    cohorts: Option<&[CohortId]>,
 ) -> Result<Vec<ScoredAnswer>, DbError> {
     let mut statement = conn.prepare_cached(&format!(
         "{SCORED_ANSWER} WHERE r.attempt_id IN (
@@ -258,13 +270,13 @@ pub fn item_attempt_answers(
 }
 
 /// Who set a quiz (`None` once their account is gone) and the cohorts it is assigned to.
-pub type QuizAudience = (Option<i64>, Vec<i64>);
+pub type QuizAudience = (Option<UserId>, Vec<CohortId>);
 
 /// A quiz's [`QuizAudience`]; `None` for an unknown quiz.
-pub fn quiz_audience(conn: &Connection, quiz_id: i64) -> Result<Option<QuizAudience>, DbError> {
+pub fn quiz_audience(conn: &Connection, quiz_id: QuizId) -> Result<Option<QuizAudience>, DbError> {
     let Some(author) = conn
         .prepare_cached("SELECT created_by FROM quizzes WHERE id = ?1")?
-        .query_row([quiz_id], |row| row.get::<_, Option<i64>>(0))
+        .query_row([quiz_id], |row| row.get::<_, Option<UserId>>(0))
         .optional()?
     else {
         return Ok(None);
@@ -283,8 +295,8 @@ const MEMBERS: &str =
 /// The students of a cohort in username order, with nothing yet read about their responses.
 fn cohort_students(
     conn: &Connection,
-    cohort_id: i64,
-) -> Result<(Vec<StudentData>, HashMap<i64, usize>), DbError> {
+    cohort_id: CohortId,
+) -> Result<(Vec<StudentData>, HashMap<UserId, usize>), DbError> {
     let mut students: Vec<StudentData> = Vec::new();
     let mut index = HashMap::new();
     let mut statement = conn.prepare_cached(
@@ -293,7 +305,7 @@ fn cohort_students(
     )?;
     let rows = statement.query_map([cohort_id], |row| {
         Ok((
-            row.get::<_, i64>(0)?,
+            row.get::<_, UserId>(0)?,
             row.get::<_, String>(1)?,
             row.get::<_, String>(2)?,
         ))
@@ -318,14 +330,14 @@ fn cohort_students(
 fn add_cells(
     conn: &Connection,
     sql: &str,
-    cohort_id: i64,
+    cohort_id: CohortId,
     students: &mut [StudentData],
-    index: &HashMap<i64, usize>,
+    index: &HashMap<UserId, usize>,
 ) -> Result<(), DbError> {
     let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map([cohort_id], |row| {
         Ok((
-            row.get::<_, i64>(0)?,
+            row.get::<_, UserId>(0)?,
             Cell {
                 client_need: row.get(1)?,
                 week: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
@@ -348,14 +360,14 @@ fn add_cells(
 fn add_levels(
     conn: &Connection,
     sql: &str,
-    cohort_id: i64,
+    cohort_id: CohortId,
     students: &mut [StudentData],
-    index: &HashMap<i64, usize>,
+    index: &HashMap<UserId, usize>,
 ) -> Result<(), DbError> {
     let mut statement = conn.prepare_cached(sql)?;
     let rows = statement.query_map([cohort_id], |row| {
         Ok((
-            row.get::<_, i64>(0)?,
+            row.get::<_, UserId>(0)?,
             row.get::<_, String>(1)?,
             row.get::<_, bool>(2)?,
             row.get::<_, i64>(3)?,
@@ -382,9 +394,9 @@ fn add_levels(
 /// Adds every adaptive-exam response of the cohort's students, one by one, in exam order.
 fn add_cat_responses(
     conn: &Connection,
-    cohort_id: i64,
+    cohort_id: CohortId,
     students: &mut [StudentData],
-    index: &HashMap<i64, usize>,
+    index: &HashMap<UserId, usize>,
 ) -> Result<(), DbError> {
     let mut statement = conn.prepare_cached(&format!(
         "SELECT student_id, b, correct, CAST(strftime('%s', answered_at) AS INTEGER)
@@ -392,7 +404,7 @@ fn add_cat_responses(
     ))?;
     let rows = statement.query_map([cohort_id], |row| {
         Ok((
-            row.get::<_, i64>(0)?,
+            row.get::<_, UserId>(0)?,
             row.get::<_, f64>(1)?,
             row.get::<_, bool>(2)?,
             row.get::<_, Option<i64>>(3)?,
@@ -417,7 +429,10 @@ fn add_cat_responses(
 /// by one, and the time of the last response. Read from the per-student counts that the
 /// triggers of migration 0009 keep with every stored response, so the cost grows with the
 /// cohort's students and weeks, not with its responses.
-pub fn cohort_student_data(conn: &Connection, cohort_id: i64) -> Result<Vec<StudentData>, DbError> {
+pub fn cohort_student_data(
+    conn: &Connection,
+    cohort_id: CohortId,
+) -> Result<Vec<StudentData>, DbError> {
     let (mut students, index) = cohort_students(conn, cohort_id)?;
     add_cells(
         conn,
@@ -447,7 +462,7 @@ pub fn cohort_student_data(conn: &Connection, cohort_id: i64) -> Result<Vec<Stud
 /// counts must always equal (the tests compare the two).
 pub fn cohort_student_data_from_responses(
     conn: &Connection,
-    cohort_id: i64,
+    cohort_id: CohortId,
 ) -> Result<Vec<StudentData>, DbError> {
     let (mut students, index) = cohort_students(conn, cohort_id)?;
     add_cells(
@@ -481,7 +496,7 @@ pub fn cohort_student_data_from_responses(
 /// A student's analytics generation: raised in the same transaction as every scored response of
 /// theirs that is stored or removed (migration 0009's triggers), so a figure cached under one
 /// generation is stale under another. 0 before their first response.
-pub fn student_generation(conn: &Connection, student_id: i64) -> Result<i64, DbError> {
+pub fn student_generation(conn: &Connection, student_id: UserId) -> Result<i64, DbError> {
     Ok(conn
         .prepare_cached("SELECT generation FROM analytics_generations WHERE student_id = ?1")?
         .query_row([student_id], |row| row.get(0))
@@ -491,7 +506,7 @@ pub fn student_generation(conn: &Connection, student_id: i64) -> Result<i64, DbE
 
 /// A fingerprint of what a cohort's report rests on: its students (ids, names) and each one's
 /// analytics generation. One indexed read per member, no response is counted.
-pub fn cohort_generation(conn: &Connection, cohort_id: i64) -> Result<u64, DbError> {
+pub fn cohort_generation(conn: &Connection, cohort_id: CohortId) -> Result<u64, DbError> {
     use std::hash::{Hash, Hasher};
     let mut statement = conn.prepare_cached(
         "SELECT m.user_id, u.username, u.display_name, coalesce(g.generation, 0)
@@ -625,7 +640,7 @@ mod tests {
         let prior = |level: &str| {
             item_prior(Difficulty::parse(level).unwrap().logit_prior(), &[]).mean
         };
-        let before: Vec<f64> = student_readiness_responses(&conn, 10)
+        let before: Vec<f64> = student_readiness_responses(&conn, UserId(10))
             .unwrap()
             .iter()
             .map(|r| r.b)
@@ -650,7 +665,7 @@ mod tests {
              INSERT INTO item_calibrations VALUES ('item-1', 1, -1.25, 0.4, 29, 0.0, 1.0, 1.0, 0);",
         )
         .unwrap();
-        let after = student_readiness_responses(&conn, 10).unwrap();
+        let after = student_readiness_responses(&conn, UserId(10)).unwrap();
         let by_level = |item: usize| {
             Difficulty::parse(&levels[item]).map(|level| item_prior(level.logit_prior(), &[]).mean)
         };
@@ -666,7 +681,7 @@ mod tests {
     }
 
     fn assert_rollups_match(conn: &Connection) {
-        for cohort_id in [1, 2] {
+        for cohort_id in [CohortId(1), CohortId(2)] {
             let rolled = cohort_student_data(conn, cohort_id).unwrap();
             let scratch = cohort_student_data_from_responses(conn, cohort_id).unwrap();
             assert_eq!(rolled, scratch, "cohort {cohort_id}");
@@ -689,29 +704,32 @@ mod tests {
         let rollups = MIGRATIONS.iter().find(|m| m.version == 9).unwrap();
         conn.execute_batch(rollups.sql).unwrap();
         assert_rollups_match(&conn);
-        assert_eq!(student_generation(&conn, 10).unwrap(), 1);
-        assert_eq!(student_generation(&conn, 99).unwrap(), 0);
+        assert_eq!(student_generation(&conn, UserId(10)).unwrap(), 1);
+        assert_eq!(student_generation(&conn, UserId(99)).unwrap(), 0);
 
         // New responses through the triggers.
         let before = (
-            student_generation(&conn, 12).unwrap(),
-            cohort_generation(&conn, 1).unwrap(),
-            cohort_generation(&conn, 2).unwrap(),
+            student_generation(&conn, UserId(12)).unwrap(),
+            cohort_generation(&conn, CohortId(1)).unwrap(),
+            cohort_generation(&conn, CohortId(2)).unwrap(),
         );
         let attempt = scored_attempt(&conn, 12, 25, 3);
         scored_attempt(&conn, 13, 7, 4);
         cat_answers(&conn, 14, 2, 5);
         assert_rollups_match(&conn);
-        assert_eq!(student_generation(&conn, 12).unwrap(), before.0 + 25);
-        assert_ne!(cohort_generation(&conn, 1).unwrap(), before.1);
-        assert_ne!(cohort_generation(&conn, 2).unwrap(), before.2);
+        assert_eq!(
+            student_generation(&conn, UserId(12)).unwrap(),
+            before.0 + 25
+        );
+        assert_ne!(cohort_generation(&conn, CohortId(1)).unwrap(), before.1);
+        assert_ne!(cohort_generation(&conn, CohortId(2)).unwrap(), before.2);
 
         // Removing an attempt (a cascade) takes its counts with it.
-        let generation = student_generation(&conn, 12).unwrap();
+        let generation = student_generation(&conn, UserId(12)).unwrap();
         conn.execute("DELETE FROM attempts WHERE id = ?1", [attempt])
             .unwrap();
         assert_rollups_match(&conn);
-        assert!(student_generation(&conn, 12).unwrap() > generation);
+        assert!(student_generation(&conn, UserId(12)).unwrap() > generation);
         conn.execute("DELETE FROM cat_sessions WHERE id = 2", [])
             .unwrap();
         assert_rollups_match(&conn);
@@ -723,23 +741,23 @@ mod tests {
         let rollups = MIGRATIONS.iter().find(|m| m.version == 9).unwrap();
         conn.execute_batch(rollups.sql).unwrap();
         let (a, b) = (
-            cohort_generation(&conn, 1).unwrap(),
-            cohort_generation(&conn, 2).unwrap(),
+            cohort_generation(&conn, CohortId(1)).unwrap(),
+            cohort_generation(&conn, CohortId(2)).unwrap(),
         );
         // Cohort 1 holds the even ids, cohort 2 the odd ones.
         scored_attempt(&conn, 11, 3, 1);
-        assert_eq!(cohort_generation(&conn, 1).unwrap(), a);
-        assert_ne!(cohort_generation(&conn, 2).unwrap(), b);
-        let b = cohort_generation(&conn, 2).unwrap();
+        assert_eq!(cohort_generation(&conn, CohortId(1)).unwrap(), a);
+        assert_ne!(cohort_generation(&conn, CohortId(2)).unwrap(), b);
+        let b = cohort_generation(&conn, CohortId(2)).unwrap();
         conn.execute("DELETE FROM cohort_members WHERE user_id = 13", [])
             .unwrap();
-        assert_ne!(cohort_generation(&conn, 2).unwrap(), b);
-        let a = cohort_generation(&conn, 1).unwrap();
+        assert_ne!(cohort_generation(&conn, CohortId(2)).unwrap(), b);
+        let a = cohort_generation(&conn, CohortId(1)).unwrap();
         conn.execute(
             "UPDATE users SET display_name = 'Renamed' WHERE id = 10",
             [],
         )
         .unwrap();
-        assert_ne!(cohort_generation(&conn, 1).unwrap(), a);
+        assert_ne!(cohort_generation(&conn, CohortId(1)).unwrap(), a);
     }
 }

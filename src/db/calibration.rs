@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::DbError;
+use crate::domain::accounts::UserId;
 use crate::domain::items::Difficulty;
 use crate::domain::psychometrics::calibration::{ItemCalibration, Observation, item_prior};
 
@@ -209,7 +210,7 @@ pub fn latest_run(conn: &Connection) -> Result<Option<RunRecord>, DbError> {
 pub fn store_run(
     conn: &Connection,
     run: &RunRecord,
-    requested_by: Option<i64>,
+    requested_by: Option<UserId>,
     items: &[(String, ItemCalibration)],
 ) -> Result<i64, DbError> {
     conn.execute(

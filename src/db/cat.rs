@@ -6,17 +6,20 @@ use std::collections::HashSet;
 
 use super::DbError;
 use super::items as item_bank;
+use crate::domain::accounts::UserId;
 use crate::domain::items::catalog::signature;
 use crate::domain::items::{ClientNeed, Item};
 use crate::domain::psychometrics::bank::CatBank;
-use crate::domain::psychometrics::cat::{self, CatResult, CatState, ScoredPart, StopRule};
+use crate::domain::psychometrics::cat::{
+    self, CatResult, CatSessionId, CatState, ScoredPart, StopRule,
+};
 use crate::domain::psychometrics::rasch::Response;
 
 /// A stored session.
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
-    pub id: i64,
-    pub student_id: i64,
+    pub id: CatSessionId,
+    pub student_id: UserId,
     pub finished: bool,
     pub state: CatState,
     pub excluded: Vec<String>,
@@ -38,26 +41,35 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, DbError> {
 /// Stores a new session and returns its id.
 pub fn insert_session(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
     state: &CatState,
     excluded: &[String],
     time_limit_secs: i64,
     now: &str,
     now_unix: i64,
-) -> Result<i64, DbError> {
+) -> Result<CatSessionId, DbError> {
     conn.execute(
         "INSERT INTO cat_sessions (student_id, status, state, excluded, time_limit_secs, started_at, started_unix, updated_at)
          VALUES (?1, 'active', ?2, ?3, ?4, ?5, ?6, ?5)",
         params![student_id, json(state)?, json(&excluded)?, time_limit_secs, now, now_unix],
     )?;
-    Ok(conn.last_insert_rowid())
+    Ok(CatSessionId(conn.last_insert_rowid()))
 }
 
 const COLUMNS: &str =
     "id, student_id, status, state, excluded, result, time_limit_secs, started_unix";
 
 /// A session row as stored: id, student, status, state, excluded, result, time limit, start.
-type RawSession = (i64, i64, String, String, String, Option<String>, i64, i64);
+type RawSession = (
+    CatSessionId,
+    UserId,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+);
 
 fn record_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<RawSession> {
     Ok((
@@ -86,7 +98,7 @@ fn to_record(raw: RawSession) -> Result<SessionRecord, DbError> {
     })
 }
 
-pub fn find_session(conn: &Connection, id: i64) -> Result<Option<SessionRecord>, DbError> {
+pub fn find_session(conn: &Connection, id: CatSessionId) -> Result<Option<SessionRecord>, DbError> {
     let raw = conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM cat_sessions WHERE id = ?1"),
@@ -100,7 +112,7 @@ pub fn find_session(conn: &Connection, id: i64) -> Result<Option<SessionRecord>,
 /// The student's unfinished session, if any (the newest).
 pub fn active_session(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
 ) -> Result<Option<SessionRecord>, DbError> {
     let raw = conn
         .query_row(
@@ -155,7 +167,11 @@ pub fn save_progress(
 }
 
 /// Entry ids the student was shown in adaptive exams since `since` (RFC 3339).
-pub fn seen_since(conn: &Connection, student_id: i64, since: &str) -> Result<Vec<String>, DbError> {
+pub fn seen_since(
+    conn: &Connection,
+    student_id: UserId,
+    since: &str,
+) -> Result<Vec<String>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT DISTINCT entry_id FROM cat_responses WHERE student_id = ?1 AND answered_at >= ?2",
     )?;
@@ -166,7 +182,7 @@ pub fn seen_since(conn: &Connection, student_id: i64, since: &str) -> Result<Vec
 /// Every scored response of the student's adaptive exams, oldest first.
 pub fn student_responses(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
 ) -> Result<Vec<(Response, ClientNeed)>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT b, correct, client_need FROM cat_responses WHERE student_id = ?1 ORDER BY answered_at, session_id, seq",
@@ -227,7 +243,7 @@ pub fn advance(
 /// A student's scored adaptive-exam responses, as the Rasch model reads them.
 pub fn student_rasch_responses(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
 ) -> Result<Vec<Response>, DbError> {
     Ok(student_responses(conn, student_id)?
         .into_iter()

@@ -9,28 +9,30 @@ use serde_json::Value;
 
 use super::DbError;
 use super::accounts::{self, AuditEntry};
-use crate::domain::accounts::{Principal, Role};
+use crate::domain::accounts::{Principal, Role, UserId};
 use crate::domain::audit::AuditAction;
 use crate::domain::competency::performance::NewEvidence;
-use crate::domain::competency::{Evidence, Proficiency, may_assess, proficiency};
+use crate::domain::competency::{
+    AssessmentId, Evidence, EvidenceId, Proficiency, may_assess, proficiency,
+};
 
 /// One assessment request to store.
 #[derive(Debug, Clone)]
 pub struct NewAssessment<'a> {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub competency_id: &'a str,
     pub requested_id: &'a str,
     pub assessment_type: &'a str,
     pub assessor: &'a str,
     pub batch_id: Option<&'a str>,
-    pub recorded_by: i64,
+    pub recorded_by: UserId,
 }
 
 pub fn insert_assessment(
     conn: &Connection,
     assessment: &NewAssessment<'_>,
     now: &str,
-) -> Result<i64, DbError> {
+) -> Result<AssessmentId, DbError> {
     conn.prepare_cached(
         "INSERT INTO competency_assessments (student_id, competency_id, requested_id, assessment_type, assessor, batch_id, recorded_by, recorded_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -45,27 +47,27 @@ pub fn insert_assessment(
         assessment.recorded_by,
         now,
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(AssessmentId(conn.last_insert_rowid()))
 }
 
 /// Who recorded a piece of evidence, when it was observed and in which assessment.
 #[derive(Debug, Clone)]
 pub struct Provenance<'a> {
-    pub recorded_by: i64,
+    pub recorded_by: UserId,
     pub observed_on: &'a str,
     pub assessor: &'a str,
     pub note: Option<&'a str>,
-    pub assessment_id: Option<i64>,
+    pub assessment_id: Option<AssessmentId>,
 }
 
 pub fn insert_evidence(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
     competency_id: &str,
     evidence: &NewEvidence,
     provenance: &Provenance<'_>,
     now: &str,
-) -> Result<i64, DbError> {
+) -> Result<EvidenceId, DbError> {
     conn.prepare_cached(
         "INSERT INTO competency_evidence (student_id, competency_id, source, score, weight, recorded_by, recorded_at, details, observed_on, assessor, note, assessment_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
@@ -84,13 +86,13 @@ pub fn insert_evidence(
         provenance.note,
         provenance.assessment_id,
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(EvidenceId(conn.last_insert_rowid()))
 }
 
 /// A student's evidence for one competency (its sub-competencies included), by source.
 pub fn evidence_for(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
     competency_id: &str,
 ) -> Result<Vec<(String, Evidence)>, DbError> {
     let mut statement = conn.prepare_cached(
@@ -112,7 +114,8 @@ pub fn evidence_for(
 /// A clinical evaluation, simulation or supplied score, as stored.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct RecordedEvidence {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: EvidenceId,
     pub competency_id: String,
     pub source: String,
     /// Fraction earned, 0–1.
@@ -122,8 +125,10 @@ pub struct RecordedEvidence {
     pub observed_on: Option<String>,
     pub assessor: Option<String>,
     pub note: Option<String>,
-    pub assessment_id: Option<i64>,
-    pub recorded_by: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub assessment_id: Option<AssessmentId>,
+    #[schema(value_type = Option<i64>)]
+    pub recorded_by: Option<UserId>,
     pub recorded_at: String,
     #[schema(value_type = Object)]
     pub details: Value,
@@ -132,7 +137,7 @@ pub struct RecordedEvidence {
 /// Every piece of a student's evidence that is not an item response, oldest first.
 pub fn recorded_evidence(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
 ) -> Result<Vec<RecordedEvidence>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT id, competency_id, source, score, weight, observed_on, assessor, note, assessment_id, recorded_by, recorded_at, details
@@ -164,7 +169,7 @@ pub fn recorded_evidence(
 /// Each id comes with whether the student has met it.
 pub fn practice_items(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
     per_competency: i64,
 ) -> Result<BTreeMap<String, Vec<(String, bool)>>, DbError> {
     let mut statement = conn.prepare_cached(
@@ -211,10 +216,10 @@ pub enum StudentCheck {
 pub fn check_student(
     conn: &Connection,
     principal: &Principal,
-    student_id: i64,
+    student_id: UserId,
 ) -> Result<StudentCheck, DbError> {
     let user = accounts::find_user(conn, student_id)?;
-    let cohorts = accounts::cohorts_of(conn, student_id, Some("student"))?;
+    let cohorts = accounts::cohort_ids_of(conn, student_id, Some("student"))?;
     if !may_assess(principal, &cohorts) {
         return Ok(StudentCheck::Forbidden);
     }
@@ -234,7 +239,7 @@ pub struct Standing {
 
 pub fn standing(
     conn: &Connection,
-    student_id: i64,
+    student_id: UserId,
     competency_id: &str,
 ) -> Result<Standing, DbError> {
     let rows = evidence_for(conn, student_id, competency_id)?;
@@ -253,7 +258,7 @@ fn audit(
     conn: &Connection,
     principal: &Principal,
     action: AuditAction,
-    student_id: i64,
+    student_id: UserId,
     details: Value,
     now: &str,
 ) -> Result<(), DbError> {
@@ -261,7 +266,7 @@ fn audit(
     accounts::insert_audit(
         conn,
         &AuditEntry {
-            actor_id: Some(principal.user_id.into()),
+            actor_id: Some(principal.user_id),
             actor: &principal.username,
             action,
             target: Some(&target),
@@ -276,7 +281,7 @@ fn audit(
 pub fn record_evidence(
     conn: &Connection,
     principal: &Principal,
-    student_id: i64,
+    student_id: UserId,
     competency_id: &str,
     evidence: &NewEvidence,
     provenance: &Provenance<'_>,
@@ -309,7 +314,7 @@ pub fn record_assessment(
     assessment: &NewAssessment<'_>,
     evidence: &[NewEvidence],
     now: &str,
-) -> Result<Result<(i64, Standing), StudentCheck>, DbError> {
+) -> Result<Result<(AssessmentId, Standing), StudentCheck>, DbError> {
     let check = check_student(conn, principal, assessment.student_id)?;
     if check != StudentCheck::Allowed {
         return Ok(Err(check));
@@ -395,7 +400,7 @@ mod tests {
             for (index, item) in rows[..3].iter().enumerate() {
                 bank::insert_generated(tx, &[(item.clone(), signature(item))], &format!("t{index}"))?;
             }
-            bank::insert_authored(tx, &rows[3], &signature(&rows[3]), 7, "t9")?;
+            bank::insert_authored(tx, &rows[3], &signature(&rows[3]), UserId(7), "t9")?;
             let settings = QuizSettings {
                 kind: QuizKind::Practice,
                 title: "P".into(),
@@ -408,12 +413,12 @@ mod tests {
                 shuffle_options: false,
                 cohort_ids: Vec::new(),
             };
-            let quiz = insert_quiz(tx, &settings, &rows[..1], 7, "t")?;
+            let quiz = insert_quiz(tx, &settings, &rows[..1], UserId(7), "t")?;
             insert_attempt(
                 tx,
                 &NewAttempt {
                     quiz_id: quiz,
-                    student_id: 7,
+                    student_id: UserId(7),
                     started_at: "t".into(),
                     deadline_at: None,
                     now_ms: 1,
@@ -425,7 +430,10 @@ mod tests {
         })
         .await
         .unwrap();
-        let sets = db.read(|conn| practice_items(conn, 7, 10)).await.unwrap();
+        let sets = db
+            .read(|conn| practice_items(conn, UserId(7), 10))
+            .await
+            .unwrap();
         assert_eq!(sets.len(), 1, "{sets:?}");
         let offered = &sets["2.4"];
         assert_eq!(
@@ -436,7 +444,10 @@ mod tests {
                 (items[0].id.clone(), true),
             ]
         );
-        let two = db.read(|conn| practice_items(conn, 7, 2)).await.unwrap();
+        let two = db
+            .read(|conn| practice_items(conn, UserId(7), 2))
+            .await
+            .unwrap();
         assert_eq!(two["2.4"].len(), 2);
     }
 }

@@ -4,6 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::DbError;
+use crate::domain::accounts::UserId;
 use crate::domain::items::Item;
 
 /// An item with its bank record.
@@ -85,7 +86,7 @@ pub fn insert_authored(
     conn: &Connection,
     item: &Item,
     signature: &str,
-    author_id: i64,
+    author_id: UserId,
     now: &str,
 ) -> Result<(), DbError> {
     conn.execute(
@@ -113,7 +114,7 @@ pub fn update_item(
     conn: &Connection,
     item: &Item,
     signature: &str,
-    author_id: i64,
+    author_id: UserId,
     now: &str,
 ) -> Result<bool, DbError> {
     Ok(conn.execute(

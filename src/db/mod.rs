@@ -6,6 +6,35 @@
 //! `kill -9` and power loss. All calls run on tokio's blocking pool. This module takes plain options,
 //! not the config, and knows nothing of HTTP.
 
+/// Binds and reads a typed id as the integer it is stored as.
+macro_rules! sql_id {
+    ($($id:ty),* $(,)?) => {$(
+        impl rusqlite::ToSql for $id {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.0.into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $id {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(value).map(<$id>::from)
+            }
+        }
+    )*};
+}
+
+sql_id!(
+    crate::domain::accounts::UserId,
+    crate::domain::accounts::CohortId,
+    crate::domain::practice::QuizId,
+    crate::domain::practice::AttemptId,
+    crate::domain::psychometrics::cat::CatSessionId,
+    crate::domain::competency::AssessmentId,
+    crate::domain::competency::EvidenceId,
+);
+
 pub mod accounts;
 pub mod analytics;
 pub mod calibration;

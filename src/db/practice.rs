@@ -18,6 +18,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Db, DbError};
+use crate::domain::accounts::{CohortId, UserId};
 use crate::domain::items::Item;
 use crate::domain::practice::{self, AttemptId, AttemptStatus, QuizId, QuizKind};
 
@@ -41,7 +42,7 @@ pub struct QuizSettings {
     pub attempt_limit: Option<u32>,
     pub show_review: bool,
     pub shuffle_options: bool,
-    pub cohort_ids: Vec<i64>,
+    pub cohort_ids: Vec<CohortId>,
 }
 
 /// A stored quiz (without its items).
@@ -49,7 +50,7 @@ pub struct QuizSettings {
 pub struct QuizRecord {
     pub id: QuizId,
     pub settings: QuizSettings,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     pub max_score: u32,
     pub item_count: u32,
     pub attempt_count: u32,
@@ -81,7 +82,7 @@ fn quiz_from_row(row: &Row<'_>) -> rusqlite::Result<QuizRecord> {
             cohort_ids: cohorts
                 .unwrap_or_default()
                 .split(',')
-                .filter_map(|id| id.parse().ok())
+                .filter_map(|id| id.parse().ok().map(CohortId))
                 .collect(),
         },
         created_by: row.get(4)?,
@@ -129,7 +130,7 @@ pub fn insert_quiz(
     conn: &Connection,
     settings: &QuizSettings,
     items: &[Item],
-    created_by: i64,
+    created_by: UserId,
     now: &str,
 ) -> Result<QuizId, DbError> {
     conn.execute(
@@ -215,14 +216,14 @@ pub enum QuizScope {
     /// Every staff quiz (admins).
     All,
     /// Staff quizzes this instructor created or that are assigned to a cohort they instruct.
-    Instructor(i64),
+    Instructor(UserId),
     /// Quizzes assigned to a cohort the student belongs to, and the student's own practice sets.
-    Student(i64),
+    Student(UserId),
 }
 
 pub fn list_quizzes(conn: &Connection, scope: QuizScope) -> Result<Vec<QuizRecord>, DbError> {
     let (filter, user) = match scope {
-        QuizScope::All => ("q.kind = 'quiz'", 0),
+        QuizScope::All => ("q.kind = 'quiz'", UserId(0)),
         QuizScope::Instructor(user) => (
             "q.kind = 'quiz' AND (q.created_by = ?1 OR q.id IN (SELECT qc.quiz_id FROM quiz_cohorts qc
                  JOIN cohort_members m ON m.cohort_id = qc.cohort_id WHERE m.user_id = ?1 AND m.role = 'instructor'))",
@@ -244,7 +245,11 @@ pub fn list_quizzes(conn: &Connection, scope: QuizScope) -> Result<Vec<QuizRecor
 }
 
 /// Is the quiz assigned to a cohort in which `student` is a student?
-pub fn assigned_to_student(conn: &Connection, quiz: QuizId, student: i64) -> Result<bool, DbError> {
+pub fn assigned_to_student(
+    conn: &Connection,
+    quiz: QuizId,
+    student: UserId,
+) -> Result<bool, DbError> {
     Ok(conn
         .prepare_cached(
             "SELECT 1 FROM quiz_cohorts qc JOIN cohort_members m ON m.cohort_id = qc.cohort_id
@@ -276,7 +281,7 @@ pub fn quiz_items(conn: &Connection, quiz: QuizId) -> Result<Vec<Item>, DbError>
 pub struct AttemptRecord {
     pub id: AttemptId,
     pub quiz_id: QuizId,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub attempt_number: u32,
     pub status: AttemptStatus,
     pub started_at: String,
@@ -338,7 +343,7 @@ pub fn find_attempt(
 pub fn open_attempt(
     conn: &Connection,
     quiz: QuizId,
-    student: i64,
+    student: UserId,
 ) -> Result<Option<AttemptRecord>, DbError> {
     let raw = conn
         .prepare_cached(&format!(
@@ -349,7 +354,7 @@ pub fn open_attempt(
     with_orders(raw)
 }
 
-pub fn attempts_used(conn: &Connection, quiz: QuizId, student: i64) -> Result<u32, DbError> {
+pub fn attempts_used(conn: &Connection, quiz: QuizId, student: UserId) -> Result<u32, DbError> {
     Ok(conn
         .prepare_cached("SELECT count(*) FROM attempts WHERE quiz_id = ?1 AND student_id = ?2")?
         .query_row(params![quiz.0, student], |row| row.get(0))?)
@@ -359,7 +364,7 @@ pub fn attempts_used(conn: &Connection, quiz: QuizId, student: i64) -> Result<u3
 #[derive(Debug, Clone)]
 pub struct NewAttempt {
     pub quiz_id: QuizId,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub started_at: String,
     pub deadline_at: Option<i64>,
     pub now_ms: i64,
@@ -493,11 +498,11 @@ pub struct SaveReceipt {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SaveRefusal {
     #[error("attempt {0} does not exist")]
-    NoAttempt(i64),
+    NoAttempt(AttemptId),
     #[error("attempt {0} was already {1}; answers can no longer change")]
-    Closed(i64, &'static str),
+    Closed(AttemptId, &'static str),
     #[error("the time limit of attempt {0} ended at {1}; the answer was not saved")]
-    PastDeadline(i64, String),
+    PastDeadline(AttemptId, String),
 }
 
 /// A save's outcome: committed, refused, or the storage failed.
@@ -522,18 +527,18 @@ pub fn apply_save(conn: &Connection, save: &AnswerSave) -> SaveResult {
         })
         .optional()?;
     let Some((status, deadline, last_activity_ms)) = row else {
-        return Ok(Err(SaveRefusal::NoAttempt(save.attempt_id.0)));
+        return Ok(Err(SaveRefusal::NoAttempt(save.attempt_id)));
     };
     match AttemptStatus::parse(&status) {
         Some(AttemptStatus::InProgress) => {}
-        Some(closed) => return Ok(Err(SaveRefusal::Closed(save.attempt_id.0, closed.as_str()))),
+        Some(closed) => return Ok(Err(SaveRefusal::Closed(save.attempt_id, closed.as_str()))),
         None => return Err(DbError::Task(format!("unknown attempt status {status}"))),
     }
     if let Some(deadline) = deadline
         && save.now_unix >= deadline
     {
         return Ok(Err(SaveRefusal::PastDeadline(
-            save.attempt_id.0,
+            save.attempt_id,
             unix_to_rfc3339(deadline),
         )));
     }
@@ -756,7 +761,7 @@ impl FrozenItemsCache {
 #[derive(Debug, Clone, Copy)]
 pub struct AttemptOwner {
     pub quiz_id: QuizId,
-    pub student_id: i64,
+    pub student_id: UserId,
     pub status: AttemptStatus,
     pub deadline_at: Option<i64>,
 }
@@ -765,7 +770,7 @@ pub fn attempt_owner(
     conn: &Connection,
     attempt: AttemptId,
 ) -> Result<Option<AttemptOwner>, DbError> {
-    let row: Option<(i64, i64, String, Option<i64>)> = conn
+    let row: Option<(QuizId, UserId, String, Option<i64>)> = conn
         .prepare_cached(
             "SELECT quiz_id, student_id, status, deadline_at FROM attempts WHERE id = ?1",
         )?
@@ -775,7 +780,7 @@ pub fn attempt_owner(
         .optional()?;
     Ok(
         row.map(|(quiz, student, status, deadline_at)| AttemptOwner {
-            quiz_id: QuizId(quiz),
+            quiz_id: quiz,
             student_id: student,
             status: AttemptStatus::parse(&status).unwrap_or(AttemptStatus::InProgress),
             deadline_at,
@@ -912,7 +917,7 @@ pub fn expired_attempts(conn: &Connection, now_unix: i64) -> Result<Vec<AttemptI
 /// Item ids this student has met in any attempt (for self-practice to prefer new items).
 pub fn seen_items(
     conn: &Connection,
-    student: i64,
+    student: UserId,
 ) -> Result<std::collections::HashSet<String>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT DISTINCT qi.item_id FROM attempts a JOIN quiz_items qi ON qi.quiz_id = a.quiz_id WHERE a.student_id = ?1",
@@ -924,7 +929,7 @@ pub fn seen_items(
 /// A student's competency evidence: (competency id, score, weight, source), oldest first.
 pub fn evidence_of(
     conn: &Connection,
-    student: i64,
+    student: UserId,
 ) -> Result<Vec<(String, f64, f64, String)>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT competency_id, score, weight, source FROM competency_evidence WHERE student_id = ?1 ORDER BY id",
@@ -987,12 +992,12 @@ mod tests {
                      VALUES (7, 's', 'S', 'student', 'x', 't', 't')",
                     [],
                 )?;
-                let quiz = insert_quiz(tx, &settings(), &for_insert, 7, "t")?;
+                let quiz = insert_quiz(tx, &settings(), &for_insert, UserId(7), "t")?;
                 let attempt = insert_attempt(
                     tx,
                     &NewAttempt {
                         quiz_id: quiz,
-                        student_id: 7,
+                        student_id: UserId(7),
                         started_at: "t".into(),
                         deadline_at: None,
                         now_ms: 1_000,
@@ -1086,7 +1091,7 @@ mod tests {
             })
             .await
             .unwrap();
-        assert_eq!(refused, Err(SaveRefusal::Closed(attempt.0, "submitted")));
+        assert_eq!(refused, Err(SaveRefusal::Closed(attempt, "submitted")));
         let evidence: i64 = db
             .read(|conn| {
                 Ok(conn.query_row("SELECT count(*) FROM competency_evidence", [], |r| r.get(0))?)
@@ -1104,7 +1109,7 @@ mod tests {
         let count = items.len();
         assert!(count > 0);
         let open_quiz = db
-            .write(move |tx| insert_quiz(tx, &settings(), &items, 7, "t"))
+            .write(move |tx| insert_quiz(tx, &settings(), &items, UserId(7), "t"))
             .await
             .unwrap();
         let writer = AnswerWriter::start(db.clone());

@@ -5,46 +5,15 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 
-/// A user id. Modules not yet converted use the bare `i64`; `From` and [`UserId::get`] convert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct UserId(pub i64);
+id_type!(
+    /// A user id.
+    UserId
+);
 
-/// A cohort id. Modules not yet converted use the bare `i64`; `From` and [`CohortId::get`] convert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct CohortId(pub i64);
-
-macro_rules! id_conversions {
-    ($id:ident) => {
-        impl $id {
-            pub fn get(self) -> i64 {
-                self.0
-            }
-        }
-
-        impl From<i64> for $id {
-            fn from(id: i64) -> Self {
-                $id(id)
-            }
-        }
-
-        impl From<$id> for i64 {
-            fn from(id: $id) -> Self {
-                id.0
-            }
-        }
-
-        impl fmt::Display for $id {
-            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(formatter, "{}", self.0)
-            }
-        }
-    };
-}
-
-id_conversions!(UserId);
-id_conversions!(CohortId);
+id_type!(
+    /// A cohort id.
+    CohortId
+);
 
 /// What a user may do: students see themselves, instructors the students of their cohorts, admins
 /// everything.
@@ -177,27 +146,26 @@ pub const PASSWORD_MAX: usize = 1_024;
 /// The user making a request, as re-read from storage for that request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub username: String,
     pub role: Role,
     /// Cohorts in which this user is an instructor.
-    pub instructs: Vec<i64>,
+    pub instructs: Vec<CohortId>,
 }
 
 impl Principal {
-    /// The user id, typed.
+    /// The user id.
     pub fn id(&self) -> UserId {
-        UserId(self.user_id)
+        self.user_id
     }
 }
 
 /// May `viewer` see the data of student `student_id`, who belongs to `student_cohorts`?
 pub fn can_view_student(
     viewer: &Principal,
-    student_id: impl Into<UserId>,
-    student_cohorts: &[i64],
+    student_id: UserId,
+    student_cohorts: &[CohortId],
 ) -> bool {
-    let student_id = student_id.into().get();
     match viewer.role {
         Role::Admin => true,
         Role::Student => viewer.user_id == student_id,
@@ -220,8 +188,7 @@ pub fn can_view_cohort(viewer: &Principal, cohort_id: CohortId, member_of: &[Coh
 
 /// May `viewer` see the members and the enrolment code of cohort `cohort_id`, rotate the code and
 /// remove students? Admins always; instructors for the cohorts they teach.
-pub fn can_manage_cohort(viewer: &Principal, cohort_id: impl Into<CohortId>) -> bool {
-    let cohort_id = cohort_id.into().get();
+pub fn can_manage_cohort(viewer: &Principal, cohort_id: CohortId) -> bool {
     match viewer.role {
         Role::Admin => true,
         Role::Instructor => viewer.instructs.contains(&cohort_id),
@@ -232,7 +199,7 @@ pub fn can_manage_cohort(viewer: &Principal, cohort_id: impl Into<CohortId>) -> 
 /// May `viewer` see the item analysis of a quiz set by `author` and assigned to `cohorts`? Admins;
 /// the quiz's author; instructors of a cohort it is assigned to. (A student's self-practice set
 /// has the student as its author, so only admins see its analysis.)
-pub fn can_analyse_quiz(viewer: &Principal, author: Option<i64>, cohorts: &[i64]) -> bool {
+pub fn can_analyse_quiz(viewer: &Principal, author: Option<UserId>, cohorts: &[CohortId]) -> bool {
     match viewer.role {
         Role::Admin => true,
         Role::Instructor => {
@@ -247,7 +214,7 @@ pub fn can_analyse_quiz(viewer: &Principal, author: Option<i64>, cohorts: &[i64]
 
 /// Whose responses an item analysis may rest on for `viewer`: `None` for everyone's (admins),
 /// else the students of these cohorts (an instructor's own; none for a student).
-pub fn response_scope(viewer: &Principal) -> Option<Vec<i64>> {
+pub fn response_scope(viewer: &Principal) -> Option<Vec<CohortId>> {
     match viewer.role {
         Role::Admin => None,
         Role::Instructor => Some(viewer.instructs.clone()),
@@ -266,9 +233,7 @@ pub fn can_enrol_members(viewer: &Principal) -> bool {
 pub fn can_remove_member(viewer: &Principal, cohort_id: CohortId, member_role: Role) -> bool {
     match viewer.role {
         Role::Admin => true,
-        Role::Instructor => {
-            viewer.instructs.contains(&cohort_id.get()) && member_role == Role::Student
-        }
+        Role::Instructor => viewer.instructs.contains(&cohort_id) && member_role == Role::Student,
         Role::Student => false,
     }
 }
@@ -305,10 +270,10 @@ mod tests {
 
     fn principal(role: Role, user_id: i64, instructs: &[i64]) -> Principal {
         Principal {
-            user_id,
+            user_id: UserId(user_id),
             username: format!("u{user_id}"),
             role,
-            instructs: instructs.to_vec(),
+            instructs: instructs.iter().copied().map(CohortId).collect(),
         }
     }
 
@@ -319,14 +284,23 @@ mod tests {
         let teacher = principal(Role::Instructor, 3, &[7]);
         let stranger = principal(Role::Instructor, 4, &[8]);
         let student = principal(Role::Student, 5, &[]);
-        assert!(can_analyse_quiz(&admin, Some(2), &[7]));
-        assert!(can_analyse_quiz(&author, Some(2), &[]));
-        assert!(can_analyse_quiz(&teacher, Some(2), &[7, 9]));
-        assert!(!can_analyse_quiz(&stranger, Some(2), &[7, 9]));
+        let cohorts = |ids: &[i64]| ids.iter().copied().map(CohortId).collect::<Vec<_>>();
+        assert!(can_analyse_quiz(&admin, Some(UserId(2)), &cohorts(&[7])));
+        assert!(can_analyse_quiz(&author, Some(UserId(2)), &[]));
+        assert!(can_analyse_quiz(
+            &teacher,
+            Some(UserId(2)),
+            &cohorts(&[7, 9])
+        ));
+        assert!(!can_analyse_quiz(
+            &stranger,
+            Some(UserId(2)),
+            &cohorts(&[7, 9])
+        ));
         assert!(!can_analyse_quiz(&stranger, None, &[]));
-        assert!(!can_analyse_quiz(&student, Some(5), &[]));
+        assert!(!can_analyse_quiz(&student, Some(UserId(5)), &[]));
         assert_eq!(response_scope(&admin), None);
-        assert_eq!(response_scope(&teacher), Some(vec![7]));
+        assert_eq!(response_scope(&teacher), Some(vec![CohortId(7)]));
         assert_eq!(response_scope(&student), Some(vec![]));
     }
 
@@ -402,15 +376,15 @@ mod tests {
         let student = principal(Role::Student, 3, &[]);
         let cases = [
             (&admin, 99, vec![], true),
-            (&instructor, 3, vec![10], true),
-            (&instructor, 4, vec![11], false),
+            (&instructor, 3, vec![CohortId(10)], true),
+            (&instructor, 4, vec![CohortId(11)], false),
             (&instructor, 4, vec![], false),
-            (&student, 3, vec![10], true),
-            (&student, 4, vec![10], false),
+            (&student, 3, vec![CohortId(10)], true),
+            (&student, 4, vec![CohortId(10)], false),
         ];
         for (viewer, student_id, cohorts, expected) in cases {
             assert_eq!(
-                can_view_student(viewer, student_id, &cohorts),
+                can_view_student(viewer, UserId(student_id), &cohorts),
                 expected,
                 "{viewer:?} -> {student_id}"
             );
@@ -472,9 +446,12 @@ mod tests {
     #[test]
     fn cohort_rules() {
         let instructor = principal(Role::Instructor, 2, &[10]);
-        assert!(can_manage_cohort(&instructor, 10));
-        assert!(!can_manage_cohort(&instructor, 11));
-        assert!(!can_manage_cohort(&principal(Role::Student, 3, &[]), 10));
+        assert!(can_manage_cohort(&instructor, CohortId(10)));
+        assert!(!can_manage_cohort(&instructor, CohortId(11)));
+        assert!(!can_manage_cohort(
+            &principal(Role::Student, 3, &[]),
+            CohortId(10)
+        ));
         assert!(can_view_cohort(
             &principal(Role::Student, 3, &[]),
             CohortId(10),

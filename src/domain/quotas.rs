@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::domain::accounts::UserId;
+
 /// The kinds of request that have their own hourly quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -85,14 +87,14 @@ const WINDOW_SECS: u64 = 3_600;
 /// Counters for every (user, class) seen in the current window.
 #[derive(Debug, Default)]
 pub struct QuotaTable {
-    windows: HashMap<(i64, QuotaClass), (u64, u32)>,
+    windows: HashMap<(UserId, QuotaClass), (u64, u32)>,
 }
 
 impl QuotaTable {
     /// Counts one request of `user_id` in `class` at `now` (epoch seconds) if the quota allows it.
     pub fn check(
         &mut self,
-        user_id: i64,
+        user_id: UserId,
         class: QuotaClass,
         limit: u32,
         now: u64,
@@ -175,27 +177,39 @@ mod tests {
         let mut table = QuotaTable::default();
         let start = 7_200 + 100;
         for call in 0..50 {
-            let decision = table.check(1, QuotaClass::Content, 50, start + call);
+            let decision = table.check(UserId(1), QuotaClass::Content, 50, start + call);
             assert!(decision.allowed, "call {call}");
             assert_eq!(decision.remaining, 49 - call as u32);
         }
-        let refused = table.check(1, QuotaClass::Content, 50, start + 60);
+        let refused = table.check(UserId(1), QuotaClass::Content, 50, start + 60);
         assert!(!refused.allowed);
         assert_eq!(refused.remaining, 0);
         assert_eq!(refused.reset_at, 10_800);
         assert_eq!(refused.retry_after, 10_800 - (start + 60));
         // Another user and another class are untouched.
-        assert!(table.check(2, QuotaClass::Content, 50, start).allowed);
-        assert!(table.check(1, QuotaClass::General, 1_000, start).allowed);
+        assert!(
+            table
+                .check(UserId(2), QuotaClass::Content, 50, start)
+                .allowed
+        );
+        assert!(
+            table
+                .check(UserId(1), QuotaClass::General, 1_000, start)
+                .allowed
+        );
         // The next window starts afresh.
-        assert!(table.check(1, QuotaClass::Content, 50, 10_800).allowed);
+        assert!(
+            table
+                .check(UserId(1), QuotaClass::Content, 50, 10_800)
+                .allowed
+        );
     }
 
     #[test]
     fn pruning_keeps_only_the_current_window() {
         let mut table = QuotaTable::default();
-        table.check(1, QuotaClass::General, 10, 100);
-        table.check(2, QuotaClass::General, 10, 3_700);
+        table.check(UserId(1), QuotaClass::General, 10, 100);
+        table.check(UserId(2), QuotaClass::General, 10, 3_700);
         table.prune(3_700);
         assert_eq!(table.len(), 1);
     }

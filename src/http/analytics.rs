@@ -14,7 +14,8 @@ use crate::db::DbError;
 use crate::db::accounts;
 use crate::db::analytics::{self as store, OutcomeRecord};
 use crate::db::calibration::{self as calibration_store, RunRecord, StoredCalibration, Trigger};
-use crate::domain::accounts::Role;
+use crate::domain::accounts::{CohortId, Role, UserId};
+use crate::domain::practice::QuizId;
 use crate::domain::psychometrics::calibration::{
     self as rasch_calibration, FIT_RANGE, ItemCalibration, MIN_CALIBRATED_N, MIN_FIT_N,
 };
@@ -44,7 +45,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A student's progress, or "no data yet".
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProgressView {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     /// Scored quiz and practice responses it rests on.
     pub n: usize,
     /// `estimated`, or `no_data_yet` when the student has no scored quiz or practice responses.
@@ -56,7 +58,11 @@ pub struct ProgressView {
 
 /// The student a path names, when the caller may see them: 403 for others, 404 for an unknown
 /// user or one who is not a student.
-async fn visible_student(state: &AppState, user: &CurrentUser, student_id: i64) -> ApiResult<()> {
+async fn visible_student(
+    state: &AppState,
+    user: &CurrentUser,
+    student_id: UserId,
+) -> ApiResult<()> {
     let record = authorize_student_access(&state.db, &user.0.principal, student_id).await?;
     if record.role != Role::Student.as_str() {
         return Err(ApiError::NotFound(format!(
@@ -81,7 +87,7 @@ async fn student_progress(
     user: CurrentUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<Response> {
-    let student_id = crate::http::auth::path_id(path, "student_id")?;
+    let student_id: UserId = crate::http::auth::path_id(path, "student_id")?;
     visible_student(&state, &user, student_id).await?;
     let generation = state
         .db
@@ -118,7 +124,8 @@ fn json_bytes(body: Bytes) -> Response {
 /// A student's readiness, or "no data yet".
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReadinessView {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     /// Scored responses the estimate rests on.
     pub n: usize,
     /// `estimated`, or `no_data_yet` when the student has no scored responses.
@@ -139,7 +146,7 @@ async fn student_readiness(
     user: CurrentUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<ReadinessView>> {
-    let student_id = crate::http::auth::path_id(path, "student_id")?;
+    let student_id: UserId = crate::http::auth::path_id(path, "student_id")?;
     visible_student(&state, &user, student_id).await?;
     let responses = state
         .db
@@ -179,7 +186,8 @@ impl NclexResult {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeRequest {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     pub result: NclexResult,
     /// The exam date, YYYY-MM-DD, not in the future.
     #[schema(format = Date)]
@@ -230,7 +238,7 @@ async fn record_outcome(
                     "no user with id {student_id}"
                 ))));
             };
-            let cohorts = accounts::cohorts_of(tx, student_id, Some("student"))?;
+            let cohorts = accounts::cohort_ids_of(tx, student_id, Some("student"))?;
             if principal.role == Role::Instructor
                 && !cohorts
                     .iter()
@@ -423,7 +431,8 @@ async fn item_analysis(
 /// A quiz's analysis.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuizAnalysisView {
-    pub quiz_id: i64,
+    #[schema(value_type = i64)]
+    pub quiz_id: QuizId,
     #[serde(flatten)]
     pub report: QuizReport,
 }
@@ -441,7 +450,7 @@ async fn quiz_analysis(
     staff: StaffUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<QuizAnalysisView>> {
-    let quiz_id = crate::http::auth::path_id(path, "quiz_id")?;
+    let quiz_id: QuizId = crate::http::auth::path_id(path, "quiz_id")?;
     let audience = state
         .db
         .read(move |conn| store::quiz_audience(conn, quiz_id))
@@ -494,7 +503,8 @@ pub struct CohortQuery {
 /// A cohort's analytics.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CohortView {
-    pub cohort_id: i64,
+    #[schema(value_type = i64)]
+    pub cohort_id: CohortId,
     pub cohort_name: String,
     #[serde(flatten)]
     pub report: CohortReport,
@@ -521,7 +531,7 @@ async fn cohort_analytics(
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     query: Result<Query<CohortQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Response> {
-    let cohort_id = crate::http::auth::path_id(path, "cohort_id")?;
+    let cohort_id: CohortId = crate::http::auth::path_id(path, "cohort_id")?;
     let Query(query) =
         query.map_err(|rejection| ApiError::validation("format", rejection.body_text()))?;
     let wants_csv = match query.format {

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use crate::db::competency::RecordedEvidence;
 use crate::db::practice as store;
+use crate::domain::accounts::UserId;
 use crate::domain::competency::{
     Competency, Essentials, Evidence, MIN_EVIDENCE, Proficiency, ProficiencyLevel, QsenRecord,
     Source, standings,
@@ -138,7 +139,8 @@ pub struct CompetencyProficiency {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileView {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     pub competencies: Vec<CompetencyProficiency>,
     /// Pieces of evidence by source (item responses, clinical evaluations, simulations, quiz
     /// scores supplied with an assessment).
@@ -159,7 +161,7 @@ async fn profile(
     user: CurrentUser,
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
 ) -> ApiResult<ApiJson<ProfileView>> {
-    let student = path_id(path, "student_id")?;
+    let student: UserId = path_id(path, "student_id")?;
     authorize_student_access(&state.db, &user.0.principal, student).await?;
     let essentials = essentials()?;
     let (rows, recorded) = state

@@ -20,7 +20,7 @@ use crate::db::practice::{
     self as store, AnswerSave, AnswerWriter, AttemptRecord, NewAttempt, SaveRefusal,
 };
 use crate::db::{Db, DbError};
-use crate::domain::accounts::{Role, can_view_student};
+use crate::domain::accounts::{Role, UserId, can_view_student};
 use crate::domain::items::Item;
 use crate::domain::practice::{self, AttemptId, AttemptStatus, QuizId, StartRefusal, Subtotals};
 use crate::http::AppState;
@@ -92,9 +92,12 @@ pub struct ReviewItem {
 /// A closed attempt's result.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Review {
-    pub attempt_id: i64,
-    pub quiz_id: i64,
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub attempt_id: AttemptId,
+    #[schema(value_type = i64)]
+    pub quiz_id: QuizId,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     pub status: AttemptStatus,
     pub score: u32,
     pub max_score: u32,
@@ -111,9 +114,12 @@ pub struct Review {
 /// ones with their review.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AttemptView {
-    pub attempt_id: i64,
-    pub quiz_id: i64,
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub attempt_id: AttemptId,
+    #[schema(value_type = i64)]
+    pub quiz_id: QuizId,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     pub attempt_number: u32,
     pub status: AttemptStatus,
     pub started_at: String,
@@ -169,7 +175,7 @@ async fn visible_attempt(
         let student = attempt.student_id;
         let cohorts = state
             .db
-            .read(move |conn| crate::db::accounts::cohorts_of(conn, student, Some("student")))
+            .read(move |conn| crate::db::accounts::cohort_ids_of(conn, student, Some("student")))
             .await?;
         if principal.role == Role::Student || !can_view_student(principal, student, &cohorts) {
             return Err(ApiError::Forbidden(
@@ -244,8 +250,8 @@ async fn review(state: &AppState, attempt: &AttemptRecord, staff: bool) -> ApiRe
         .collect();
     let score = attempt.score.unwrap_or(0);
     Ok(Review {
-        attempt_id: attempt.id.0,
-        quiz_id: attempt.quiz_id.0,
+        attempt_id: attempt.id,
+        quiz_id: attempt.quiz_id,
         student_id: attempt.student_id,
         status: attempt.status,
         score,
@@ -269,8 +275,8 @@ pub async fn attempt_view(
     staff: bool,
 ) -> ApiResult<AttemptView> {
     let mut view = AttemptView {
-        attempt_id: attempt.id.0,
-        quiz_id: attempt.quiz_id.0,
+        attempt_id: attempt.id,
+        quiz_id: attempt.quiz_id,
         student_id: attempt.student_id,
         attempt_number: attempt.attempt_number,
         status: attempt.status,
@@ -321,7 +327,7 @@ pub async fn attempt_view(
 /// Starts an attempt at `quiz` for `student`, or resumes the open one.
 pub async fn start_or_resume(
     state: &AppState,
-    student: i64,
+    student: UserId,
     quiz: QuizId,
 ) -> ApiResult<(bool, AttemptRecord)> {
     let record = student_quiz(state, student, quiz).await?;
@@ -369,7 +375,7 @@ pub async fn start_or_resume(
             let items = &frozen.items;
             let seed = crate::domain::items::rng::mix(
                 quiz.0 as u64,
-                (student as u64) << 20 | u64::from(used),
+                (student.get() as u64) << 20 | u64::from(used),
             );
             let option_orders = if settings.shuffle_options {
                 practice::option_orders(items, seed)
@@ -467,7 +473,8 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<V
 /// The acknowledgement of a committed save.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SaveReceiptView {
-    pub attempt_id: i64,
+    #[schema(value_type = i64)]
+    pub attempt_id: AttemptId,
     pub item_id: String,
     /// Always true: the answer is on disk when this reply is sent.
     pub saved: bool,
@@ -555,7 +562,7 @@ async fn save_response(
         .await?;
     match outcome {
         Ok(receipt) => Ok(ApiJson(SaveReceiptView {
-            attempt_id,
+            attempt_id: id,
             item_id,
             saved: true,
             flagged: receipt.flagged,

@@ -22,7 +22,7 @@ use crate::domain::items::scoring::score;
 use crate::domain::items::{Item, ItemType};
 use crate::domain::psychometrics::bank::{self, BANK_SEED, CatBank};
 use crate::domain::psychometrics::cat::{
-    self, CatConfig, CatResult, CatState, ScoredPart, StopRule,
+    self, CatConfig, CatResult, CatSessionId, CatState, ScoredPart, StopRule,
 };
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
@@ -140,7 +140,8 @@ pub struct StartSession {
 /// A session's state as the student sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {
-    pub session_id: i64,
+    #[schema(value_type = i64)]
+    pub session_id: CatSessionId,
     /// True when this is the student's unfinished exam, resumed.
     pub resumed: bool,
     pub items_answered: usize,
@@ -217,7 +218,7 @@ async fn start_session(
         .format(&time::format_description::well_known::Rfc3339)
         .map_err(ApiError::internal)?;
     let seed = mix(
-        student_id as u64,
+        student_id.get() as u64,
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_nanos() as u64),
@@ -236,7 +237,7 @@ async fn start_session(
             }
             let excluded = store::seen_since(tx, student_id, &since)?;
             let mut session = SessionRecord {
-                id: 0,
+                id: CatSessionId(0),
                 student_id,
                 finished: false,
                 state: CatState::new(config, seed),
@@ -333,7 +334,7 @@ async fn answer(
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     ApiJson(body): ApiJson<AnswerRequest>,
 ) -> ApiResult<ApiJson<SessionView>> {
-    let session_id = crate::http::auth::path_id(path, "session_id")?;
+    let session_id: CatSessionId = crate::http::auth::path_id(path, "session_id")?;
     let bank = cat_bank(&state).await?;
     let student_id = student.principal.user_id;
     let now = crate::clock::now_rfc3339();

@@ -17,12 +17,12 @@ use utoipa_axum::routes;
 use crate::db::competency::{
     self as store, NewAssessment, Provenance, RecordedEvidence, Standing, StudentCheck,
 };
-use crate::domain::accounts::Principal;
+use crate::domain::accounts::{Principal, UserId};
 use crate::domain::competency::gaps::{self, Gap, Severity, StepReason};
 use crate::domain::competency::ids::{OriginalId, ResolvedCompetency};
 use crate::domain::competency::performance::{self, EvidenceSource, NewEvidence};
 use crate::domain::competency::{
-    Competency, Essentials, Evidence, Proficiency, ProficiencyLevel, standings,
+    AssessmentId, Competency, Essentials, Evidence, Proficiency, ProficiencyLevel, standings,
 };
 use crate::http::AppState;
 use crate::http::assessment::essentials;
@@ -55,10 +55,10 @@ pub enum StudentRef {
 }
 
 impl StudentRef {
-    fn id(&self) -> ApiResult<i64> {
+    fn id(&self) -> ApiResult<UserId> {
         match self {
-            StudentRef::Id(id) => Ok(*id),
-            StudentRef::Text(text) => text.trim().parse().map_err(|_| {
+            StudentRef::Id(id) => Ok(UserId(*id)),
+            StudentRef::Text(text) => text.trim().parse().map(UserId).map_err(|_| {
                 let shown: String = text.chars().take(60).collect();
                 ApiError::NotFound(format!("no student with id `{shown}`"))
             }),
@@ -81,7 +81,7 @@ fn competency_of(essentials: &Essentials, id: &str) -> Option<Competency> {
 
 /// The refusal for a student the caller may not assess: 403 (whether or not they exist, for
 /// instructors), 404 for an admin naming nobody, 422 for a user who is not a student.
-fn refusal(check: StudentCheck, student_id: i64) -> ApiError {
+fn refusal(check: StudentCheck, student_id: UserId) -> ApiError {
     match check {
         StudentCheck::Forbidden | StudentCheck::Allowed => ApiError::Forbidden(
             "Only admins and instructors of the student's cohorts may assess them".into(),
@@ -130,7 +130,8 @@ pub enum RecordedKind {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EvidenceRequest {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     /// "2.4", a sub-competency "2.4c", or an original id "aacn_2_1".
     #[schema(min_length = 1, max_length = 100)]
     pub competency_id: String,
@@ -301,8 +302,10 @@ pub struct AssessRequest {
 /// evidence for this student (this assessment's scores, earlier ones, scored item responses).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentView {
-    pub assessment_id: i64,
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub assessment_id: AssessmentId,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     /// Our competency id, under which the evidence is filed.
     pub competency_id: String,
     /// As the request named it.
@@ -328,7 +331,7 @@ pub struct AssessmentView {
 
 /// An assessment checked and ready to store.
 struct Prepared {
-    student_id: i64,
+    student_id: UserId,
     competency: ResolvedCompetency,
     evidence: Vec<NewEvidence>,
     not_counted: Vec<String>,
@@ -378,7 +381,7 @@ fn assessment_view(
     essentials: &Essentials,
     prepared: &Prepared,
     assessor: String,
-    assessment_id: i64,
+    assessment_id: AssessmentId,
     standing: Standing,
     now: &str,
 ) -> AssessmentView {
@@ -680,7 +683,7 @@ fn targets(essentials: &Essentials, requested: &[String]) -> ApiResult<Vec<Strin
 /// A student's standings for `wanted` competencies (every one when empty), from stored evidence.
 async fn standings_of(
     state: &AppState,
-    student_id: i64,
+    student_id: UserId,
     wanted: &[String],
 ) -> ApiResult<Vec<gaps::Standing>> {
     let essentials = essentials()?;
@@ -720,7 +723,8 @@ pub struct GapsRequest {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GapsView {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     pub target_level: ProficiencyLevel,
     pub target_score: f64,
     /// Competencies considered.
@@ -867,7 +871,8 @@ pub struct PathStepView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PathView {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     pub target_level: ProficiencyLevel,
     pub target_score: f64,
     /// Competencies below target (largest gap first), then those without evidence.

@@ -534,7 +534,7 @@ async fn export_items(
             crate::db::accounts::insert_audit(
                 tx,
                 &crate::db::accounts::AuditEntry {
-                    actor_id: Some(actor_id.into()),
+                    actor_id: Some(actor_id),
                     actor: &actor,
                     action: crate::domain::audit::AuditAction::Export,
                     target: None,
@@ -822,7 +822,7 @@ async fn create_item(
                 .ok_or_else(|| DbError::Task("stored item vanished".into()))
         })
         .await?;
-    tracing::info!(item = id.as_str(), author, "item authored");
+    tracing::info!(item = id.as_str(), author = author.get(), "item authored");
     Ok((StatusCode::CREATED, ApiJson(BankItem::from(stored))))
 }
 

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 use crate::content::TopicMatch;
 use crate::db::items as bank;
 use crate::db::practice::{self as store, QuizSettings};
+use crate::domain::accounts::UserId;
 use crate::domain::items::catalog::{Filter, signature};
 use crate::domain::items::generate::generate_preferring_unseen;
 use crate::domain::items::rng::mix;
@@ -182,7 +183,7 @@ async fn start_practice(
         difficulty: request.difficulty,
     };
     let count = request.count as usize;
-    let seed = mix(crate::clock::unix_now(), student_id as u64);
+    let seed = mix(crate::clock::unix_now(), student_id.get() as u64);
     let items = tokio::task::spawn_blocking(move || {
         generate_preferring_unseen(&content.catalog, &content.kb, &filter, count, seed, &seen)
     })
@@ -205,7 +206,7 @@ async fn start_practice(
 /// Stores `items` (new ones into the bank) as the student's practice set and starts the attempt.
 async fn start_on(
     state: &AppState,
-    student_id: i64,
+    student_id: UserId,
     title: String,
     items: Vec<Item>,
 ) -> ApiResult<(StatusCode, ApiJson<AttemptView>)> {

@@ -16,7 +16,7 @@ use crate::db::DbError;
 use crate::db::accounts;
 use crate::db::items::{self as bank, ItemQuery};
 use crate::db::practice::{self as store, QuizRecord, QuizScope, QuizSettings};
-use crate::domain::accounts::{Role, can_manage_cohort};
+use crate::domain::accounts::{CohortId, Role, UserId, can_manage_cohort};
 use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, blueprint};
 use crate::domain::practice::{QuizId, QuizKind};
 use crate::http::AppState;
@@ -82,7 +82,8 @@ pub struct QuizRequest {
     #[serde(default)]
     pub blueprint: Option<BlueprintSource>,
     #[serde(default)]
-    pub cohort_ids: Option<Vec<i64>>,
+    #[schema(value_type = Option<Vec<i64>>)]
+    pub cohort_ids: Option<Vec<CohortId>>,
     /// 1 to 1440 minutes; none = untimed.
     #[serde(default)]
     #[schema(minimum = 1, maximum = 1440)]
@@ -110,7 +111,8 @@ pub struct QuizRequest {
 /// A quiz as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct QuizView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: QuizId,
     pub kind: QuizKind,
     pub title: String,
     pub instructions: String,
@@ -120,11 +122,13 @@ pub struct QuizView {
     pub attempt_limit: Option<u32>,
     pub show_review: bool,
     pub shuffle_options: bool,
-    pub cohort_ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub cohort_ids: Vec<CohortId>,
     pub max_score: u32,
     pub item_count: u32,
     pub attempt_count: u32,
-    pub created_by: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub created_by: Option<UserId>,
     pub created_at: String,
     pub updated_at: String,
     /// Staff only: the frozen items with keys and rationales.
@@ -135,7 +139,7 @@ pub struct QuizView {
 impl QuizView {
     pub fn new(record: &QuizRecord, items: Option<Vec<Item>>) -> QuizView {
         QuizView {
-            id: record.id.0,
+            id: record.id,
             kind: record.settings.kind,
             title: record.settings.title.clone(),
             instructions: record.settings.instructions.clone(),
@@ -398,7 +402,11 @@ async fn resolve_items(state: &AppState, source: ItemSource) -> ApiResult<Option
 }
 
 /// Staff may assign only cohorts that exist and that they manage.
-async fn check_cohorts(state: &AppState, caller: &CurrentUser, cohorts: &[i64]) -> ApiResult<()> {
+async fn check_cohorts(
+    state: &AppState,
+    caller: &CurrentUser,
+    cohorts: &[CohortId],
+) -> ApiResult<()> {
     let ids = cohorts.to_vec();
     let existing = state
         .db
@@ -578,7 +586,11 @@ async fn get_quiz(
 }
 
 /// The quiz if this student may take it: assigned to one of their cohorts, or their own practice set.
-pub async fn student_quiz(state: &AppState, student: i64, quiz: QuizId) -> ApiResult<QuizRecord> {
+pub async fn student_quiz(
+    state: &AppState,
+    student: UserId,
+    quiz: QuizId,
+) -> ApiResult<QuizRecord> {
     let (record, assigned) = state
         .db
         .read(move |conn| {

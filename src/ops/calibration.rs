@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::db::calibration::{self as store, RunRecord, Trigger};
 use crate::db::{Db, DbError};
+use crate::domain::accounts::UserId;
 use crate::domain::psychometrics::calibration::{self, ITEM_PRIOR_SD, ItemPrior, Settings};
 
 /// How often the background job looks for new responses.
@@ -34,7 +35,7 @@ pub enum RunOutcome {
 pub async fn run(
     db: &Db,
     trigger: Trigger,
-    requested_by: Option<i64>,
+    requested_by: Option<UserId>,
 ) -> Result<RunOutcome, DbError> {
     let _running = RUNNING.lock().await;
     let (marks, latest) = db
@@ -206,7 +207,8 @@ mod tests {
         assert!(always_right.estimate.b < always_right.estimate.prior_mean - 0.5);
         assert!(calibration::usable_by_exam(&always_right.estimate));
         // On demand it always runs; new responses make the background run again.
-        let RunOutcome::Ran(second) = run(&db, Trigger::OnDemand, Some(1)).await.unwrap() else {
+        let RunOutcome::Ran(second) = run(&db, Trigger::OnDemand, Some(UserId(1))).await.unwrap()
+        else {
             panic!("on demand always runs");
         };
         assert!(second.run_id > first.run_id);

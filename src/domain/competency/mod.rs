@@ -17,11 +17,21 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::accounts::{Principal, Role};
+use crate::domain::accounts::{CohortId, Principal, Role};
 
 pub mod gaps;
 pub mod ids;
 pub mod performance;
+
+id_type!(
+    /// A stored competency assessment id.
+    AssessmentId
+);
+
+id_type!(
+    /// A stored piece of competency evidence's id.
+    EvidenceId
+);
 
 const ESSENTIALS: &str = include_str!("../../../assets/aacn/essentials-2021.toml");
 
@@ -241,7 +251,7 @@ pub fn standings(essentials: &Essentials, evidence: &[(String, Evidence)]) -> Ve
 
 /// May `viewer` record evidence or an assessment for a student in `student_cohorts`? Admins for
 /// anyone, instructors for students of a cohort they teach, students never (not even their own).
-pub fn may_assess(viewer: &Principal, student_cohorts: &[i64]) -> bool {
+pub fn may_assess(viewer: &Principal, student_cohorts: &[CohortId]) -> bool {
     match viewer.role {
         Role::Admin => true,
         Role::Instructor => student_cohorts
@@ -258,16 +268,22 @@ mod tests {
     #[test]
     fn only_admins_and_the_students_instructors_may_assess() {
         let viewer = |role, instructs: Vec<i64>| Principal {
-            user_id: 9,
+            user_id: crate::domain::accounts::UserId(9),
             username: "v".into(),
             role,
-            instructs,
+            instructs: instructs.into_iter().map(CohortId).collect(),
         };
         assert!(may_assess(&viewer(Role::Admin, vec![]), &[]));
-        assert!(may_assess(&viewer(Role::Instructor, vec![1, 2]), &[2]));
-        assert!(!may_assess(&viewer(Role::Instructor, vec![1]), &[2]));
+        assert!(may_assess(
+            &viewer(Role::Instructor, vec![1, 2]),
+            &[CohortId(2)]
+        ));
+        assert!(!may_assess(
+            &viewer(Role::Instructor, vec![1]),
+            &[CohortId(2)]
+        ));
         assert!(!may_assess(&viewer(Role::Instructor, vec![1]), &[]));
-        assert!(!may_assess(&viewer(Role::Student, vec![]), &[2]));
+        assert!(!may_assess(&viewer(Role::Student, vec![]), &[CohortId(2)]));
     }
 
     #[test]

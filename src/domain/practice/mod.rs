@@ -19,15 +19,15 @@ use crate::domain::items::rng::{Rng, mix};
 use crate::domain::items::scoring::{self, AnswerShape};
 use crate::domain::items::{ClientNeed, Item, NcjmmFunction};
 
-/// A quiz id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct QuizId(pub i64);
+id_type!(
+    /// A quiz id.
+    QuizId
+);
 
-/// An attempt id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct AttemptId(pub i64);
+id_type!(
+    /// An attempt id.
+    AttemptId
+);
 
 /// A quiz set by staff, or a student's self-practice set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

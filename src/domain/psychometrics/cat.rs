@@ -16,6 +16,11 @@ use super::{PASSING_STANDARD, Z95, normal_cdf};
 use crate::domain::items::ClientNeed;
 use crate::domain::items::rng::{Rng, mix};
 
+id_type!(
+    /// An adaptive exam session id.
+    CatSessionId
+);
+
 /// One scored part of a bank entry: a stand-alone item is one part, a case study six.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Part {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::progress::{MIN_EVIDENCE, wilson};
 use super::rasch::Counted;
 use super::readiness::{self, FAIL_THRESHOLD, Readiness};
+use crate::domain::accounts::UserId;
 use crate::domain::items::ClientNeed;
 
 /// No scored response for this many days: inactive.
@@ -31,7 +32,7 @@ pub struct Cell {
 /// One student's data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StudentData {
-    pub student_id: i64,
+    pub student_id: UserId,
     pub username: String,
     pub display_name: String,
     pub cells: Vec<Cell>,
@@ -65,7 +66,8 @@ pub enum RiskReason {
 /// One student against the cohort.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct StudentSummary {
-    pub student_id: i64,
+    #[schema(value_type = i64)]
+    pub student_id: UserId,
     pub username: String,
     pub display_name: String,
     /// Scored quiz and practice responses.
@@ -161,7 +163,8 @@ pub struct CohortReport {
     pub accuracy: Option<Spread>,
     pub student_summaries: Vec<StudentSummary>,
     /// The students with at least one risk, by id.
-    pub at_risk: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub at_risk: Vec<UserId>,
 }
 
 fn falling_trend(cells: &[Cell]) -> Option<RiskReason> {
@@ -419,7 +422,7 @@ mod tests {
             });
         }
         StudentData {
-            student_id: id,
+            student_id: UserId(id),
             username: format!("s{id}"),
             display_name: format!("Student {id}"),
             cells,
@@ -470,7 +473,7 @@ mod tests {
             report
                 .student_summaries
                 .iter()
-                .find(|s| s.student_id == id)
+                .find(|s| s.student_id == UserId(id))
                 .unwrap()
                 .risks
                 .clone()
@@ -486,7 +489,7 @@ mod tests {
         ));
         assert_eq!(risks(4), vec![RiskReason::Inactive { days: Some(30) }]);
         assert_eq!(risks(5), vec![RiskReason::Inactive { days: None }]);
-        assert_eq!(report.at_risk, vec![2, 3, 4, 5]);
+        assert_eq!(report.at_risk, [2, 3, 4, 5].map(UserId).to_vec());
         assert_eq!(report.readiness.students_without_data, 1);
         assert_eq!(
             report

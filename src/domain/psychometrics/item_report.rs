@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::classical::{self, ItemAnalysis, Observation, Reliability};
+use crate::domain::practice::AttemptId;
 
 /// An item's options and keyed options, read from its frozen quiz snapshot. Items whose answers
 /// are not option ids (numeric, matrix, bow-tie, case study...) have no options: their
@@ -58,7 +59,7 @@ impl ItemKey {
 /// One scored response: its attempt, points and the stored answer (JSON text, if any).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredAnswer {
-    pub attempt_id: i64,
+    pub attempt_id: AttemptId,
     pub item_id: String,
     pub points: f64,
     pub max_points: f64,
@@ -77,7 +78,7 @@ fn chosen(answer: Option<&str>) -> Vec<String> {
 pub fn analyse(
     key: &ItemKey,
     responses: &[&ScoredAnswer],
-    attempt_totals: &HashMap<i64, (f64, f64)>,
+    attempt_totals: &HashMap<AttemptId, (f64, f64)>,
 ) -> ItemAnalysis {
     let observations: Vec<Observation> = responses
         .iter()
@@ -106,8 +107,8 @@ pub fn analyse(
 }
 
 /// Each attempt's (points, max points).
-pub fn attempt_totals(responses: &[ScoredAnswer]) -> HashMap<i64, (f64, f64)> {
-    let mut totals: HashMap<i64, (f64, f64)> = HashMap::new();
+pub fn attempt_totals(responses: &[ScoredAnswer]) -> HashMap<AttemptId, (f64, f64)> {
+    let mut totals: HashMap<AttemptId, (f64, f64)> = HashMap::new();
     for response in responses {
         let entry = totals.entry(response.attempt_id).or_default();
         entry.0 += response.points;
@@ -138,7 +139,7 @@ pub struct QuizReport {
 pub fn quiz_report(keys: &[ItemKey], responses: &[ScoredAnswer]) -> QuizReport {
     let totals = attempt_totals(responses);
     let mut by_item: HashMap<&str, Vec<&ScoredAnswer>> = HashMap::new();
-    let mut by_attempt: BTreeMap<i64, HashMap<&str, f64>> = BTreeMap::new();
+    let mut by_attempt: BTreeMap<AttemptId, HashMap<&str, f64>> = BTreeMap::new();
     for response in responses {
         by_item
             .entry(response.item_id.as_str())
@@ -184,7 +185,7 @@ mod tests {
 
     fn answer(attempt: i64, item: &str, points: f64, chosen: &str) -> ScoredAnswer {
         ScoredAnswer {
-            attempt_id: attempt,
+            attempt_id: AttemptId(attempt),
             item_id: item.to_owned(),
             points,
             max_points: 1.0,

@@ -12,7 +12,7 @@ use crate::auth::TokenProblem;
 use crate::auth::sessions::{TokenSession, UserSessions, token_is_current};
 use crate::db::accounts;
 use crate::db::{Db, DbError};
-use crate::domain::accounts::{CohortId, Principal, Role};
+use crate::domain::accounts::{Principal, Role};
 use crate::domain::quotas::QuotaClass;
 use crate::http::AppState;
 use crate::http::context::ClientIp;
@@ -182,10 +182,10 @@ async fn load_caller(
     }
     Ok(Some(Caller {
         principal: Principal {
-            user_id: user.id.get(),
+            user_id: user.id,
             username: user.username,
             role,
-            instructs: user.instructs.into_iter().map(CohortId::get).collect(),
+            instructs: user.instructs,
         },
         jti: claims.jti.clone(),
         token_expires_at: claims.exp,

@@ -32,11 +32,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Parses a numeric path id into a 422 naming the parameter when it is not one.
-pub fn path_id(
+pub fn path_id<Id: From<i64>>(
     path: Result<Path<i64>, axum::extract::rejection::PathRejection>,
     name: &str,
-) -> ApiResult<i64> {
-    path.map(|Path(id)| id)
+) -> ApiResult<Id> {
+    path.map(|Path(id)| Id::from(id))
         .map_err(|_| ApiError::validation(name, "must be a whole number"))
 }
 

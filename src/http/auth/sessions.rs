@@ -13,7 +13,7 @@ use crate::auth::accounts::UserView;
 use crate::auth::login::{LoginError, check_login};
 use crate::auth::sessions::{Issue, SessionError, Tokens, issue_tokens, log_out, rotate_refresh};
 use crate::db::accounts;
-use crate::domain::accounts::{PASSWORD_MAX, Role};
+use crate::domain::accounts::{CohortId, PASSWORD_MAX, Role, UserId};
 use crate::http::AppState;
 use crate::http::auth::middleware::CurrentUser;
 use crate::http::context::ClientIp;
@@ -274,7 +274,8 @@ async fn logout(
 pub struct MeView {
     #[serde(flatten)]
     pub user: UserView,
-    pub cohorts: Vec<i64>,
+    #[schema(value_type = Vec<i64>)]
+    pub cohorts: Vec<CohortId>,
 }
 
 /// The caller's own account.
@@ -285,7 +286,7 @@ async fn me(State(state): State<AppState>, user: CurrentUser) -> ApiResult<ApiJs
     let (record, cohorts) = state.db.read_now(|conn| {
         Ok((
             accounts::find_user(conn, user_id)?,
-            accounts::cohorts_of(conn, user_id, None)?,
+            accounts::cohort_ids_of(conn, user_id, None)?,
         ))
     })?;
     let record =
@@ -298,7 +299,8 @@ async fn me(State(state): State<AppState>, user: CurrentUser) -> ApiResult<ApiJs
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenUser {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: UserId,
     pub username: String,
     pub role: Role,
 }

@@ -156,18 +156,16 @@ async fn get_user(
 
 /// Loads user `target` if `viewer` may see their data: the one access check for every route that
 /// takes a student id. Someone you may not see gets 403 whether or not they exist.
-/// `target` is a [`UserId`] or, from modules not yet converted, a bare `i64`.
 pub async fn authorize_student_access(
     db: &Db,
     viewer: &Principal,
-    target: impl Into<UserId>,
+    target: UserId,
 ) -> ApiResult<UserRecord> {
-    let target = target.into();
     let (record, cohorts) = db
         .read(move |conn| {
             Ok((
                 accounts::find_user(conn, target)?,
-                accounts::cohorts_of(conn, target, Some("student"))?,
+                accounts::cohort_ids_of(conn, target, Some("student"))?,
             ))
         })
         .await?;
