@@ -171,9 +171,9 @@ pub fn student_readiness_responses(
     })?;
     for row in rows {
         let (difficulty, correct, calibrated, n) = row?;
-        let calibrated = calibrated.zip(n).and_then(|(b, n)| {
-            usable_difficulty(b, usize::try_from(n).unwrap_or(0)).then_some(b)
-        });
+        let calibrated = calibrated
+            .zip(n)
+            .and_then(|(b, n)| usable_difficulty(b, usize::try_from(n).unwrap_or(0)).then_some(b));
         let b = match (calibrated, Difficulty::parse(&difficulty)) {
             (Some(b), _) => b,
             (None, Some(level)) => item_prior(level.logit_prior(), &[]).mean,
@@ -637,9 +637,8 @@ mod tests {
             conn.execute_batch(migration.sql).unwrap();
         }
         scored_attempt(&conn, 10, 3, 1);
-        let prior = |level: &str| {
-            item_prior(Difficulty::parse(level).unwrap().logit_prior(), &[]).mean
-        };
+        let prior =
+            |level: &str| item_prior(Difficulty::parse(level).unwrap().logit_prior(), &[]).mean;
         let before: Vec<f64> = student_readiness_responses(&conn, UserId(10))
             .unwrap()
             .iter()
@@ -677,7 +676,10 @@ mod tests {
                 (_, None) => {}
             }
         }
-        assert_eq!(after.iter().map(|r| r.b).collect::<Vec<_>>(), expected_after);
+        assert_eq!(
+            after.iter().map(|r| r.b).collect::<Vec<_>>(),
+            expected_after
+        );
     }
 
     fn assert_rollups_match(conn: &Connection) {
