@@ -363,6 +363,7 @@ impl Application {
                             // longest-waiting connection's to lose, as a silent plain one is.
                             let stream = match eviction.as_mut() {
                                 Some(notice) => tokio::select! {
+                                    biased;
                                     stream = handshake => stream,
                                     () = notice.evicted() => None,
                                 },

@@ -43,7 +43,7 @@ pub const PER_ADDRESS_MAX: u32 = 512;
 /// How far over the total cap admissions may run while evicted connections are still closing:
 /// each eviction frees its descriptor within a scheduler tick, and the reserve
 /// ([`RESERVED_DESCRIPTORS`]) covers the overlap.
-pub const EVICTION_SLACK: usize = 64;
+pub const EVICTION_SLACK: usize = 256;
 
 /// Why a connection was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,8 +304,7 @@ impl<S> Guarded<S> {
         }
     }
 
-    /// Whether the connection has run out of time or been told to make room; registers for a
-    /// wake-up when either happens.
+    /// Whether the connection has run out of time; registers for a wake-up when it will.
     fn expired(&mut self, cx: &mut Context<'_>) -> Option<io::Error> {
         if let Some(start) = &mut self.start
             && start.as_mut().poll(cx).is_ready()
@@ -313,14 +312,6 @@ impl<S> Guarded<S> {
             return Some(io::Error::new(
                 io::ErrorKind::TimedOut,
                 "no request started within the header timeout",
-            ));
-        }
-        if let Some(eviction) = &mut self.eviction
-            && eviction.poll_evicted(cx)
-        {
-            return Some(io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                "closed without a request to make room at the connection limit",
             ));
         }
         loop {
@@ -377,8 +368,21 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
         }
         let before = buf.filled().len();
         let result = Pin::new(&mut this.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = result {
-            this.saw_bytes(&buf.filled()[before..]);
+        match result {
+            Poll::Ready(Ok(())) => this.saw_bytes(&buf.filled()[before..]),
+            // Told to make room: only when nothing has arrived, so a client whose request is
+            // already waiting to be read (its task not yet run) keeps its place.
+            Poll::Pending => {
+                if let Some(eviction) = &mut this.eviction
+                    && eviction.poll_evicted(cx)
+                {
+                    return Poll::Ready(Err(io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "closed without a request to make room at the connection limit",
+                    )));
+                }
+            }
+            Poll::Ready(Err(_)) => {}
         }
         result
     }
@@ -613,6 +617,26 @@ mod tests {
             limits.admit(ip("198.51.100.10")).err(),
             Some(Refusal::Total)
         );
+    }
+
+    #[tokio::test]
+    async fn a_request_already_waiting_to_be_read_outlives_its_eviction_notice() {
+        let limits = ConnectionLimits::new(1, 100, Vec::new());
+        let mut first = limits.admit(ip("192.0.2.1")).unwrap();
+        let (mut client, server) = tokio::io::duplex(64);
+        let mut io = Guarded::new(
+            server,
+            START * 50,
+            Duration::from_secs(300),
+            first.eviction(),
+        );
+        // The request arrives, but the connection's task has not read it yet when a newcomer
+        // at the cap picks it to make room.
+        client.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+        let _newcomer = limits.admit(ip("198.51.100.9")).unwrap();
+        let mut buf = [0u8; 64];
+        assert_eq!(io.read(&mut buf).await.unwrap(), 16);
+        assert!(io.eviction.is_none());
     }
 
     #[tokio::test]
