@@ -88,7 +88,7 @@ pub struct CreateUser {
     pub role: Role,
     /// 1 to 200 characters, not blank; defaults to the username.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub display_name: Option<String>,
     /// At most 254 characters, with an "@" and no spaces.
     #[serde(default)]
@@ -133,7 +133,7 @@ pub async fn create_account(
         .display_name
         .clone()
         .unwrap_or_else(|| body.username.trim().to_owned());
-    if display_name.chars().count() > 200 || display_name.trim().is_empty() {
+    if display_name.chars().count() > 200 || crate::domain::is_blank(&display_name) {
         return Err(AccountError::validation(
             "display_name",
             "must be 1 to 200 characters",
@@ -224,7 +224,7 @@ pub struct UpdateUser {
     pub is_active: Option<bool>,
     /// 1 to 200 characters, not blank.
     #[serde(default)]
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub display_name: Option<String>,
     /// At most 254 characters, with an "@" and no spaces.
     #[serde(default)]

@@ -47,3 +47,23 @@ pub mod knowledge;
 pub mod practice;
 pub mod psychometrics;
 pub mod quotas;
+
+/// Whether a name or title is blank: nothing but whitespace, counting both Unicode's (what
+/// `str::trim` removes, U+0085 included) and JSON Schema's (ECMA-262 `\s`, which adds U+FEFF), so
+/// that the server refuses exactly what the OpenAPI document's `[^\s\u0085]` pattern does not match.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || c == '\u{feff}')
+}
+
+#[cfg(test)]
+mod blank_tests {
+    #[test]
+    fn blank_means_whitespace_in_either_sense() {
+        for blank in ["", "  ", "\u{85}", "\u{feff}", "\t\u{a0}\u{3000}"] {
+            assert!(super::is_blank(blank), "{blank:?}");
+        }
+        for text in ["a", " Cohort A ", "\u{85}x"] {
+            assert!(!super::is_blank(text), "{text:?}");
+        }
+    }
+}

@@ -61,7 +61,7 @@ async fn list_cohorts(
 #[serde(deny_unknown_fields)]
 pub struct CreateCohort {
     /// Unique; not blank.
-    #[schema(min_length = 1, max_length = 120, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 120, pattern = r"[^\s\u0085]")]
     pub name: String,
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -78,7 +78,7 @@ async fn create_cohort(
     ApiJson(body): ApiJson<CreateCohort>,
 ) -> ApiResult<(StatusCode, ApiJson<CohortRecord>)> {
     let name = body.name.trim().to_owned();
-    if name.is_empty() || body.name.chars().count() > 120 {
+    if crate::domain::is_blank(&name) || body.name.chars().count() > 120 {
         return Err(ApiError::validation("name", "must be 1 to 120 characters"));
     }
     if body.description.chars().count() > 2_000 {

@@ -69,7 +69,7 @@ pub struct BlueprintSource {
 #[serde(deny_unknown_fields)]
 pub struct QuizRequest {
     /// 1 to 200 characters, not blank.
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^\s\u0085]")]
     pub title: String,
     #[serde(default)]
     pub instructions: Option<String>,
@@ -186,7 +186,7 @@ fn validation(errors: Vec<FieldError>) -> ApiError {
 fn validate(request: QuizRequest, creating: bool) -> ApiResult<(QuizSettings, ItemSource)> {
     let mut errors = Vec::new();
     let title = request.title.trim().to_owned();
-    if title.is_empty() || title.chars().count() > 200 {
+    if crate::domain::is_blank(&title) || title.chars().count() > 200 {
         errors.push(FieldError::new("title", "must be 1 to 200 characters"));
     }
     let instructions = request.instructions.unwrap_or_default();

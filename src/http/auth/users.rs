@@ -192,7 +192,7 @@ async fn update_user(
 ) -> ApiResult<ApiJson<UserView>> {
     let user_id = UserId(path_id(path, "user_id")?);
     if let Some(name) = &body.display_name
-        && (name.trim().is_empty() || name.chars().count() > 200)
+        && (crate::domain::is_blank(name) || name.chars().count() > 200)
     {
         return Err(ApiError::validation(
             "display_name",
