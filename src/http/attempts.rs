@@ -62,7 +62,7 @@ fn rfc3339(seconds: i64) -> String {
 /// A saved answer as the attempt shows it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SavedAnswerView {
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value, nullable)]
     pub answer: Value,
     pub flagged: bool,
     pub time_spent_ms: i64,
@@ -458,7 +458,7 @@ async fn get_attempt(
 pub struct SaveRequest {
     /// In the item type's answer shape; null clears the answer. Omit to change only the flag.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value, nullable)]
     pub answer: Option<Value>,
     /// Flag the item for review.
     #[serde(default)]
