@@ -59,7 +59,7 @@ pub struct UserView {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub is_active: bool,
     pub must_change_password: bool,
     pub created_at: String,
@@ -73,7 +73,7 @@ impl From<&UserRecord> for UserView {
             username: user.username.clone(),
             display_name: user.display_name.clone(),
             email: user.email.clone(),
-            role: user.role.clone(),
+            role: user.role,
             is_active: user.is_active,
             must_change_password: user.must_change_password,
             created_at: user.created_at.clone(),
@@ -182,7 +182,7 @@ pub async fn create_account(
                 username: &name,
                 display_name: &display_name,
                 email: email.as_deref(),
-                role: role.as_str(),
+                role,
                 password_hash: &hash,
                 must_change_password: true,
                 skeleton: &skeleton,
@@ -259,7 +259,7 @@ pub async fn apply_user_update(
             let Some(before) = accounts::find_user(tx, user_id)? else {
                 return Ok(None);
             };
-            let demotes_admin = before.role == "admin"
+            let demotes_admin = before.role == Role::Admin
                 && before.is_active
                 && (body.role.is_some_and(|role| role != Role::Admin)
                     || body.is_active == Some(false));
@@ -271,7 +271,7 @@ pub async fn apply_user_update(
             let changes = UserChanges {
                 display_name: body.display_name.as_deref(),
                 email: body.email.as_deref().map(Some),
-                role: body.role.map(Role::as_str),
+                role: body.role,
                 is_active: body.is_active,
                 ..UserChanges::default()
             };
@@ -293,7 +293,7 @@ pub async fn apply_user_update(
                     &stamp,
                 )
             };
-            if let Some(role) = body.role.filter(|role| role.as_str() != before.role) {
+            if let Some(role) = body.role.filter(|role| *role != before.role) {
                 audit(
                     AuditAction::RoleChanged,
                     serde_json::json!({ "from": before.role, "to": role.as_str() }),

@@ -79,7 +79,7 @@ pub fn bootstrap_admin(
             username: ADMIN_USERNAME,
             display_name: "Administrator",
             email: None,
-            role: "admin",
+            role: crate::domain::accounts::Role::Admin,
             password_hash: &hash,
             must_change_password: must_change,
             skeleton: &crate::domain::accounts::username_skeleton(ADMIN_USERNAME),

@@ -130,7 +130,7 @@ pub async fn issue_tokens(
     };
     let (access_token, _) = auth
         .keys
-        .issue(user.id, &user.role, now, ttl, session)
+        .issue(user.id, user.role, now, ttl, session)
         .map_err(SessionError::Internal)?;
     let expires_at = format_time(now + auth.refresh_ttl.as_secs());
     let (user_id, username, epoch) = (user.id, user.username.clone(), user.session_epoch);
@@ -462,7 +462,7 @@ mod tests {
                         username: name,
                         display_name: name,
                         email: None,
-                        role: "student",
+                        role: crate::domain::accounts::Role::Student,
                         password_hash: &password_hash,
                         must_change_password: false,
                         skeleton: name,

@@ -7,7 +7,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::domain::accounts::UserId;
+use crate::domain::accounts::{Role, UserId};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AccessClaims {
@@ -73,14 +73,14 @@ impl TokenKeys {
     pub fn issue(
         &self,
         user_id: UserId,
-        role: &str,
+        role: Role,
         now: u64,
         ttl_secs: u64,
         session: SessionRef<'_>,
     ) -> anyhow::Result<(String, AccessClaims)> {
         let claims = AccessClaims {
             sub: user_id.to_string(),
-            role: role.to_owned(),
+            role: role.as_str().to_owned(),
             iat: now,
             exp: now + ttl_secs,
             jti: super::random_token(16),
@@ -150,7 +150,7 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let now = crate::clock::unix_now();
         let (token, claims) = keys
-            .issue(UserId(7), "student", now, 3_600, SESSION)
+            .issue(UserId(7), Role::Student, now, 3_600, SESSION)
             .unwrap();
         assert_eq!((claims.sid.as_deref(), claims.sep), (Some("family"), 3));
         assert_eq!(keys.verify(&token), Ok(claims.clone()));
@@ -164,7 +164,7 @@ mod tests {
         let (token, _) = keys
             .issue(
                 UserId(7),
-                "student",
+                Role::Student,
                 crate::clock::unix_now() - 10_000,
                 3_600,
                 SESSION,
@@ -178,7 +178,13 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef").unwrap();
         let other = TokenKeys::new(b"another-secret-another-secret-another").unwrap();
         let (foreign, _) = other
-            .issue(UserId(1), "admin", crate::clock::unix_now(), 3_600, SESSION)
+            .issue(
+                UserId(1),
+                Role::Admin,
+                crate::clock::unix_now(),
+                3_600,
+                SESSION,
+            )
             .unwrap();
         assert_eq!(
             keys.verify(&foreign),
@@ -204,7 +210,7 @@ mod tests {
         let (good, _) = keys
             .issue(
                 UserId(7),
-                "student",
+                Role::Student,
                 crate::clock::unix_now(),
                 3_600,
                 SESSION,

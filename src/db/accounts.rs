@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 
 use super::{DbError, on_unique};
-use crate::domain::accounts::{CohortId, UserId};
+use crate::domain::accounts::{CohortId, Role, UserId};
 use crate::domain::audit::AuditAction;
 
 /// A stored user.
@@ -14,7 +14,7 @@ pub struct UserRecord {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub is_active: bool,
     pub must_change_password: bool,
@@ -51,7 +51,7 @@ pub struct NewUser<'a> {
     pub username: &'a str,
     pub display_name: &'a str,
     pub email: Option<&'a str>,
-    pub role: &'a str,
+    pub role: Role,
     pub password_hash: &'a str,
     pub must_change_password: bool,
     /// The TR39 skeleton of the username (`domain::accounts::username_skeleton`).
@@ -128,7 +128,7 @@ pub fn count_active_admins(conn: &Connection) -> Result<i64, DbError> {
 pub struct RequestUser {
     pub id: UserId,
     pub username: String,
-    pub role: String,
+    pub role: Role,
     pub is_active: bool,
     pub must_change_password: bool,
     pub token_revoked: bool,
@@ -166,8 +166,8 @@ pub fn load_request_user(
     let Some(mut user) = found else {
         return Ok(None);
     };
-    if user.role == "instructor" {
-        user.instructs = cohort_ids_of(conn, user.id, Some("instructor"))?;
+    if user.role == Role::Instructor {
+        user.instructs = cohort_ids_of(conn, user.id, Some(Role::Instructor))?;
     }
     Ok(Some(user))
 }
@@ -176,7 +176,7 @@ pub fn load_request_user(
 pub fn cohort_ids_of(
     conn: &Connection,
     user_id: UserId,
-    role: Option<&str>,
+    role: Option<Role>,
 ) -> Result<Vec<CohortId>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT cohort_id FROM cohort_members WHERE user_id = ?1 AND (?2 IS NULL OR role = ?2) ORDER BY cohort_id",
@@ -190,7 +190,7 @@ pub fn cohort_ids_of(
 pub struct UserChanges<'a> {
     pub display_name: Option<&'a str>,
     pub email: Option<Option<&'a str>>,
-    pub role: Option<&'a str>,
+    pub role: Option<Role>,
     pub is_active: Option<bool>,
     pub password_hash: Option<&'a str>,
     pub must_change_password: Option<bool>,
@@ -515,7 +515,7 @@ pub fn member_role(
     conn: &Connection,
     cohort_id: CohortId,
     user_id: UserId,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<Role>, DbError> {
     Ok(conn
         .query_row(
             "SELECT role FROM cohort_members WHERE cohort_id = ?1 AND user_id = ?2",
@@ -531,7 +531,7 @@ pub struct MemberRecord {
     pub user_id: UserId,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub added_at: String,
 }
 
@@ -560,7 +560,7 @@ pub fn upsert_member(
     conn: &Connection,
     cohort_id: CohortId,
     user_id: UserId,
-    role: &str,
+    role: Role,
     now: &str,
 ) -> Result<(), DbError> {
     conn.execute(

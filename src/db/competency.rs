@@ -210,7 +210,7 @@ pub enum StudentCheck {
     /// No such user (only an admin is told).
     Missing,
     /// The user exists with this other role.
-    NotStudent(String),
+    NotStudent(Role),
 }
 
 pub fn check_student(
@@ -219,13 +219,13 @@ pub fn check_student(
     student_id: UserId,
 ) -> Result<StudentCheck, DbError> {
     let user = accounts::find_user(conn, student_id)?;
-    let cohorts = accounts::cohort_ids_of(conn, student_id, Some("student"))?;
+    let cohorts = accounts::cohort_ids_of(conn, student_id, Some(Role::Student))?;
     if !may_assess(principal, &cohorts) {
         return Ok(StudentCheck::Forbidden);
     }
     Ok(match user {
         None => StudentCheck::Missing,
-        Some(user) if user.role != Role::Student.as_str() => StudentCheck::NotStudent(user.role),
+        Some(user) if user.role != Role::Student => StudentCheck::NotStudent(user.role),
         Some(_) => StudentCheck::Allowed,
     })
 }

@@ -35,6 +35,23 @@ sql_id!(
     crate::domain::competency::EvidenceId,
 );
 
+/// Roles are stored as their lowercase names; a name the code does not know reads as an error,
+/// not as some default role.
+impl rusqlite::ToSql for crate::domain::accounts::Role {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for crate::domain::accounts::Role {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = value.as_str()?;
+        crate::domain::accounts::Role::parse(text).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown role {text:?}").into())
+        })
+    }
+}
+
 pub mod accounts;
 pub mod analytics;
 pub mod calibration;

@@ -64,7 +64,7 @@ async fn visible_student(
     student_id: UserId,
 ) -> ApiResult<()> {
     let record = authorize_student_access(&state.db, &user.0.principal, student_id).await?;
-    if record.role != Role::Student.as_str() {
+    if record.role != Role::Student {
         return Err(ApiError::NotFound(format!(
             "no student with id {student_id}"
         )));
@@ -238,7 +238,7 @@ async fn record_outcome(
                     "no user with id {student_id}"
                 ))));
             };
-            let cohorts = accounts::cohort_ids_of(tx, student_id, Some("student"))?;
+            let cohorts = accounts::cohort_ids_of(tx, student_id, Some(Role::Student))?;
             if principal.role == Role::Instructor
                 && !cohorts
                     .iter()
@@ -249,7 +249,7 @@ async fn record_outcome(
                         .into(),
                 )));
             }
-            if user.role != Role::Student.as_str() {
+            if user.role != Role::Student {
                 return Ok(Err(ApiError::validation(
                     "student_id",
                     format!("user {student_id} is an {}, not a student", user.role),

@@ -175,7 +175,13 @@ async fn visible_attempt(
         let student = attempt.student_id;
         let cohorts = state
             .db
-            .read(move |conn| crate::db::accounts::cohort_ids_of(conn, student, Some("student")))
+            .read(move |conn| {
+                crate::db::accounts::cohort_ids_of(
+                    conn,
+                    student,
+                    Some(crate::domain::accounts::Role::Student),
+                )
+            })
             .await?;
         if principal.role == Role::Student || !can_view_student(principal, student, &cohorts) {
             return Err(ApiError::Forbidden(

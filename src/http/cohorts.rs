@@ -217,10 +217,10 @@ async fn put_member(
         .write(move |tx| {
             let cohort = accounts::find_cohort(tx, cohort_id)?.ok_or_else(|| DbError::Conflict(format!("no cohort with id {cohort_id}")))?;
             let member = accounts::find_user(tx, user_id)?.ok_or_else(|| DbError::Conflict(format!("no user with id {user_id}")))?;
-            if member.role != body.role.as_str() {
+            if member.role != body.role {
                 return Err(DbError::Task(ROLE_MISMATCH.into()));
             }
-            accounts::upsert_member(tx, cohort_id, user_id, body.role.as_str(), &stamp)?;
+            accounts::upsert_member(tx, cohort_id, user_id, body.role, &stamp)?;
             accounts::insert_audit(
                 tx,
                 &AuditEntry {
@@ -275,7 +275,6 @@ async fn delete_member(
             let Some(role) = accounts::member_role(tx, cohort_id, user_id)? else {
                 return Ok(Some(false));
             };
-            let role = Role::parse(&role).unwrap_or(Role::Instructor);
             if !can_remove_member(&principal, cohort_id, role) {
                 return Ok(None);
             }
@@ -444,7 +443,7 @@ async fn join_cohort(
                 return Ok(None);
             };
             if accounts::member_role(tx, cohort_id, user_id)?.is_none() {
-                accounts::upsert_member(tx, cohort_id, user_id, Role::Student.as_str(), &stamp)?;
+                accounts::upsert_member(tx, cohort_id, user_id, Role::Student, &stamp)?;
                 accounts::insert_audit(
                     tx,
                     &AuditEntry {

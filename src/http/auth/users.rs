@@ -165,7 +165,11 @@ pub async fn authorize_student_access(
         .read(move |conn| {
             Ok((
                 accounts::find_user(conn, target)?,
-                accounts::cohort_ids_of(conn, target, Some("student"))?,
+                accounts::cohort_ids_of(
+                    conn,
+                    target,
+                    Some(crate::domain::accounts::Role::Student),
+                )?,
             ))
         })
         .await?;
