@@ -2,6 +2,7 @@
 //! `assets/knowledge/`, validated, and indexed for the item models. Parsing takes the files' text as
 //! input; embedding them in the binary is the caller's business.
 
+pub mod opposites;
 mod vocabulary;
 
 use std::collections::{BTreeMap, HashMap};

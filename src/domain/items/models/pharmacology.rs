@@ -4,9 +4,10 @@ use super::super::build::{self, Opt, sentence};
 use super::super::catalog::Case;
 use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use super::super::{Calculation, ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
+use super::other_class_values;
 use super::prose::{before_parenthetical, cite_note, with_article};
-use super::{foreign_values, other_class_values};
-use crate::domain::knowledge::{Family, KnowledgeBase, normalise};
+use crate::domain::knowledge::opposites::{Named, named_sides};
+use crate::domain::knowledge::{Fact, Family, KnowledgeBase, normalise};
 
 /// The models of this area, in catalog order.
 pub static MODELS: &[ModelSpec] = &[ANTIDOTE_CHOICE, ADVERSE_EFFECTS_SATA, DESIRED_OVER_HAVE];
@@ -22,7 +23,7 @@ const ANTIDOTE_CHOICE: ModelSpec = ModelSpec {
     aacn: Aacn::new(2, 5),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Beginner,
-    description: "Asks which medication the nurse should have ready to reverse a drug's effect. Facts: the drug's `antidote`. Distractors: antidotes of other drugs (the wrong-antidote misconception), never one that also reverses this drug.",
+    description: "Asks which medication the nurse should have ready to reverse a drug's effect. Facts: the drug's `antidote`. Distractors: unconditional antidotes of drugs of other classes (the wrong-antidote misconception), never one recorded for this drug or its class; each distractor's rationale names the drug it reverses and, where recorded, its `mechanism`, so the student matches the reversal agent to the drug's action.",
     cases: Cases::From(antidote_choice_cases),
     seeding: Seeding::Seed,
     generate: antidote_choice,
@@ -82,12 +83,18 @@ fn antidote_choice(g: Gen) -> Option<Item> {
     let distractors = chosen
         .iter()
         .map(|fact| {
+            let action = antidote_mechanism(kb, fact.text())
+                .map(|mechanism| format!(" (its action: {})", mechanism.text()))
+                .unwrap_or_default();
             Opt::new(
                 short(fact.text()),
                 format!(
-                    "{} reverses {}, not {drug}.",
+                    "{} is the antidote for {}, {}{action}. {} is {}; the nurse matches the reversal agent to the action of the drug taken.",
                     sentence(fact.text()),
-                    fact.subject
+                    fact.subject,
+                    with_article(kb.class_of(MEDS, &fact.subject).unwrap_or("another drug")),
+                    sentence(drug),
+                    with_article(kb.class_of(MEDS, drug).unwrap_or("a different drug"))
                 ),
                 &[*fact],
             )
@@ -109,8 +116,9 @@ fn antidote_choice(g: Gen) -> Option<Item> {
 }
 
 /// "Which findings are adverse effects of X? Select all that apply." — keys: 2–3 of X's adverse or
-/// serious adverse effects; distractors: adverse effects of drugs in other classes that X is not
-/// recorded to cause.
+/// serious adverse effects; distractors: the opposite direction of one of X's own recorded effects
+/// (hyperkalemia for a drug that causes hypokalemia) that nothing recorded about X or its class
+/// names.
 const ADVERSE_EFFECTS_SATA: ModelSpec = ModelSpec {
     id: "med-adverse-effects-sata",
     item_type: ItemType::MultipleResponse,
@@ -119,16 +127,45 @@ const ADVERSE_EFFECTS_SATA: ModelSpec = ModelSpec {
     aacn: Aacn::new(2, 3),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Intermediate,
-    description: "Asks which findings in a client taking a drug are adverse effects to report. Keys: 2–3 of the drug's `adverse_effect`/`serious_adverse_effect`/`toxicity_sign` facts. Distractors: adverse effects of drugs of other classes that this drug is not recorded to cause under any of those attributes.",
+    description: "Asks which findings in a client taking a drug are adverse effects to report. Keys: 2–3 of the drug's `adverse_effect`/`serious_adverse_effect`/`toxicity_sign` facts. Distractors: the opposite direction of one of the drug's own recorded effects, from a definitional table of opposite findings (hyperkalemia for a drug recorded to cause hypokalemia, hyperglycemia for hypoglycemia, weight loss for weight gain, dry mouth for excessive salivation; never blood pressure, heart rate or bowel changes, or hypoglycemia, which drugs often cause in both directions or on rebound), offered only when no fact about the drug or its class (any attribute or condition, notes and disputed records included) names that opposite, and never from a withdrawal, rebound or masked effect. The rationale teaches the direction the drug moves the measure. Drugs without such an opposite get no item.",
     cases: Cases::From(adverse_effects_sata_cases),
     seeding: Seeding::Seed,
     generate: adverse_effects_sata,
 };
 
+/// A finding offered as wrong for a drug: the opposite side of a measure one of its own effects
+/// moves, with that effect.
+struct OppositeEffect<'a> {
+    named: Named,
+    effect: &'a Fact,
+}
+
+/// The opposite findings a drug's recorded effects make positively wrong, one per measure.
+fn opposite_effects<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<OppositeEffect<'a>> {
+    let mut measures = std::collections::BTreeSet::new();
+    ["adverse_effect", "serious_adverse_effect", "toxicity_sign"]
+        .iter()
+        .flat_map(|attribute| kb.values(MEDS, drug, attribute))
+        .flat_map(|effect| {
+            named_sides(effect.text())
+                .into_iter()
+                .map(move |named| OppositeEffect { named, effect })
+        })
+        .filter(|candidate| candidate.named.other.adverse_distractor)
+        .filter(|candidate| !kb.mentions_any(MEDS, drug, &[], &candidate.named.other))
+        .filter(|candidate| measures.insert(candidate.named.opposite.measure))
+        .collect()
+}
+
+/// The option counts a drug allows: keys (2–3) and distractors (1–3), at least four options.
+fn sata_shape(keys: usize, distractors: usize) -> bool {
+    keys >= 2 && distractors >= 1 && keys.min(3) + distractors.min(3) >= 4
+}
+
 fn adverse_effects_sata_cases(kb: &KnowledgeBase) -> Vec<Case> {
     kb.subjects(MEDS)
         .iter()
-        .filter(|drug| effects(kb, drug).len() >= 2)
+        .filter(|drug| sata_shape(effects(kb, drug).len(), opposite_effects(kb, drug).len()))
         .map(|drug| Case::new(drug, MEDS, 0))
         .collect()
 }
@@ -144,28 +181,23 @@ fn adverse_effects_sata(g: Gen) -> Option<Item> {
     let drug = case.subject.as_str();
     let class = kb.class_of(MEDS, drug)?;
     let own = effects(kb, drug);
-    let key_count = 2 + rng.below(2).min(own.len().saturating_sub(2));
+    let opposites = opposite_effects(kb, drug);
+    let distractor_count = opposites.len().min(3);
+    // At least four options, at most five, two or three of them keys.
+    let min_keys = 4usize.saturating_sub(distractor_count).max(2);
+    let max_keys = own
+        .len()
+        .min(3)
+        .min(5 - distractor_count.min(3))
+        .max(min_keys);
+    let key_count = min_keys + rng.below(max_keys - min_keys + 1);
+    if key_count > own.len() || key_count > 3 {
+        return None;
+    }
     let keys = rng.sample(&own, key_count);
-    let pool: Vec<_> = ["adverse_effect", "serious_adverse_effect"]
-        .iter()
-        .flat_map(|attribute| {
-            foreign_values(
-                kb,
-                MEDS,
-                drug,
-                attribute,
-                &[
-                    "adverse_effect",
-                    "serious_adverse_effect",
-                    "toxicity_sign",
-                    "indication",
-                ],
-            )
-        })
-        .filter(|fact| kb.class_of(MEDS, &fact.subject) != Some(class))
-        .filter(|fact| fact.text().chars().count() <= 45)
-        .collect();
-    let distractors = rng.sample_exactly(&pool, 5 - key_count)?;
+    let distractor_count = distractor_count.min(5 - key_count);
+    let chosen: Vec<&OppositeEffect> =
+        rng.sample_exactly(&opposites.iter().collect::<Vec<_>>(), distractor_count)?;
     let stem = format!(
         "A client is receiving {drug}. Which findings are adverse effects of this medication that the nurse should monitor for? Select all that apply."
     );
@@ -183,23 +215,31 @@ fn adverse_effects_sata(g: Gen) -> Option<Item> {
             )
         })
         .collect();
-    let distractors: Vec<Opt> = distractors
+    let distractors: Vec<Opt> = chosen
         .iter()
-        .map(|fact| {
+        .map(|candidate| {
+            let Named {
+                opposite,
+                this,
+                other,
+            } = candidate.named;
             Opt::new(
-                sentence(fact.text()),
+                sentence(other.name),
                 format!(
-                    "{} is an adverse effect of {} ({}), not one recorded for {drug}.",
-                    sentence(fact.text()),
-                    fact.subject,
-                    kb.class_of(MEDS, &fact.subject).unwrap_or("another class")
+                    "{} {} {} ({} is one of its recorded adverse effects), so {} is the opposite change; the nurse watches for {} instead.",
+                    sentence(drug),
+                    this.verb,
+                    opposite.measure,
+                    candidate.effect.text(),
+                    other.name,
+                    this.name
                 ),
-                &[*fact],
+                &[candidate.effect],
             )
         })
         .collect();
     let rationale = format!(
-        "{} is {}. Recognising its adverse effects early lets the nurse hold the dose when indicated and notify the provider.",
+        "{} is {}. Recognising its adverse effects early lets the nurse hold the dose when indicated and notify the provider; knowing which way the drug moves a measure tells the nurse which change to expect.",
         sentence(drug),
         with_article(class)
     );
@@ -212,6 +252,20 @@ fn adverse_effects_sata(g: Gen) -> Option<Item> {
         distractors,
         rationale,
     ))
+}
+
+/// The recorded mechanism of an antidote named by `text` ("vitamin K (phytonadione)"), looked up
+/// by its name or the name in parentheses.
+fn antidote_mechanism<'a>(kb: &'a KnowledgeBase, text: &str) -> Option<&'a Fact> {
+    let text = normalise(text);
+    let root = before_parenthetical(&text).trim().to_owned();
+    let inner = text
+        .split_once('(')
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(inside, _)| inside.trim().to_owned());
+    std::iter::once(root)
+        .chain(inner)
+        .find_map(|name| kb.value(MEDS, &name, "mechanism"))
 }
 
 /// The drug's antidote when it applies without conditions (not, say, an extravasation treatment).
@@ -329,4 +383,156 @@ fn desired_over_have(g: Gen) -> Option<Item> {
 
 fn desired_over_have_fact(kb: &KnowledgeBase) -> Option<&crate::domain::knowledge::Fact> {
     kb.value(Family::Dosage, "desired over have", "formula")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::super::super::Answer;
+    use super::super::super::catalog::Catalog;
+    use super::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
+    }
+
+    /// The items `model` makes for `subject` over many seeds, through the gate.
+    fn items_for(model: &str, subject: &str) -> Vec<Item> {
+        let kb = kb();
+        let catalog = Catalog::builtin(kb);
+        let Some(index) = catalog.model_index(model) else {
+            panic!("{model} is in the catalog");
+        };
+        let cases: Vec<Case> = catalog
+            .cases(index)
+            .iter()
+            .filter(|case| case.subject == subject)
+            .cloned()
+            .collect();
+        cases
+            .iter()
+            .flat_map(|case| {
+                (0..60u64).filter_map(|seed| catalog.generate_case(kb, index, case, seed))
+            })
+            .collect()
+    }
+
+    /// The texts of an item's options that are not keys, lowercase.
+    fn wrong_options(item: &Item) -> Vec<String> {
+        let keys: Vec<String> = match &item.correct_answer {
+            Answer::Choice(key) => vec![key.clone()],
+            Answer::Choices(keys) => keys.clone(),
+            _ => Vec::new(),
+        };
+        item.options
+            .iter()
+            .filter(|option| !keys.contains(&option.id))
+            .map(|option| option.text.to_lowercase())
+            .collect()
+    }
+
+    /// Issue 14's examples: a labeled effect is never offered as a wrong answer (azithromycin's
+    /// hepatotoxicity, rifampin's drowsiness, escitalopram's bleeding warning).
+    #[test]
+    fn labeled_effects_of_azithromycin_rifampin_and_escitalopram_are_never_wrong_answers() {
+        let kb = kb();
+        for (drug, labeled) in [
+            ("azithromycin", ["hepatotox", "liver"]),
+            ("rifampin", ["drows", "sedation"]),
+            ("escitalopram", ["bleed", "hemorrhage"]),
+        ] {
+            assert!(
+                effects(kb, drug)
+                    .iter()
+                    .any(|fact| fact.norm().contains(labeled[0])),
+                "{drug} records {}",
+                labeled[0]
+            );
+            for item in items_for("med-adverse-effects-sata", drug) {
+                for wrong in wrong_options(&item) {
+                    assert!(
+                        !labeled.iter().any(|word| wrong.contains(word)),
+                        "{drug}: {wrong} offered as wrong"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every wrong option is the opposite of a finding the drug's own effects name, and every
+    /// rationale teaches the direction instead of saying the effect is not recorded.
+    #[test]
+    fn adverse_effect_distractors_are_opposites_of_the_drugs_own_effects() {
+        let kb = kb();
+        let opposite_names: Vec<&str> = crate::domain::knowledge::opposites::OPPOSITES
+            .iter()
+            .flat_map(|opposite| [opposite.low.name, opposite.high.name])
+            .collect();
+        let mut made = 0;
+        for case in adverse_effects_sata_cases(kb) {
+            let allowed: Vec<String> = opposite_effects(kb, &case.subject)
+                .iter()
+                .map(|candidate| candidate.named.other.name.to_owned())
+                .collect();
+            for item in items_for("med-adverse-effects-sata", &case.subject) {
+                made += 1;
+                for wrong in wrong_options(&item) {
+                    assert!(opposite_names.contains(&wrong.as_str()), "{wrong}");
+                    assert!(allowed.contains(&wrong), "{}: {wrong}", case.subject);
+                }
+                let text = format!("{} {:?}", item.rationale, item.option_rationales);
+                assert!(!text.contains("not one recorded"), "{text}");
+                assert!(!text.contains("not recorded"), "{text}");
+            }
+        }
+        assert!(made > 0);
+        let furosemide = items_for("med-adverse-effects-sata", "furosemide");
+        assert!(
+            furosemide
+                .iter()
+                .any(|item| wrong_options(item).contains(&"hyperkalemia".to_owned()))
+        );
+    }
+
+    /// Bowel, blood-pressure and heart-rate changes are never offered as wrong: drugs often cause
+    /// both directions (semaglutide: diarrhea and constipation).
+    #[test]
+    fn two_way_findings_are_never_adverse_effect_distractors() {
+        for drug in [
+            "semaglutide",
+            "ciprofloxacin",
+            "morphine",
+            "clozapine",
+            "quetiapine",
+        ] {
+            for item in items_for("med-adverse-effects-sata", drug) {
+                for wrong in wrong_options(&item) {
+                    for two_way in [
+                        "constipation",
+                        "diarrhea",
+                        "hypertension",
+                        "hypotension",
+                        "bradycardia",
+                        "tachycardia",
+                        "hypoglycemia",
+                    ] {
+                        assert_ne!(wrong, two_way, "{drug}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// An antidote distractor's rationale names the drug it reverses and claims nothing about
+    /// what it does not reverse.
+    #[test]
+    fn antidote_distractor_rationales_teach_the_match_without_exclusion() {
+        for item in items_for("med-antidote-mc", "morphine") {
+            for rationale in item.option_rationales.values() {
+                assert!(!rationale.contains(", not morphine"), "{rationale}");
+            }
+        }
+    }
 }

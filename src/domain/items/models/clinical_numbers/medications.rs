@@ -1,6 +1,7 @@
-//! Medications: indications and contraindications, hold parameters, therapeutic levels, insulin time-action and medication teaching.
+//! Medications: indications and contraindications, hold parameters, therapeutic levels and insulin time-action.
 
 use super::*;
+use crate::domain::knowledge::opposites::named_sides;
 
 /// The models of this area, in catalog order.
 pub static MODELS: &[ModelSpec] = &[
@@ -12,17 +13,7 @@ pub static MODELS: &[ModelSpec] = &[
     THERAPEUTIC_LEVEL,
     INSULIN_PEAK_TIME,
     INSULIN_PROFILE_MATRIX,
-    TEACHING_MATCH,
 ];
-
-/// Drugs with recorded uses beyond their class's area (aspirin relieves pain and fever too), so an
-/// indication of another area could be true for them.
-const MULTI_USE: [&str; 2] = ["aspirin", "magnesium sulfate"];
-
-fn is_corticosteroid(kb: &KnowledgeBase, drug: &str) -> bool {
-    kb.class_of(MEDS, drug)
-        .is_some_and(|class| class.contains("corticosteroid"))
-}
 
 fn usable_indications<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fact> {
     plain(kb, MEDS, drug, "indication")
@@ -31,9 +22,140 @@ fn usable_indications<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fact> {
         .collect()
 }
 
+/// Contraindications that are not conditions a drug could treat: drug combinations, allergies,
+/// ages, pregnancy, a history of a reaction, a route or timing.
+const NOT_A_CONDITION: [&str; 19] = [
+    "use ",
+    "use of",
+    "concurrent",
+    "within",
+    "allerg",
+    "hypersensitivity",
+    "pregnan",
+    "trimester",
+    "neonat",
+    "infant",
+    "children",
+    "younger",
+    "history",
+    "prior",
+    "during",
+    "inability",
+    "perioperative",
+    "treatment",
+    "oral ",
+];
+
+/// Words before a finding's name that make it another condition (pulmonary hypertension is not
+/// the opposite of hypotension).
+const SITE_QUALIFIERS: [&str; 7] = [
+    "pulmonary",
+    "portal",
+    "intracranial",
+    "ocular",
+    "intraocular",
+    "arterial",
+    "gestational",
+];
+
+/// A condition a drug is positively not used to treat, with the reason and the fact behind it.
+struct NotIndicated<'a> {
+    text: String,
+    reason: String,
+    fact: &'a Fact,
+}
+
+/// Conditions that facts make positively wrong as a drug's indication: its own contraindications
+/// (conditions it must not be given in), the opposite of one of its indications (hypotension for
+/// a drug given for hypertension) and a change its own adverse effects produce (bradycardia for a
+/// drug that causes it), each only when no indication of the drug or its class names it.
+fn not_indicated<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<NotIndicated<'a>> {
+    let all_own = all_of(kb, MEDS, drug, &["indication"]);
+    let mut seen = BTreeSet::new();
+    let mut found = Vec::new();
+    for fact in plain(kb, MEDS, drug, "contraindication") {
+        let text = fact.norm();
+        if NOT_A_CONDITION.iter().any(|word| text.contains(word))
+            || text.contains(drug)
+            || fact.shares_word_with_any(&all_own)
+            || short(fact.text()).chars().count() > 55
+        {
+            continue;
+        }
+        if seen.insert(normalise(&short(fact.text()))) {
+            found.push(NotIndicated {
+                text: sentence(&short(fact.text())),
+                reason: format!(
+                    "{} is a contraindication to {drug}: a condition in which it must not be given without the prescriber's review, not a reason it is prescribed.{}",
+                    sentence(fact.text()),
+                    cite_note(fact)
+                ),
+                fact,
+            });
+        }
+    }
+    for fact in usable_indications(kb, drug) {
+        let text = fact.norm();
+        for named in named_sides(text) {
+            let qualified = SITE_QUALIFIERS
+                .iter()
+                .any(|qualifier| text.contains(&format!("{qualifier} {}", named.this.name)));
+            if qualified
+                || kb.mentions_any(MEDS, drug, &["indication"], &named.other)
+                || all_own
+                    .iter()
+                    .any(|own| own.norm().contains(named.other.name))
+            {
+                continue;
+            }
+            if seen.insert(normalise(named.other.name)) {
+                found.push(NotIndicated {
+                    text: sentence(named.other.name),
+                    reason: format!(
+                        "{} is used for {}; {} is the opposite change in {}, which {drug} would not correct.",
+                        sentence(drug),
+                        fact.text(),
+                        named.other.name,
+                        named.opposite.measure
+                    ),
+                    fact,
+                });
+            }
+        }
+    }
+    for fact in ["adverse_effect", "serious_adverse_effect", "toxicity_sign"]
+        .iter()
+        .flat_map(|attribute| plain(kb, MEDS, drug, attribute))
+    {
+        for named in named_sides(fact.text()) {
+            if kb.mentions_any(MEDS, drug, &["indication"], &named.this)
+                || all_own
+                    .iter()
+                    .any(|own| own.norm().contains(named.this.name))
+            {
+                continue;
+            }
+            if seen.insert(normalise(named.this.name)) {
+                found.push(NotIndicated {
+                    text: sentence(named.this.name),
+                    reason: format!(
+                        "{} can cause {} (a recorded adverse effect): a change in {} it may produce, which the nurse monitors for, not a problem it is given to correct.{}",
+                        sentence(drug),
+                        fact.text(),
+                        named.opposite.measure,
+                        cite_note(fact)
+                    ),
+                    fact,
+                });
+            }
+        }
+    }
+    found
+}
+
 /// "A client is prescribed X. Which condition is it used to treat?" — key: one of X's indications;
-/// distractors: indications of drugs from other therapeutic areas sharing no content word with any
-/// of X's indications.
+/// distractors: conditions X's facts make positively wrong (its contraindications, the opposite
+/// of one of its indications).
 const MED_INDICATION: ModelSpec = ModelSpec {
     id: "med-indication-mc",
     item_type: ItemType::MultipleChoice,
@@ -42,7 +164,7 @@ const MED_INDICATION: ModelSpec = ModelSpec {
     aacn: Aacn::new(2, 3),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Beginner,
-    description: "Asks which condition a prescribed drug is used to treat. Key: one unconditional `indication` of the drug (parenthetical qualifiers moved to the rationale). Distractors: indications of drugs from a different therapeutic area (cardiovascular, endocrine, respiratory, neuro-psych, anti-infective, ...) that the drug does not state and that share no content word with any of its recorded indications (conditioned ones included). Corticosteroids and multi-use drugs such as aspirin are left out because many indications are true for them.",
+    description: "Asks which condition a prescribed drug is used to treat. Key: one unconditional `indication` of the drug (parenthetical qualifiers moved to the rationale). Distractors: conditions the drug's own facts make wrong: its unconditional `contraindication` conditions (not drug combinations, allergies, ages, pregnancy or a past reaction; none sharing a content word with any of its indications) and the opposite of one of its indications from a definitional table of opposite findings (hypotension for a drug given for hypertension, diarrhea for constipation) where the indication is not a site-specific form (pulmonary or portal hypertension), and a change from that table that the drug's own adverse effects produce (bradycardia for a drug recorded to cause it; never a withdrawal, rebound or infusion-rate effect); each only when no indication of the drug or its class names it. Drugs with fewer than three such conditions get no item.",
     cases: Cases::From(med_indication_cases),
     seeding: Seeding::Seed,
     generate: med_indication,
@@ -51,7 +173,7 @@ const MED_INDICATION: ModelSpec = ModelSpec {
 fn med_indication_cases(kb: &KnowledgeBase) -> Vec<Case> {
     let mut cases = Vec::new();
     for drug in kb.subjects(MEDS) {
-        if MULTI_USE.contains(&drug.as_str()) || is_corticosteroid(kb, drug) {
+        if not_indicated(kb, drug).len() < 3 {
             continue;
         }
         for index in 0..usable_indications(kb, drug).len() {
@@ -72,31 +194,8 @@ fn med_indication(g: Gen) -> Option<Item> {
     let drug = case.subject.as_str();
     let own = usable_indications(kb, drug);
     let key = *own.get(case.variant as usize)?;
-    let all_own = all_of(kb, MEDS, drug, &["indication"]);
-    let my_area = drug_area(kb, drug)?;
-    let mut seen = BTreeSet::new();
-    let pool: Vec<&Fact> = kb
-        .with_attribute(MEDS, "indication")
-        .into_iter()
-        .filter(|fact| fact.subject != drug && fact.condition.trim().is_empty())
-        .filter(|fact| {
-            !MULTI_USE.contains(&fact.subject.as_str()) && !is_corticosteroid(kb, &fact.subject)
-        })
-        .filter(|fact| drug_area(kb, &fact.subject).is_some_and(|other| other != my_area))
-        .filter(|fact| {
-            !kb.states_fact(MEDS, drug, "indication", fact) && !fact.shares_word_with_any(&all_own)
-        })
-        .filter(|fact| short(fact.text()).chars().count() <= 55)
-        .filter(|fact| seen.insert(normalise(&short(fact.text()))))
-        .collect();
-    let chosen = rng.sample(&pool, 3);
-    if chosen.len() < 3
-        || chosen
-            .iter()
-            .any(|a| chosen.iter().any(|b| a.id != b.id && a.shares_word(b)))
-    {
-        return None;
-    }
+    let pool = not_indicated(kb, drug);
+    let chosen = rng.sample_exactly(&pool.iter().collect::<Vec<_>>(), 3)?;
     let frames = [
         format!(
             "A client is prescribed {drug}. The nurse recognizes that this medication is used to treat which condition?"
@@ -119,21 +218,10 @@ fn med_indication(g: Gen) -> Option<Item> {
     );
     let distractors = chosen
         .iter()
-        .map(|fact| {
-            Opt::new(
-                sentence(&short(fact.text())),
-                format!(
-                    "{} is an indication for {} ({}), not a recorded use of {drug}.",
-                    sentence(fact.text()),
-                    fact.subject,
-                    class_text(kb, &fact.subject)
-                ),
-                &[*fact],
-            )
-        })
+        .map(|wrong| Opt::new(wrong.text.clone(), wrong.reason.clone(), &[wrong.fact]))
         .collect();
     let rationale = format!(
-        "{} is {}; knowing why a drug is prescribed lets the nurse judge whether it is working and whether the order fits the client.",
+        "{} is {}; knowing why a drug is prescribed, and which conditions rule it out, lets the nurse judge whether it is working and whether the order fits the client.",
         sentence(drug),
         with_article(&class)
     );
@@ -1254,170 +1342,97 @@ fn insulin_profile_matrix(g: Gen) -> Option<Item> {
     ))
 }
 
-// ---------------------------------------------------------------------------------------------
-// Medications: teaching
-// ---------------------------------------------------------------------------------------------
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
 
-/// Teaching phrases common to many drugs, which would not point to one medication.
-const GENERIC_TEACHING: [&str; 36] = [
-    "alcohol",
-    "slowly",
-    "abruptly",
-    "do not stop",
-    "driving",
-    "grapefruit",
-    "sun",
-    "bleeding",
-    "bruising",
-    "medical alert",
-    "food",
-    "meal",
-    "fluid",
-    "dizziness",
-    "infection",
-    "full course",
-    "rotate",
-    "glucose",
-    "chest pain",
-    "palpitation",
-    "weigh",
-    "diet",
-    "hypoglycemia",
-    "mood",
-    "taper",
-    "rash",
-    "jaundice",
-    "yellow",
-    "dark urine",
-    "sore throat",
-    "fever",
-    "abdominal pain",
-    "iv site",
-    "salt",
-    "potassium",
-    "constipation",
-];
+    use super::super::super::super::Answer;
+    use super::super::super::super::catalog::Catalog;
+    use super::*;
 
-fn distinctive_teaching<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<&'a Fact> {
-    let class = kb.class_of(MEDS, drug);
-    plain(kb, MEDS, drug, "teaching")
-        .into_iter()
-        .filter(|fact| {
-            let text = fact.norm();
-            !GENERIC_TEACHING.iter().any(|word| text.contains(word))
-                && !text.contains(drug)
-                && fact.text().chars().count() <= 70
-        })
-        .filter(|fact| {
-            kb.with_attribute(MEDS, "teaching")
+    fn kb() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
+    }
+
+    fn wrong_options(item: &Item) -> Vec<String> {
+        let Answer::Choice(key) = &item.correct_answer else {
+            return Vec::new();
+        };
+        item.options
+            .iter()
+            .filter(|option| option.id != *key)
+            .map(|option| option.text.clone())
+            .collect()
+    }
+
+    /// Every wrong indication is a contraindication of the drug or the opposite of one of its
+    /// indications, and no rationale says "not a recorded use".
+    #[test]
+    fn indication_distractors_are_positively_not_indications() {
+        let kb = kb();
+        let catalog = Catalog::builtin(kb);
+        let Some(index) = catalog.model_index("med-indication-mc") else {
+            panic!("med-indication-mc is in the catalog");
+        };
+        let mut made = 0;
+        for case in catalog.cases(index) {
+            let allowed: Vec<String> = not_indicated(kb, &case.subject)
                 .into_iter()
-                .filter(|other| other.norm() == fact.norm())
-                .all(|other| kb.class_of(MEDS, &other.subject) == class)
-        })
-        .collect()
-}
+                .map(|wrong| wrong.text)
+                .collect();
+            println!("{}: {allowed:?}", case.subject);
+            for seed in 0..20 {
+                let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                    continue;
+                };
+                made += 1;
+                for wrong in wrong_options(&item) {
+                    assert!(allowed.contains(&wrong), "{}: {wrong}", case.subject);
+                }
+                for rationale in item.option_rationales.values() {
+                    assert!(!rationale.contains("not a recorded use"), "{rationale}");
+                }
+            }
+        }
+        assert!(made > 0);
+    }
 
-/// "The nurse teaches: '...'. Which medication was prescribed?" — key: the drug whose class alone
-/// carries this teaching; distractors: drugs of other therapeutic areas.
-const TEACHING_MATCH: ModelSpec = ModelSpec {
-    id: "med-teaching-match-mc",
-    item_type: ItemType::MultipleChoice,
-    client_need: ClientNeed::HealthPromotionMaintenance,
-    ncjmm: NcjmmFunction::AnalyzeCues,
-    aacn: Aacn::new(2, 8),
-    qsen: Qsen::PatientCenteredCare,
-    difficulty: Difficulty::Intermediate,
-    description: "Quotes a medication-teaching instruction and asks which newly prescribed drug it belongs to. Keys: `teaching` facts stated only by drugs of one class and free of generic advice (alcohol, rising slowly, not stopping abruptly, food, sun, bleeding, ...). Distractors: drugs from other therapeutic areas none of whose teaching, administration or adverse-effect facts share a content word with the instruction.",
-    cases: Cases::From(teaching_match_cases),
-    seeding: Seeding::Seed,
-    generate: teaching_match,
-};
+    /// A contraindication that is a drug combination, an allergy, an age or pregnancy is never
+    /// offered as a condition the drug treats; an indication's opposite is.
+    #[test]
+    fn only_conditions_are_offered_as_wrong_indications() {
+        let kb = kb();
+        let escitalopram: Vec<String> = not_indicated(kb, "escitalopram")
+            .into_iter()
+            .map(|wrong| wrong.text)
+            .collect();
+        assert!(escitalopram.iter().all(|text| !text.contains("MAOI")));
+        let lisinopril: Vec<String> = not_indicated(kb, "lisinopril")
+            .into_iter()
+            .map(|wrong| wrong.text.to_lowercase())
+            .collect();
+        assert!(
+            lisinopril
+                .iter()
+                .all(|text| !text.contains("pregnan") && !text.contains("history"))
+        );
+        assert!(
+            lisinopril.contains(&"hypotension".to_owned()),
+            "{lisinopril:?}"
+        );
+    }
 
-fn teaching_match_cases(kb: &KnowledgeBase) -> Vec<Case> {
-    let mut cases = Vec::new();
-    for drug in kb.subjects(MEDS) {
-        for index in 0..distinctive_teaching(kb, drug).len() {
-            cases.push(Case::new(drug, MEDS, index as u32));
+    /// Medication models are tagged Pharmacological and Parenteral Therapies.
+    #[test]
+    fn medication_models_are_pharmacological_therapies() {
+        for model in MODELS {
+            assert_eq!(
+                model.client_need,
+                ClientNeed::PharmacologicalParenteral,
+                "{}",
+                model.id
+            );
         }
     }
-    cases
-}
-
-fn teaching_match(g: Gen) -> Option<Item> {
-    let Gen {
-        kb,
-        case,
-        seed,
-        mut rng,
-        meta,
-    } = g;
-    let drug = case.subject.as_str();
-    let teaching = *distinctive_teaching(kb, drug).get(case.variant as usize)?;
-    let my_area = drug_area(kb, drug)?;
-    let pool: Vec<&String> = kb
-        .subjects(MEDS)
-        .iter()
-        .filter(|other| drug_area(kb, other).is_some_and(|a| a != my_area))
-        .filter(|other| {
-            !teaching.shares_word_with_any(&all_of(
-                kb,
-                MEDS,
-                other,
-                &[
-                    "teaching",
-                    "administration",
-                    "adverse_effect",
-                    "serious_adverse_effect",
-                    "monitor",
-                ],
-            ))
-        })
-        .collect();
-    let chosen = rng.sample_exactly(&pool, 3)?;
-    let key = Opt::new(
-        drug_label(drug),
-        format!(
-            "\"{}\" is teaching for {drug} ({}).{}",
-            sentence(teaching.text()),
-            class_text(kb, drug),
-            cite_note(teaching)
-        ),
-        &[teaching],
-    );
-    let distractors = chosen
-        .iter()
-        .map(|other| {
-            let facts = plain(kb, MEDS, other, "teaching");
-            let example = facts
-                .first()
-                .map(|fact| format!(" Its teaching includes: {}.", fact.text()))
-                .unwrap_or_default();
-            Opt::new(
-                drug_label(other),
-                format!(
-                    "{} ({}): this instruction is not part of its teaching.{example}",
-                    drug_label(other),
-                    class_text(kb, other)
-                ),
-                &facts.iter().take(1).copied().collect::<Vec<_>>(),
-            )
-        })
-        .collect();
-    let stem = format!(
-        "The nurse is teaching a client about a newly prescribed medication and includes this instruction: \"{}.\" Which medication was most likely prescribed?",
-        sentence(teaching.text())
-    );
-    let rationale = format!(
-        "The instruction is specific to {drug} ({}); matching teaching to the drug helps the nurse confirm the client understands the right precautions.",
-        class_text(kb, drug)
-    );
-    Some(build::multiple_choice(
-        kb,
-        &meta,
-        seed,
-        stem,
-        key,
-        distractors,
-        rationale,
-    ))
 }

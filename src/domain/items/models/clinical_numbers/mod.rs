@@ -1,5 +1,5 @@
 //! Clinical-numbers item models: pharmacology (indications, contraindications, hold parameters,
-//! therapeutic levels, insulin time-action, medication teaching), laboratory values, fluids and
+//! therapeutic levels, insulin time-action), laboratory values, fluids and
 //! electrolytes, IV solutions, acid–base (ABG interpretation) and dosage calculation.
 //!
 //! Numbers shown in items are generated from the knowledge base's ranges and thresholds, always
@@ -7,7 +7,7 @@
 //! Calculations carry their `Calculation` so the gate recomputes every numeric key.
 //!
 //! One file per area, each with its table of [`ModelSpec`]s in catalog order; this module holds
-//! what they share (families, short option texts, number formatting, drug areas and labels).
+//! what they share (families, short option texts, number formatting, drug labels).
 
 pub mod acid_base;
 pub mod dosage;
@@ -16,7 +16,6 @@ pub mod iv_solutions;
 pub mod labs;
 pub mod medications;
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use super::super::build::{self, MatrixRow, Meta, Opt, SlotSpec, sentence};
@@ -109,139 +108,6 @@ fn with_units(value: &str, units: &str) -> String {
         u if u.starts_with('/') => format!("{value}{u}"),
         u => format!("{value} {u}"),
     }
-}
-
-/// Drug class → therapeutic area, so distractor drugs come from clearly different areas.
-fn area(class: &str) -> Cow<'_, str> {
-    // Classes are stored lowercase; only lowercase when one is not, since this runs for every
-    // candidate distractor.
-    let class: Cow<'_, str> = if class.chars().any(char::is_uppercase) {
-        Cow::Owned(class.to_lowercase())
-    } else {
-        Cow::Borrowed(class)
-    };
-    const AREAS: [(&str, &[&str]); 11] = [
-        (
-            "antidote",
-            &[
-                "opioid antagonist",
-                "benzodiazepine antagonist",
-                "heparin antagonist",
-                "reactivator",
-                "chelator",
-                "antidote",
-                "vitamin k",
-            ],
-        ),
-        (
-            "anti-infective",
-            &[
-                "aminoglycoside",
-                "cephalosporin",
-                "penicillin",
-                "fluoroquinolone",
-                "glycopeptide",
-                "macrolide",
-                "tetracycline",
-                "sulfonamide",
-                "nitroimidazole",
-                "antitubercular",
-                "antiviral",
-                "neuraminidase",
-                "antifungal",
-            ],
-        ),
-        ("obstetric", &["oxytocic", "uterine", "tocolytic"]),
-        (
-            "gastrointestinal",
-            &[
-                "proton pump",
-                "h2 receptor",
-                "antiemetic",
-                "5-ht3",
-                "prokinetic",
-                "laxative",
-                "mucosal",
-            ],
-        ),
-        (
-            "respiratory",
-            &[
-                "beta2",
-                "bronchodilator",
-                "inhaled corticosteroid",
-                "leukotriene",
-                "methylxanthine",
-            ],
-        ),
-        (
-            "endocrine",
-            &[
-                "insulin",
-                "sulfonylurea",
-                "biguanide",
-                "dpp-4",
-                "glp-1",
-                "sglt2",
-                "thiazolidinedione",
-                "thyroid",
-                "corticosteroid",
-                "glucose-elevating",
-                "bisphosphonate",
-            ],
-        ),
-        (
-            "cardiovascular",
-            &[
-                "ace inhibitor",
-                "angiotensin",
-                "beta blocker",
-                "calcium channel",
-                "diuretic",
-                "nitrate",
-                "glycoside",
-                "antidysrhythmic",
-                "anticoagulant",
-                "antiplatelet",
-                "thrombolytic",
-                "statin",
-                "vasopressor",
-                "muscarinic",
-            ],
-        ),
-        (
-            "analgesic",
-            &["opioid analgesic", "nonsteroidal", "cox-2", "nonopioid"],
-        ),
-        (
-            "neuro-psych",
-            &[
-                "antiepileptic",
-                "benzodiazepine",
-                "antipsychotic",
-                "serotonin",
-                "tricyclic",
-                "monoamine",
-                "mood stabilizer",
-                "stimulant",
-                "antiparkinson",
-                "cholinesterase",
-            ],
-        ),
-        (
-            "oncology-immune",
-            &["antimetabolite", "calcineurin", "folic acid"],
-        ),
-        ("electrolyte", &["electrolyte"]),
-    ];
-    AREAS
-        .iter()
-        .find(|(_, keys)| keys.iter().any(|key| class.contains(key)))
-        .map_or(class, |(name, _)| Cow::Borrowed(name))
-}
-
-fn drug_area<'a>(kb: &'a KnowledgeBase, drug: &str) -> Option<Cow<'a, str>> {
-    kb.class_of(MEDS, drug).map(area)
 }
 
 fn class_text(kb: &KnowledgeBase, drug: &str) -> String {
