@@ -611,8 +611,9 @@ mod tests {
 
         let content = loaded();
         let (kb, catalog) = (&content.kb, &content.catalog);
-        let mut depth: BTreeMap<(Family, String), (BTreeSet<String>, BTreeSet<&str>)> =
-            BTreeMap::new();
+        /// Distinct item signatures and item types of one subject.
+        type Depth = (BTreeSet<String>, BTreeSet<&'static str>);
+        let mut depth: BTreeMap<(Family, String), Depth> = BTreeMap::new();
         for family in [Family::Disorders, Family::Medications] {
             for subject in kb.subjects(family) {
                 depth.entry((family, subject.clone())).or_default();

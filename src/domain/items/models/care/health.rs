@@ -815,7 +815,7 @@ fn teaching_wrong_for(fact: &Fact, group_rank: usize, rank: usize) -> bool {
 }
 
 /// The teaching a parent of a child in `group` could be offered as wrong.
-fn safety_teaching_pool<'a>(kb: &'a KnowledgeBase, rank: usize) -> Vec<&'a Fact> {
+fn safety_teaching_pool(kb: &KnowledgeBase, rank: usize) -> Vec<&Fact> {
     SAFETY_GROUPS
         .iter()
         .flat_map(|other| {
