@@ -58,6 +58,17 @@ pub struct Catalog {
     cases: Vec<Vec<Case>>,
 }
 
+/// What two items of one set must not share: the stem, normalised, with what it presents (a case
+/// study's scenario, an exhibit of values: the same question over other values is another item).
+pub fn stem_key(item: &Item) -> String {
+    normalise(&format!(
+        "{}|{}|{}",
+        item.scenario.as_deref().unwrap_or(""),
+        item.exhibit.as_deref().unwrap_or(""),
+        item.question
+    ))
+}
+
 /// The content signature of an item: what it asks and answers, not the order of its options.
 pub fn signature(item: &Item) -> String {
     let mut hasher = Sha256::new();
@@ -239,6 +250,7 @@ impl Catalog {
         rng.shuffle(&mut order);
         let mut items = Vec::new();
         let mut seen = BTreeSet::new();
+        let mut stems = BTreeSet::new();
         let mut used_subjects: HashMap<(usize, String), usize> = HashMap::new();
         let mut attempts = 0;
         let mut cursor: HashMap<usize, usize> = HashMap::new();
@@ -272,7 +284,9 @@ impl Catalog {
                 {
                     continue;
                 }
-                if seen.insert(signature(&item)) {
+                // Never the same stem twice in one set, even over different options.
+                if !stems.contains(&stem_key(&item)) && seen.insert(signature(&item)) {
+                    stems.insert(stem_key(&item));
                     used_subjects.insert((model, case.subject.clone()), 1);
                     items.push(item);
                 }

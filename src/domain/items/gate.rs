@@ -1,7 +1,9 @@
 //! The quality gate every item passes before it is stored or served: structure per type, the right
-//! number of keys, unique and homogeneous options, no "all/none of the above", no key cued by the
-//! stem, a rationale for every option, a stem that asks something, sources, and numeric keys
-//! recomputed here independently of the item model that computed them.
+//! number of keys (multiple choice: four options), unique and homogeneous options with no two that
+//! say the same thing, no "all/none of the above", no key cued by the stem, by its length or by
+//! being the only option phrased as an outcome, a rationale for every option, a stem that asks
+//! something, sources, and numeric keys recomputed here independently of the item model that
+//! computed them.
 
 use std::collections::BTreeSet;
 
@@ -300,8 +302,105 @@ fn choice(item: &Item, min_keys: usize, max_keys: usize, problems: &mut Vec<Stri
                     "the key repeats stem words no distractor has: {cues:?}"
                 ));
             }
+            if outcome_phrased(texts[key_index])
+                && texts
+                    .iter()
+                    .enumerate()
+                    .all(|(i, text)| i == key_index || !outcome_phrased(text))
+            {
+                problems.push("the key is the only option phrased as an outcome".into());
+            }
+        }
+        if item.options.len() != 4 {
+            problems.push(format!(
+                "multiple choice needs 4 options, not {}",
+                item.options.len()
+            ));
         }
     }
+    for (index, first) in texts.iter().enumerate() {
+        for second in &texts[index + 1..] {
+            if say_the_same(first, second) {
+                problems.push(format!(
+                    "options say the same thing: \"{first}\" and \"{second}\""
+                ));
+            }
+        }
+    }
+}
+
+/// Phrases that state an option as a result reached rather than a thing to do or a finding: a
+/// key that alone reads this way among actions ("potassium remains within normal limits") is cued.
+const OUTCOME_PHRASES: [&str; 9] = [
+    "within normal",
+    "remains",
+    "stays",
+    "unchanged",
+    "improved",
+    "improves",
+    "resolved",
+    "returns to",
+    "is maintained",
+];
+
+fn outcome_phrased(text: &str) -> bool {
+    let text = normalise(text);
+    OUTCOME_PHRASES.iter().any(|phrase| {
+        text.match_indices(phrase).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + phrase.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    })
+}
+
+/// Words too common to tell two options apart, for the near-duplicate check.
+const DUPLICATE_STOP: [&str; 26] = [
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "as", "by", "is", "be", "do",
+    "for", "with", "that", "this", "from", "into", "client", "client's", "per", "any", "it",
+];
+
+/// The option's words for the near-duplicate check: whitespace-separated, lowercased, with
+/// surrounding punctuation and a plural `s` left off and [`DUPLICATE_STOP`] left out (numbers and
+/// two-letter abbreviations such as "QT" and "PR" count).
+fn meaning_words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| c.is_whitespace() || c == '/' || c == '-')
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric() && c != '%')
+                .to_lowercase()
+        })
+        .filter(|word| !word.is_empty() && !DUPLICATE_STOP.contains(&word.as_str()))
+        .map(|word| match word.strip_suffix('s') {
+            Some(stem) if stem.len() >= 4 && !stem.ends_with('s') => stem.to_owned(),
+            _ => word,
+        })
+        .collect()
+}
+
+/// Two options that say the same thing: the same words in another order or form, or one that
+/// only adds a word to the other ("keep sodium intake consistent" and "keep sodium intake
+/// normal and consistent").
+fn say_the_same(first: &str, second: &str) -> bool {
+    let (a, b) = (meaning_words(first), meaning_words(second));
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if small.is_empty() {
+        return false;
+    }
+    if small == large {
+        return true;
+    }
+    // One added qualifier, unless it turns the option around ("do not ...", "avoid ...") or
+    // names something else (a number or code: "0.45% sodium chloride", "D5 0.45% ...").
+    let added: Vec<&String> = large.difference(&small).collect();
+    small.len() >= 3
+        && added.len() == 1
+        && small.is_subset(&large)
+        && added[0].len() >= 4
+        && added[0].chars().all(char::is_alphabetic)
+        && ![
+            "not", "avoid", "never", "without", "withhold", "hold", "stop", "except",
+        ]
+        .contains(&added[0].as_str())
 }
 
 fn ordered(item: &Item, problems: &mut Vec<String>) {
@@ -791,6 +890,83 @@ mod tests {
                 });
             }
         });
+    }
+
+    #[test]
+    fn multiple_choice_with_other_than_four_options_is_rejected() {
+        rejects(MC, "multiple choice needs 4 options, not 3", |item| {
+            let index = distractor_index(item);
+            let id = item.options.remove(index).id;
+            item.option_rationales.remove(&id);
+        });
+        rejects(MC, "multiple choice needs 4 options, not 5", |item| {
+            item.option_rationales
+                .insert("Z".into(), "A rationale long enough.".into());
+            item.options.push(ChoiceOption {
+                id: "Z".into(),
+                text: "Another option entirely".into(),
+            });
+        });
+    }
+
+    #[test]
+    fn two_options_that_say_the_same_thing_are_rejected() {
+        // The lithium example: one option only adds a word to another.
+        rejects(MC, "options say the same thing", |item| {
+            let key = key(item);
+            let mut distractors = item.options.iter_mut().filter(|option| option.id != key);
+            if let (Some(first), Some(second)) = (distractors.next(), distractors.next()) {
+                first.text = "Keep sodium intake consistent".into();
+                second.text = "Keep sodium intake normal and consistent".into();
+            }
+        });
+        // The same words in another order or number.
+        rejects(SATA, "options say the same thing", |item| {
+            item.options[0].text = "Monitor the serum potassium level".into();
+            item.options[1].text = "Serum potassium levels: monitor".into();
+        });
+    }
+
+    #[test]
+    fn options_that_differ_by_a_negation_or_a_number_are_not_the_same() {
+        assert!(!say_the_same(
+            "Check the apical pulse first",
+            "Do not check the apical pulse first"
+        ));
+        assert!(!say_the_same(
+            "0.45% sodium chloride",
+            "D5 0.45% sodium chloride"
+        ));
+        assert!(!say_the_same("12 months", "4 months"));
+        assert!(!say_the_same(
+            "Prolonged QT interval",
+            "Prolonged PR interval"
+        ));
+    }
+
+    #[test]
+    fn a_key_that_alone_is_phrased_as_an_outcome_is_rejected() {
+        rejects(
+            MC,
+            "the key is the only option phrased as an outcome",
+            |item| {
+                let key = key(item);
+                let mut others = ["Walk", "Sing", "Read", "Knit"].into_iter();
+                for option in &mut item.options {
+                    option.text = if option.id == key {
+                        "Serum sodium remains within normal limits".into()
+                    } else {
+                        format!("{} with the client", others.next().unwrap_or("Rest"))
+                    };
+                }
+            },
+        );
+        // What counts as outcome phrasing: a result reached, not a word such as "normal saline".
+        assert!(outcome_phrased("Potassium remains stable"));
+        assert!(!outcome_phrased(
+            "Instill normal saline before each suction pass"
+        ));
+        assert!(!outcome_phrased("Ambulate a stable client"));
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The generation policy every caller shares (the HTTP API, quizzes, adaptive exams, the CLI and
 //! the bench): how a request's seed is derived or checked, its cache key, drawing matching items
-//! from the catalog, and filling up from other difficulty levels without repeating an item.
+//! from the catalog, and filling up from other difficulty levels without repeating an item or a
+//! stem (two items of one set never ask the same question).
 
 use std::collections::BTreeSet;
 
-use super::catalog::{Catalog, Filter, signature};
+use super::catalog::{Catalog, Filter, signature, stem_key};
 use super::rng::mix;
 use super::{ClientNeed, Difficulty, Item, ItemType};
 use crate::domain::knowledge::{Family, KnowledgeBase, normalise};
@@ -127,12 +128,14 @@ pub fn generate(catalog: &Catalog, kb: &KnowledgeBase, request: &GenerationReque
     if items.len() < count && request.difficulty.is_some() {
         // Fill up with other difficulty levels rather than return too few.
         filter.difficulty = None;
-        let have: BTreeSet<String> = items.iter().map(signature).collect();
+        let mut have: BTreeSet<String> = items.iter().map(signature).collect();
+        let mut stems: BTreeSet<String> = items.iter().map(stem_key).collect();
         let more = catalog.generate_matching(kb, &filter, count * 2, mix(seed.get(), 1));
+        let missing = count - items.len();
         items.extend(
             more.into_iter()
-                .filter(|item| !have.contains(&signature(item)))
-                .take(count - items.len()),
+                .filter(|item| have.insert(signature(item)) && stems.insert(stem_key(item)))
+                .take(missing),
         );
     }
     Generated { seed, items }
@@ -153,13 +156,15 @@ pub fn generate_preferring_unseen(
     let mut fresh = Vec::new();
     let mut repeats = Vec::new();
     let mut signatures = BTreeSet::new();
+    let mut stems = BTreeSet::new();
     let mut relaxed = filter.clone();
     for round in 0..3u64 {
         if round == 2 {
             relaxed.difficulty = None;
         }
         for item in catalog.generate_matching(kb, &relaxed, count * 2, mix(seed, round)) {
-            if !signatures.insert(signature(&item)) {
+            // Neither the same item nor the same stem twice in one set.
+            if !signatures.insert(signature(&item)) || !stems.insert(stem_key(&item)) {
                 continue;
             }
             if seen.contains(&item.id) {
@@ -225,6 +230,43 @@ mod tests {
             let catalog = Catalog::builtin(&kb);
             (kb, catalog)
         })
+    }
+
+    #[test]
+    fn no_set_repeats_a_stem() {
+        // Delegation items share a few stems ("Which task can the charge nurse safely delegate
+        // ..."): a set of them never asks the same question twice.
+        let (kb, catalog) = content();
+        let subjects: BTreeSet<(Family, String)> = kb
+            .subjects(Family::Delegation)
+            .iter()
+            .map(|subject| (Family::Delegation, subject.clone()))
+            .collect();
+        for seed in 0..8 {
+            let request = GenerationRequest {
+                topic: "delegation".to_owned(),
+                subjects: subjects.clone(),
+                item_types: ItemType::ALL.into_iter().collect(),
+                client_need: None,
+                difficulty: Some(Difficulty::Intermediate),
+                count: 30,
+                seed: Some(Seed(seed)),
+            };
+            let items = generate(catalog, kb, &request).items;
+            assert!(items.len() >= 5, "{}", items.len());
+            let stems: BTreeSet<String> = items.iter().map(stem_key).collect();
+            assert_eq!(stems.len(), items.len(), "a stem repeated in {items:#?}");
+            let filter = Filter {
+                subjects: Some(subjects.clone()),
+                item_types: None,
+                client_need: None,
+                difficulty: None,
+            };
+            let practice =
+                generate_preferring_unseen(catalog, kb, &filter, 30, seed, &Default::default());
+            let stems: BTreeSet<String> = practice.iter().map(stem_key).collect();
+            assert_eq!(stems.len(), practice.len());
+        }
     }
 
     #[test]

@@ -8,11 +8,11 @@ pub static MODELS: &[ModelSpec] = &[
         id: "comfort-care-matrix",
         item_type: ItemType::Matrix,
         client_need: ClientNeed::BasicCareComfort,
-        ncjmm: NcjmmFunction::GenerateSolutions,
+        ncjmm: NcjmmFunction::AnalyzeCues,
         aacn: Aacn::new(2, 5),
         qsen: Qsen::EvidenceBasedPractice,
         difficulty: Difficulty::Intermediate,
-        description: "Matrix: for 4–6 nursing actions the nurse selects the care topic each belongs to (closed wound drain, incentive spirometry, pressure injury prevention, nasogastric tube, wound cleansing), from the topics' `rule`/`step` facts. Generic steps shared by several topics are not used, and the head-of-bed rule is never shown beside the nasogastric tube column.",
+        description: "Matrix: for 4–6 nursing actions the nurse selects the care topic each belongs to (closed wound drain, incentive spirometry, pressure injury prevention, nasogastric tube, fall prevention, wound cleansing), from the topics' `rule`/`step` facts. Generic steps shared by several topics are not used, and the head-of-bed rule is never shown beside the nasogastric tube column.",
         cases: Cases::From(comfort_cases),
         seeding: Seeding::MixVariant,
         generate: comfort_matrix,
@@ -57,7 +57,7 @@ type ComfortTopic = (
     &'static [(&'static str, &'static str)],
 );
 
-const COMFORT_TOPICS: [ComfortTopic; 5] = [
+const COMFORT_TOPICS: [ComfortTopic; 6] = [
     (
         "closed wound drain",
         "Closed wound drain",
@@ -94,6 +94,15 @@ const COMFORT_TOPICS: [ComfortTopic; 5] = [
             ("rule", "confirm initial placement"),
             ("rule", "gastric aspirate pH"),
             ("rule", "mark the tube"),
+        ],
+    ),
+    (
+        "fall prevention",
+        "Fall prevention",
+        &[
+            ("rule", "keep the bed in the lowest"),
+            ("rule", "provide nonskid"),
+            ("rule", "assess fall risk"),
         ],
     ),
     (
@@ -192,7 +201,7 @@ fn comfort_matrix(g: Gen) -> Option<Item> {
         })
         .collect();
     let stem = "The nurse is reviewing care for several clients on a surgical unit. For each nursing action, select the aspect of care it applies to.".to_owned();
-    let rationale = "Each action is a recorded rule or step of one care topic: closed wound drains, incentive spirometry, pressure injury prevention, nasogastric tube placement or wound cleansing.".to_owned();
+    let rationale = "Each action is a recorded rule or step of one care topic: closed wound drains, incentive spirometry, pressure injury prevention, nasogastric tube placement, fall prevention or wound cleansing.".to_owned();
     Some(build::matrix(
         kb,
         &meta,

@@ -12,7 +12,7 @@ pub static MODELS: &[ModelSpec] = &[
         aacn: Aacn::new(2, 3),
         qsen: Qsen::PatientCenteredCare,
         difficulty: Difficulty::Beginner,
-        description: "At what age an infant milestone typically occurs (`typical_age`). Distractors: the ages of other milestones that do not overlap the key's range; disputed milestones are left out, as are neighbouring ages that some references give for the same milestone.",
+        description: "At what age an infant milestone typically occurs (`typical_age`). Distractors: the ages of other milestones that do not overlap the key's range, filled up to three with ages at least 3 months outside the key's range (2, 6, 9, 18, 24 or 36 months: wrong because they fall outside the recorded range); disputed milestones are left out, as are neighbouring ages that some references give for the same milestone.",
         cases: Cases::From(milestone_cases),
         seeding: Seeding::MixVariant,
         generate: milestone_mc,
@@ -21,7 +21,7 @@ pub static MODELS: &[ModelSpec] = &[
         id: "dev-erikson-mc",
         item_type: ItemType::MultipleChoice,
         client_need: ClientNeed::HealthPromotionMaintenance,
-        ncjmm: NcjmmFunction::GenerateSolutions,
+        ncjmm: NcjmmFunction::AnalyzeCues,
         aacn: Aacn::new(2, 8),
         qsen: Qsen::PatientCenteredCare,
         difficulty: Difficulty::Intermediate,
@@ -64,7 +64,7 @@ pub static MODELS: &[ModelSpec] = &[
         aacn: Aacn::new(2, 8),
         qsen: Qsen::Safety,
         difficulty: Difficulty::Intermediate,
-        description: "Age-specific safety teaching for parents. Key: a `safety_teaching` fact of the child's age group. Distractors: teaching specific to an age group two or more steps away (infant sleep and honey rules for older children; street and bicycle safety for infants); teaching that stays valid at older ages is never a distractor.",
+        description: "Age-specific safety teaching for parents. Key: a `safety_teaching` fact of the child's age group. Distractors: teaching specific to an age group two or more steps away (infant sleep and honey rules for older children; street and bicycle safety for infants); teaching that stays valid at older ages is never a distractor. Items have four options; age groups with fewer than three such distractors make no item.",
         cases: Cases::From(safety_teaching_cases),
         seeding: Seeding::MixVariant,
         generate: safety_teaching_mc,
@@ -259,9 +259,16 @@ fn milestone_mc(g: Gen) -> Option<Item> {
         pool.push((text, other_fact));
     }
     let chosen = rng.sample(&pool, 3);
-    if chosen.len() < 2 {
-        return None;
-    }
+    // Too few other milestones: ages well outside the key's range (three months or more, never
+    // one a reference gives for this milestone) fill up; a value outside the recorded range is
+    // wrong on the record itself.
+    let ladder: Vec<String> = [2.0, 6.0, 9.0, 18.0, 24.0, 36.0]
+        .into_iter()
+        .filter(|age: &f64| *age + 3.0 <= low || *age >= high + 3.0)
+        .map(|age| format!("{} months", number(age)))
+        .filter(|text| !entry.2.contains(&text.as_str()) && !seen.contains(text))
+        .collect();
+    let filler = rng.sample(&ladder, 3 - chosen.len().min(3));
     let condition = if fact.condition.is_empty() {
         String::new()
     } else {
@@ -276,19 +283,32 @@ fn milestone_mc(g: Gen) -> Option<Item> {
         ),
         &[fact],
     );
-    let distractors = chosen
+    let mut distractors: Vec<Opt> = chosen
         .into_iter()
         .map(|(text, other)| {
             Opt::new(
                 text.clone(),
                 format!(
-                    "{text} is the typical age for another milestone ({}), not this one.",
-                    other.subject
+                    "{text} is the typical age for another milestone ({}); {} at {key_text}.",
+                    other.subject, entry.0
                 ),
                 &[other],
             )
         })
         .collect();
+    distractors.extend(filler.into_iter().map(|text| {
+        Opt::new(
+            text.clone(),
+            format!(
+                "{text} is outside the typical range: {} at {key_text}.",
+                entry.0
+            ),
+            &[fact],
+        )
+    }));
+    if distractors.len() < 3 {
+        return None;
+    }
     let lead = [
         "A parent asks the nurse about expected growth and development. ",
         "The nurse is teaching a parenting class about infant development. ",
@@ -408,7 +428,7 @@ fn erikson_mc(g: Gen) -> Option<Item> {
             })
             .collect();
         let chosen = rng.sample(&pool, 3);
-        if chosen.len() < 2 {
+        if chosen.len() < 3 {
             return None;
         }
         let key = Opt::new(
@@ -428,9 +448,11 @@ fn erikson_mc(g: Gen) -> Option<Item> {
                 Opt::new(
                     sentence(fact.text()),
                     format!(
-                        "{} fits the stage of {}, not the stage of {who}.",
+                        "{} supports {}, two or more stages away; {who} is in {}, where the task is to {}.",
                         sentence(fact.text()),
-                        stage_name(&fact.subject)
+                        stage_name(&fact.subject),
+                        stage_name(stage.text()),
+                        task.text()
                     ),
                     &[fact],
                 )
@@ -714,7 +736,7 @@ fn play_mc(g: Gen) -> Option<Item> {
         })
         .filter_map(|(_, other)| kb.value(DEV, other.0, attribute))
         .collect();
-    if others.len() < 2 {
+    if others.len() < 3 {
         return None;
     }
     let key = Opt::new(
@@ -733,9 +755,10 @@ fn play_mc(g: Gen) -> Option<Item> {
             Opt::new(
                 sentence(fact.text()),
                 format!(
-                    "{} is typical of {}, not of {who}.",
+                    "{} is typical of {}; for {who} expect {}.",
                     sentence(fact.text()),
-                    fact.subject
+                    fact.subject,
+                    key_fact.text()
                 ),
                 &[*fact],
             )
@@ -791,9 +814,22 @@ fn teaching_wrong_for(fact: &Fact, group_rank: usize, rank: usize) -> bool {
     rank == 0 && group_rank >= 2 && !text.contains("drive")
 }
 
+/// The teaching a parent of a child in `group` could be offered as wrong.
+fn safety_teaching_pool(kb: &KnowledgeBase, rank: usize) -> Vec<&Fact> {
+    SAFETY_GROUPS
+        .iter()
+        .flat_map(|other| {
+            kb.values(DEV, other.0, "safety_teaching")
+                .into_iter()
+                .filter(move |fact| teaching_wrong_for(fact, other.1, rank))
+        })
+        .collect()
+}
+
 fn safety_teaching_cases(kb: &KnowledgeBase) -> Vec<Case> {
     SAFETY_GROUPS
         .iter()
+        .filter(|group| safety_teaching_pool(kb, group.1).len() >= 3)
         .flat_map(|group| {
             kb.values(DEV, group.0, "safety_teaching")
                 .into_iter()
@@ -817,16 +853,9 @@ fn safety_teaching_mc(g: Gen) -> Option<Item> {
     let group = SAFETY_GROUPS
         .iter()
         .find(|group| group.0 == key_fact.subject)?;
-    let pool: Vec<&Fact> = SAFETY_GROUPS
-        .iter()
-        .flat_map(|other| {
-            kb.values(DEV, other.0, "safety_teaching")
-                .into_iter()
-                .filter(move |fact| teaching_wrong_for(fact, other.1, group.1))
-        })
-        .collect();
+    let pool = safety_teaching_pool(kb, group.1);
     let chosen = rng.sample(&pool, 3);
-    if chosen.len() < 2 {
+    if chosen.len() < 3 {
         return None;
     }
     let key = Opt::new(
@@ -982,7 +1011,11 @@ fn deceleration_cloze(g: Gen) -> Option<Item> {
         let fact = cause_of(name)?;
         cause_distractors.push(Opt::new(
             strip(fact),
-            format!("{} causes {name}s, not {pattern}s.", sentence(&strip(fact))),
+            format!(
+                "{} causes {name}s; {pattern}s are {}.",
+                sentence(&strip(fact)),
+                key_cause.text()
+            ),
             &[fact],
         ));
     }
@@ -1025,10 +1058,12 @@ fn deceleration_cloze(g: Gen) -> Option<Item> {
         .map(|fact| {
             let why = if DECELERATIONS.contains(&fact.subject.as_str()) {
                 format!(
-                    "{} is a response to {}, not to {}.",
+                    "{} is a response to {} ({}); {} is {}.",
                     sentence(fact.text()),
                     with_article(&fact.subject),
-                    with_article(pattern)
+                    cause_of(&fact.subject).map_or("", |cause| cause.text()),
+                    with_article(pattern),
+                    key_cause.text()
                 )
             } else {
                 format!(
@@ -1157,15 +1192,8 @@ fn pph_sata(g: Gen) -> Option<Item> {
                     "{} is an expected finding of normal involution.",
                     sentence(fact.text())
                 ),
-                "lochia" => format!(
-                    "{} suggests infection, not hemorrhage.",
-                    sentence(fact.text())
-                ),
-                _ => format!(
-                    "{} is a sign of {}, not of hemorrhage.",
-                    sentence(fact.text()),
-                    fact.subject
-                ),
+                "lochia" => format!("{} suggests infection.", sentence(fact.text())),
+                _ => format!("{} is a sign of {}.", sentence(fact.text()), fact.subject),
             };
             Opt::new(sentence(before_parenthetical(fact.text())), why, &[*fact])
         })

@@ -400,7 +400,7 @@ fn five_rights_sata(g: Gen) -> Option<Item> {
         .collect();
     let distractor_opts = distractors
         .iter()
-        .map(|fact| Opt::new(sentence(fact.text()), format!("{} is one of the rights of medication administration, not one of the five rights of delegation.", sentence(fact.text())), &[*fact]))
+        .map(|fact| Opt::new(sentence(fact.text()), format!("{} is a right of medication administration; the five rights of delegation are a closed list of five: {}.", sentence(fact.text()), serial_list(&rights.iter().map(|right| right.text().to_owned()).collect::<Vec<_>>())), &[*fact]))
         .collect();
     let stem = "Before delegating a task to unlicensed assistive personnel, the RN reviews the five rights of delegation. Which principles are among them? Select all that apply.".to_owned();
     let list: Vec<String> = rights.iter().map(|fact| fact.text().to_owned()).collect();

@@ -424,3 +424,181 @@ fn balanced(texts: &[&str], key: &str) -> bool {
         .unwrap_or(0);
     longest <= shortest * 4 && key_length * 2 <= longest_other * 3
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::*;
+    use crate::domain::items::catalog::Catalog;
+
+    fn content() -> &'static (KnowledgeBase, Catalog) {
+        static CONTENT: OnceLock<(KnowledgeBase, Catalog)> = OnceLock::new();
+        CONTENT.get_or_init(|| {
+            let kb = crate::domain::knowledge::load_embedded_for_tests();
+            let catalog = Catalog::builtin(&kb);
+            (kb, catalog)
+        })
+    }
+
+    /// Every gated item of the model `id`, one per case and seed in `seeds`.
+    fn items_of(id: &str, seeds: u64) -> Vec<Item> {
+        let (kb, catalog) = content();
+        let Some(index) = catalog.model_index(id) else {
+            panic!("no model {id}");
+        };
+        catalog
+            .cases(index)
+            .iter()
+            .flat_map(|case| {
+                (0..seeds).filter_map(move |seed| catalog.generate_case(kb, index, case, seed))
+            })
+            .collect()
+    }
+
+    fn option_texts(item: &Item) -> Vec<String> {
+        item.options
+            .iter()
+            .chain(&item.rows)
+            .chain(item.slots.iter().flat_map(|slot| &slot.options))
+            .map(|option| option.text.clone())
+            .collect()
+    }
+
+    #[test]
+    fn precaution_items_have_four_options_and_a_protective_environment_beside_transmission_keys() {
+        let items = items_of("iso-precaution-mc", 3);
+        assert!(!items.is_empty());
+        for item in &items {
+            assert_eq!(item.options.len(), 4, "{item:#?}");
+            if item
+                .question
+                .contains("In addition to standard precautions")
+                || item.question.contains("transmission-based")
+            {
+                assert!(
+                    option_texts(item).contains(&"Protective environment".to_owned()),
+                    "{item:#?}"
+                );
+                assert!(!option_texts(item).contains(&"Standard precautions".to_owned()));
+            }
+        }
+    }
+
+    #[test]
+    fn every_multiple_choice_item_of_the_care_models_has_four_options() {
+        let (_, catalog) = content();
+        for model in catalog.models() {
+            if model.item_type() != ItemType::MultipleChoice
+                || !(model.id().starts_with("dev-")
+                    || model.id().starts_with("mh-")
+                    || model.id().starts_with("iso-"))
+            {
+                continue;
+            }
+            for item in items_of(model.id(), 2) {
+                assert_eq!(item.options.len(), 4, "{}: {item:#?}", model.id());
+            }
+        }
+    }
+
+    #[test]
+    fn restraint_items_offer_a_fourth_time_beyond_every_recorded_limit() {
+        let items = items_of("mh-restraint-order-mc", 1);
+        assert!(!items.is_empty());
+        for item in &items {
+            assert!(
+                option_texts(item).contains(&"8 hours".to_owned()),
+                "{item:#?}"
+            );
+            assert_eq!(item.ncjmm_function, NcjmmFunction::RecognizeCues);
+        }
+    }
+
+    #[test]
+    fn milestone_items_have_four_ages_none_overlapping_the_key() {
+        let items = items_of("dev-milestone-age-mc", 4);
+        assert!(!items.is_empty());
+        for item in &items {
+            assert_eq!(item.options.len(), 4, "{item:#?}");
+            if item.question.contains("birth weight triple") {
+                assert!(
+                    !option_texts(item)
+                        .iter()
+                        .any(|text| text == "9 months" || text == "12 to 18 months")
+                );
+            }
+        }
+    }
+
+    /// Issue 14: no rationale claims that an option belongs only to something else ("typical of
+    /// toddlers, not of a preschooler", "an intervention for X, not indicated here").
+    #[test]
+    fn care_rationales_teach_the_cue_rather_than_claim_exclusivity() {
+        let (_, catalog) = content();
+        let banned = [
+            ", not of ",
+            "not this one",
+            "not the stage of",
+            "not indicated here",
+            "not one of the five rights",
+            "not why this response is",
+            ", not to ",
+            "not for organisms",
+            "not of hemorrhage",
+            "not hemorrhage",
+            "specific to",
+        ];
+        let ids: Vec<&str> = catalog
+            .models()
+            .map(|model| model.id())
+            .filter(|id| {
+                [
+                    "dev-", "mh-", "iso-", "comm-", "deleg-", "fhr-", "pph-", "care-",
+                ]
+                .iter()
+                .any(|prefix| id.starts_with(prefix))
+            })
+            .collect();
+        for id in ids {
+            for item in items_of(id, 1) {
+                for rationale in item.option_rationales.values() {
+                    for phrase in banned {
+                        assert!(!rationale.contains(phrase), "{id}: {rationale}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fall_prevention_makes_comfort_matrix_items() {
+        let (kb, catalog) = content();
+        let index = catalog
+            .model_index("comfort-care-matrix")
+            .unwrap_or_else(|| panic!("no comfort matrix"));
+        let case = catalog
+            .cases(index)
+            .iter()
+            .find(|case| case.subject == "fall prevention")
+            .unwrap_or_else(|| panic!("no fall prevention case"));
+        let made = (0..8)
+            .filter_map(|seed| catalog.generate_case(kb, index, case, seed))
+            .count();
+        assert!(made > 0);
+    }
+
+    #[test]
+    fn the_normal_blood_pressure_range_is_below_120_and_below_80() {
+        // Was "≤ 120 mm Hg": normal is systolic below 120 and diastolic below 80.
+        let (kb, _) = content();
+        let facts = kb.values(VS, "normal blood pressure", "reference_range");
+        assert_eq!(facts.len(), 1);
+        let shown = facts[0].value.display();
+        assert_eq!(
+            shown,
+            "systolic below 120 mm Hg and diastolic below 80 mm Hg"
+        );
+        assert!(!shown.contains('≤'));
+    }
+}

@@ -90,7 +90,7 @@ pub static MODELS: &[ModelSpec] = &[
         aacn: Aacn::new(2, 5),
         qsen: Qsen::Safety,
         difficulty: Difficulty::Intermediate,
-        description: "SATA: actions to include for a client at risk for suicide, escalating, manic, hearing voices, in crisis, in alcohol withdrawal or in restraints. Keys: 2–3 `priority_intervention`/`safety_rule` facts of the subject. Distractors: recorded `avoid` facts restated as actions (no-suicide contract, reinforcing delusions, restraining or putting objects in the mouth during a seizure) and interventions recorded only for unrelated conditions (meal supervision for eating disorders, thiamine and CIWA-Ar for alcohol withdrawal). Give-aways no candidate would pick (arguing, threatening, punishing) are left out, and no two distractors share a content word, so near-duplicates never appear together.",
+        description: "SATA: actions to include for a client at risk for suicide, escalating, manic, hearing voices, in crisis, in alcohol withdrawal or in restraints. Keys: 2–3 `priority_intervention`/`safety_rule` facts of the subject. Distractors: recorded `avoid` facts restated as actions (no-suicide contract, reinforcing delusions, restraining or putting objects in the mouth during a seizure) and interventions for unrelated conditions (meal supervision for eating disorders, thiamine and CIWA-Ar for alcohol withdrawal). Give-aways no candidate would pick (arguing, threatening, punishing) are left out, and no two distractors share a content word, so near-duplicates never appear together.",
         cases: Cases::From(mh_action_cases),
         seeding: Seeding::MixVariant,
         generate: mh_actions_sata,
@@ -99,7 +99,7 @@ pub static MODELS: &[ModelSpec] = &[
         id: "mh-restraint-order-mc",
         item_type: ItemType::MultipleChoice,
         client_need: ClientNeed::PsychosocialIntegrity,
-        ncjmm: NcjmmFunction::TakeAction,
+        ncjmm: NcjmmFunction::RecognizeCues,
         aacn: Aacn::new(5, 2),
         qsen: Qsen::Safety,
         difficulty: Difficulty::Intermediate,
@@ -498,7 +498,11 @@ fn nontherapeutic_ddr(g: Gen) -> Option<Item> {
             .map(|(name, fact)| {
                 Opt::new(
                     fact.text(),
-                    format!("That is why {name} is nontherapeutic, not why this response is.",),
+                    format!(
+                        "That is why {name} is nontherapeutic; this response is {}, which {}.",
+                        sentence(technique),
+                        why.text()
+                    ),
                     &[*fact],
                 )
             })
@@ -599,10 +603,11 @@ fn defense_mc(g: Gen) -> Option<Item> {
                 Opt::new(
                     sentence(fact.text()),
                     format!(
-                        "{} describes {}, not {}.",
+                        "{} describes {}; {} is {}.",
                         sentence(fact.text()),
                         fact.subject,
-                        key_fact.subject
+                        key_fact.subject,
+                        key_fact.text()
                     ),
                     &[*fact],
                 )
@@ -886,7 +891,7 @@ fn mh_actions_sata(g: Gen) -> Option<Item> {
                 )
             } else {
                 format!(
-                    "{text} is an intervention for {}, not indicated here.",
+                    "{text} is an intervention for {}, a different problem from this client's.",
                     fact.subject
                 )
             };
@@ -1001,7 +1006,7 @@ fn restraint_mc(g: Gen) -> Option<Item> {
         .map(|(hours, fact)| {
             let why = if frame == 3 {
                 format!(
-                    "{} is the {}, not the deadline for the face-to-face evaluation.",
+                    "{} is the {}; the face-to-face evaluation is due within 1 hour of the start.",
                     hours_text(*hours),
                     fact.condition
                 )
@@ -1018,6 +1023,20 @@ fn restraint_mc(g: Gen) -> Option<Item> {
     if distractors.len() < 2 {
         return None;
     }
+    // A fourth option past every recorded limit: twice the longest order, wrong at any age and
+    // for the face-to-face deadline alike.
+    let (longest_fact, longest) = limits.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let mut distractors = distractors;
+    distractors.push(Opt::new(
+        hours_text(longest * 2.0),
+        format!(
+            "{} is longer than any CMS limit: the {} is {}, and the face-to-face evaluation is due within 1 hour.",
+            hours_text(longest * 2.0),
+            longest_fact.condition,
+            hours_text(longest)
+        ),
+        &[longest_fact],
+    ));
     let rationale = "CMS: each order for restraint or seclusion for violent or self-destructive behavior lasts at most 4 hours for adults, 2 hours for ages 9–17 and 1 hour under 9, and a face-to-face evaluation must occur within 1 hour of the start.".to_owned();
     Some(build::multiple_choice(
         kb,

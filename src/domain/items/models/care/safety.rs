@@ -12,7 +12,7 @@ pub static MODELS: &[ModelSpec] = &[
         aacn: Aacn::new(5, 2),
         qsen: Qsen::Safety,
         difficulty: Difficulty::Beginner,
-        description: "Which transmission-based precaution a client with an organism needs. Key: the organism's single `precaution` (organisms needing two precautions, and the disputed RSV record, are left out; recorded conditions are stated in the stem). Distractors: the other precaution types. When the key is airborne, droplet or contact, the stem asks what to add to standard precautions and standard precautions are not offered (they apply to every client, so they are never wrong); the item then has three options.",
+        description: "Which transmission-based precaution a client with an organism needs. Key: the organism's single `precaution` (organisms needing two precautions, and the disputed RSV record, are left out; recorded conditions are stated in the stem). Distractors: the other precaution types. When the key is airborne, droplet or contact, the stem asks what to add to standard precautions and standard precautions are not offered (they apply to every client, so they are never wrong); the fourth option is then the protective environment (the positive-pressure room for allogeneic stem cell transplant recipients, a protective rather than transmission-based category).",
         cases: Cases::From(organism_cases),
         seeding: Seeding::MixVariant,
         generate: precaution_mc,
@@ -289,12 +289,30 @@ fn precaution_mc(g: Gen) -> Option<Item> {
         distractors.push(Opt::new(
             sentence(kind),
             format!(
-                "{} are used for organisms such as {}, not for {}.",
+                "{} are the precautions for organisms such as {}; the one recorded precaution for {} is {}.",
                 sentence(kind),
                 example.subject,
-                entry.2.trim_start_matches("an ").trim_start_matches("a ")
+                entry.2.trim_start_matches("an ").trim_start_matches("a "),
+                precaution.text()
             ),
-            &[example],
+            &[example, precaution],
+        ));
+    }
+    if transmission_based {
+        // The fourth option: a protective environment shields a profoundly immunosuppressed
+        // client from organisms outside the room; it is a different category from the
+        // transmission-based precautions that keep a client's organism in.
+        let room = kb.value(ISO, "protective environment", "room")?;
+        let purpose = kb.value(ISO, "protective environment", "note")?;
+        distractors.push(Opt::new(
+            "Protective environment",
+            format!(
+                "A protective environment ({}) is {}: it keeps organisms away from a profoundly immunosuppressed client, while this client needs {} to keep the organism from spreading.",
+                room.text(),
+                purpose.text(),
+                precaution.text()
+            ),
+            &[room, purpose],
         ));
     }
     let frames = if transmission_based {
@@ -468,10 +486,10 @@ fn precaution_ddr(g: Gen) -> Option<Item> {
             )
         } else {
             format!(
-                "{} belongs to {}, not to {}.",
+                "{} is the standard of {}; {} call for what fits their route of spread.",
                 sentence(fact.text()),
                 fact.subject,
-                precaution.text()
+                sentence(precaution.text())
             )
         };
         Opt::new(fact.text(), why, &[fact])

@@ -317,7 +317,7 @@ fn imbalance_risk_sata(g: Gen) -> Option<Item> {
             Opt::new(
                 sentence(&short(fact.text())),
                 format!(
-                    "{} is a cause of {other}, not {imbalance}.",
+                    "{} is a cause of {other}, the opposite imbalance.",
                     sentence(fact.text())
                 ),
                 &[*fact],
@@ -446,7 +446,7 @@ fn imbalance_treatment(g: Gen) -> Option<Item> {
                 )
             } else {
                 format!(
-                    "{} treats {}; it is not a treatment for {imbalance}.",
+                    "{} treats {}, the opposite imbalance: it moves the value the wrong way.",
                     sentence(fact.text()),
                     fact.subject
                 )

@@ -848,10 +848,9 @@ fn lab_cause_sata(g: Gen) -> Option<Item> {
             Opt::new(
                 sentence(&short(fact.text())),
                 format!(
-                    "{} causes {} {name}, not {} one.",
+                    "{} causes {} {name}, the opposite change.",
                     sentence(fact.text()),
-                    a_changed(!high),
-                    a_changed(high)
+                    a_changed(!high)
                 ),
                 &[*fact],
             )
