@@ -69,16 +69,29 @@ pub fn assemble(
             client_need: Some(need),
             ..Filter::default()
         };
-        let pool =
-            catalog.generate_matching(kb, &filter, count * 3, super::rng::mix(seed, index as u64));
+        // A need with few models may not fill from one draw (one item per model and subject):
+        // draw again with other seeds, keeping the items not already drawn.
+        let mut remaining: Vec<super::Item> = Vec::new();
+        let mut drawn: BTreeSet<String> = BTreeSet::new();
+        for round in 0..4u64 {
+            let pool = catalog.generate_matching(
+                kb,
+                &filter,
+                count * 3,
+                super::rng::mix(seed, index as u64 + 1_000 * round),
+            );
+            remaining.extend(pool.into_iter().filter(|item| {
+                let key = signature(item);
+                !seen.contains(&key) && drawn.insert(key)
+            }));
+            if remaining.len() >= count * 2 {
+                break;
+            }
+        }
         let mut chosen: Vec<super::Item> = Vec::new();
         let mut functions: std::collections::BTreeMap<super::NcjmmFunction, usize> =
             Default::default();
         let mut types: std::collections::BTreeMap<super::ItemType, usize> = Default::default();
-        let mut remaining: Vec<super::Item> = pool
-            .into_iter()
-            .filter(|item| !seen.contains(&signature(item)))
-            .collect();
         while chosen.len() < count && !remaining.is_empty() {
             // The candidate whose function and type are least used so far.
             let best = (0..remaining.len())
@@ -105,6 +118,17 @@ pub fn assemble(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The longest exams fill completely from the built-in catalog.
+    #[test]
+    fn the_catalog_fills_the_longest_exams() {
+        let kb = crate::domain::knowledge::load_embedded_for_tests();
+        let catalog = super::super::catalog::Catalog::builtin(&kb);
+        for (total, seed) in [(150, 0), (149, 0), (150, 7), (75, 3)] {
+            let exam = assemble(&catalog, &kb, total, seed);
+            assert_eq!(exam.len(), total, "{total} items at seed {seed}");
+        }
+    }
 
     #[test]
     fn allocations_stay_inside_the_test_plan_ranges() {
