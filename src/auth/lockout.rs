@@ -24,6 +24,12 @@
 //!
 //! The book lives in memory: a restart forgets it (an attacker cannot cause one), and no lock
 //! outlives the process. Known addresses are stored (`db::accounts::known_login_addresses`).
+//!
+//! A new password ends every lock on its account. The server forgets the account's failures when
+//! it sets one itself; a reset from the command line (another process) is noticed at the next
+//! attempt, because each failure of an existing account remembers the account's password epoch
+//! (`users.session_epoch`, raised by every change or reset) and a newer epoch clears the failures
+//! ([`LockoutBook::observe_password_epoch`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -146,6 +152,8 @@ pub struct LockoutBook {
     pairs: HashMap<(String, AddressKey), Recent>,
     accounts: HashMap<String, Recent>,
     addresses: HashMap<AddressKey, Recent>,
+    /// The password epoch the account's failures were made under, for existing accounts.
+    epochs: HashMap<String, i64>,
 }
 
 impl LockoutBook {
@@ -212,6 +220,25 @@ impl LockoutBook {
         locked
     }
 
+    /// Notes the password epoch of an existing account that failed under `epoch`; the next
+    /// [`observe_password_epoch`](Self::observe_password_epoch) with a newer one clears its failures.
+    pub fn note_failure_epoch(&mut self, account: &str, epoch: i64) {
+        self.epochs.insert(account.to_owned(), epoch);
+    }
+
+    /// The account's current password epoch, read with the attempt: when it differs from the
+    /// epoch its failures were made under, the password was changed or reset since (possibly by
+    /// another process), and every lock on the account ends.
+    pub fn observe_password_epoch(&mut self, account: &str, epoch: i64) {
+        if self
+            .epochs
+            .get(account)
+            .is_some_and(|noted| *noted != epoch)
+        {
+            self.forget_account(account);
+        }
+    }
+
     /// A correct password from `address`: the failures of this account at this address are
     /// forgotten (the others stay: they may be someone else's).
     pub fn record_success(&mut self, account: &str, address: AddressKey) {
@@ -222,6 +249,7 @@ impl LockoutBook {
     pub fn forget_account(&mut self, account: &str) {
         self.pairs.retain(|(name, _), _| name != account);
         self.accounts.remove(account);
+        self.epochs.remove(account);
     }
 
     fn prune(&mut self, policy: &LockoutPolicy, now: Instant) {
@@ -231,6 +259,10 @@ impl LockoutBook {
             .retain(|_, recent| recent.live(ACCOUNT_WINDOW, now));
         self.addresses
             .retain(|_, recent| recent.live(policy.address_window, now));
+        let (pairs, accounts) = (&self.pairs, &self.accounts);
+        self.epochs.retain(|account, _| {
+            accounts.contains_key(account) || pairs.keys().any(|(name, _)| name == account)
+        });
     }
 
     pub fn len(&self) -> usize {
@@ -264,6 +296,47 @@ mod tests {
         assert_eq!(addr("::ffff:192.0.2.7"), addr("192.0.2.7"));
         assert_eq!(addr("192.0.2.7").to_string(), "192.0.2.7");
         assert_ne!(addr("192.0.2.7"), addr("192.0.2.8"));
+    }
+
+    #[test]
+    fn a_newer_password_epoch_ends_every_lock_on_the_account() {
+        let (policy, mut book, now) = (policy(), LockoutBook::default(), Instant::now());
+        let (here, there) = (addr("198.51.100.1"), addr("203.0.113.5"));
+        for _ in 0..5 {
+            book.record_failure(&policy, "alice", here, now);
+            book.note_failure_epoch("alice", 3);
+            book.record_failure(&policy, "bob", here, now);
+            book.note_failure_epoch("bob", 1);
+        }
+        for _ in 0..ACCOUNT_FAILURES_PER_HOUR {
+            book.record_failure(&policy, "alice", there, now);
+        }
+        // The same epoch changes nothing.
+        book.observe_password_epoch("alice", 3);
+        assert!(matches!(
+            book.verdict(&policy, "alice", here, false, now),
+            Verdict::LockedHere { .. }
+        ));
+        // A reset (elsewhere) raised it: alice is checked everywhere again, bob still locked.
+        book.observe_password_epoch("alice", 4);
+        assert_eq!(
+            book.verdict(&policy, "alice", here, false, now),
+            Verdict::Check
+        );
+        assert_eq!(
+            book.verdict(&policy, "alice", there, false, now),
+            Verdict::Check
+        );
+        assert!(matches!(
+            book.verdict(&policy, "bob", here, false, now),
+            Verdict::LockedHere { .. }
+        ));
+        // An epoch seen for an account with no noted failures is no reason to forget anything.
+        book.observe_password_epoch("bob", 1);
+        assert!(matches!(
+            book.verdict(&policy, "bob", here, false, now),
+            Verdict::LockedHere { .. }
+        ));
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub async fn check_login(
         })
         .await?;
 
+    if let Some(user) = &user {
+        auth.observe_password_epoch(&canonical, user.session_epoch);
+    }
     let verdict = auth.login_verdict(&canonical, client, known);
     if verdict != Verdict::Check {
         refusal_log(username, client, verdict);
@@ -103,7 +106,8 @@ pub async fn check_login(
         Some(user) if verified => user,
         user => {
             failure_log(username, client);
-            let locked = auth.record_login_failure(&canonical, client);
+            let epoch = user.as_ref().map(|user| user.session_epoch);
+            let locked = auth.record_login_failure(&canonical, client, epoch);
             if let Some(user) = user {
                 audit_failure(db, &user, client, locked).await?;
             }

@@ -119,14 +119,26 @@ impl Auth {
         )
     }
 
-    /// Counts a wrong password; true when it locked the account at this address.
-    pub fn record_login_failure(&self, account: &str, client: IpAddr) -> bool {
-        self.failure_book().record_failure(
+    /// Counts a wrong password; true when it locked the account at this address. `epoch` is the
+    /// existing account's password epoch (`None` for an unknown name).
+    pub fn record_login_failure(&self, account: &str, client: IpAddr, epoch: Option<i64>) -> bool {
+        let mut book = self.failure_book();
+        let locked = book.record_failure(
             &self.lockout_policy,
             account,
             AddressKey::of(client),
             Instant::now(),
-        )
+        );
+        if let Some(epoch) = epoch {
+            book.note_failure_epoch(account, epoch);
+        }
+        locked
+    }
+
+    /// The existing account's password epoch as read with this attempt: a newer one than its
+    /// failures were made under (a reset from the command line, say) ends every lock on it.
+    pub fn observe_password_epoch(&self, account: &str, epoch: i64) {
+        self.failure_book().observe_password_epoch(account, epoch);
     }
 
     /// A correct password: the failures of this account at this address are forgotten.
@@ -262,9 +274,9 @@ mod tests {
         let auth = auth(3);
         let (here, there): (IpAddr, IpAddr) =
             ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
-        assert!(!auth.record_login_failure("ghost", here));
-        assert!(!auth.record_login_failure("ghost", here));
-        assert!(auth.record_login_failure("ghost", here));
+        assert!(!auth.record_login_failure("ghost", here, None));
+        assert!(!auth.record_login_failure("ghost", here, None));
+        assert!(auth.record_login_failure("ghost", here, None));
         assert!(matches!(
             auth.login_verdict("ghost", here, false),
             Verdict::LockedHere { retry_after } if retry_after > Duration::from_secs(14 * 60)

@@ -509,3 +509,38 @@ fn an_account_made_with_the_cli_and_a_password_file_must_change_it_too() {
         .unwrap();
     assert!(flag, "a password someone else chose is temporary");
 }
+
+#[tokio::test]
+async fn a_reset_from_the_command_line_ends_the_running_servers_lock() {
+    let api = Api::start_with("", "lockout_threshold = 3\nlockout_minutes = 15");
+    let admin = api.admin().await;
+    api.create_user(&admin, "gwen", "student").await;
+    for _ in 0..3 {
+        assert_eq!(api.login("gwen", "wrong password").await.status(), 401);
+    }
+    let locked = api.login("gwen", &password_of("gwen")).await;
+    assert_ne!(locked.status(), 200, "locked at this address");
+
+    // `user reset-password` runs in another process, beside the live server.
+    let reset = run(
+        api.server.dir.path(),
+        &["user", "reset-password", "--username", "gwen"],
+        &[],
+    );
+    assert_eq!(reset.code, 0, "{}", reset.stderr);
+    let password = reset
+        .stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("new password for \"gwen\": "))
+        .expect("the generated password is printed")
+        .trim()
+        .to_owned();
+
+    let signed_in = api.login("gwen", &password).await;
+    assert_eq!(signed_in.status(), 200, "the new password ends the lock");
+    // The old password is refused as a wrong one, and the count starts again from zero.
+    for _ in 0..2 {
+        assert_eq!(api.login("gwen", "wrong password").await.status(), 401);
+    }
+    assert_eq!(api.login("gwen", &password).await.status(), 200);
+}
