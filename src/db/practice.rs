@@ -696,6 +696,8 @@ impl AnswerWriter {
 pub struct FrozenItems {
     pub items: Vec<Item>,
     by_id: HashMap<String, usize>,
+    /// The items as students see them, serialised on the first view (saves never need them).
+    presented: std::sync::OnceLock<Vec<crate::domain::practice::PresentedItem>>,
 }
 
 impl FrozenItems {
@@ -705,7 +707,21 @@ impl FrozenItems {
             .enumerate()
             .map(|(index, item)| (item.id.clone(), index))
             .collect();
-        FrozenItems { items, by_id }
+        FrozenItems {
+            items,
+            by_id,
+            presented: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The items as a student sees them, in quiz order (see `domain::practice::PresentedItem`).
+    pub fn presented(&self) -> &[crate::domain::practice::PresentedItem] {
+        self.presented.get_or_init(|| {
+            self.items
+                .iter()
+                .map(crate::domain::practice::PresentedItem::new)
+                .collect()
+        })
     }
 
     pub fn get(&self, item_id: &str) -> Option<&Item> {

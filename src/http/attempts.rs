@@ -110,6 +110,25 @@ pub struct Review {
     pub subtotals: Subtotals,
 }
 
+/// An open attempt's items in its option order, written from the quiz's items serialised once
+/// (`FrozenItems::presented`), so a start or resume copies text instead of converting 150 items.
+#[derive(Debug, Default)]
+pub struct ShownItems(Option<(Arc<store::FrozenItems>, BTreeMap<String, Vec<String>>)>);
+
+impl Serialize for ShownItems {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let Some((frozen, orders)) = &self.0 else {
+            return serializer.serialize_seq(Some(0))?.end();
+        };
+        let mut seq = serializer.serialize_seq(Some(frozen.items.len()))?;
+        for (item, presented) in frozen.items.iter().zip(frozen.presented()) {
+            seq.serialize_element(&presented.in_order(orders.get(&item.id)))?;
+        }
+        seq.end()
+    }
+}
+
 /// An attempt as the API shows it: open ones with their items (no keys) and saved answers, closed
 /// ones with their review.
 #[derive(Debug, Serialize, ToSchema)]
@@ -130,7 +149,7 @@ pub struct AttemptView {
     pub max_score: u32,
     /// Open attempts: the items in order, options in this attempt's order, without keys.
     #[schema(value_type = Vec<Object>)]
-    pub items: Vec<Value>,
+    pub items: ShownItems,
     /// Open attempts: saved answers by item id.
     pub responses: BTreeMap<String, SavedAnswerView>,
     /// Closed attempts: the result.
@@ -290,7 +309,7 @@ pub async fn attempt_view(
         deadline_at: attempt.deadline_at.map(rfc3339),
         seconds_remaining: None,
         max_score: attempt.max_score,
-        items: Vec::new(),
+        items: ShownItems::default(),
         responses: BTreeMap::new(),
         review: None,
     };
@@ -307,11 +326,7 @@ pub async fn attempt_view(
         .db
         .read(move |conn| Ok((cache.get(conn, quiz)?, store::saved_answers(conn, id)?)))
         .await?;
-    view.items = frozen
-        .items
-        .iter()
-        .map(|item| practice::present(item, attempt.option_orders.get(&item.id)))
-        .collect();
+    view.items = ShownItems(Some((frozen, attempt.option_orders.clone())));
     view.responses = saved
         .into_iter()
         .map(|saved| {
