@@ -499,7 +499,9 @@ async function bankSteps(teacher, adminToken, quizItemIds) {
   assert.equal(written.item_type, 'case_study');
   assert.equal(written.items.length, 6);
   assert.deepEqual(written.items.map((part) => part.correct_answer), [1, 2, 3, 4, 5, 6].map((part) => 'ABCD'[part % 4]));
-  assert.deepEqual(Object.keys(written.correct_answer), written.items.map((part) => part.id));
+  assert.deepEqual(Object.keys(written.correct_answer).sort(), written.items.map((part) => part.id).sort());
+  assert.equal(new Set(written.items.map((part) => part.id)).size, 6, 'each part has its own id');
+  assert.ok(written.items.every((part) => /^case-[0-9a-f]{16}-[1-6]$/.test(part.id)), 'part ids are not shared with other cases');
   assert.equal(written.max_points, 6);
   await checkPage(teacher, 'bank-case-added');
 

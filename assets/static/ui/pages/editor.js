@@ -479,9 +479,12 @@ const PART_TYPES = ITEM_TYPES.filter((type) => type !== 'case_study');
 /** A case study: the admission record, then six parts (one per NCJMM function, in order). */
 function caseParts(item) {
   const scenario = h('textarea', { rows: '5' }, item.scenario || '');
+  // Part ids name the parts across the bank (their difficulty is calibrated by id), so a new
+  // case's parts get a random stem of their own.
+  const random = [...window.crypto.getRandomValues(new Uint8Array(8))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
   const parts = NCJMM.map((fn, index) => {
     const old = (item.items || [])[index];
-    return old ? { ...old } : { ...blankItem('multiple_choice'), id: `part-${index + 1}`, ncjmm_function: fn, fresh: true };
+    return old ? { ...old } : { ...blankItem('multiple_choice'), id: `case-${random}-${index + 1}`, ncjmm_function: fn, fresh: true };
   });
   const sections = parts.map((part, index) => partSection(parts, index));
   return {
@@ -505,7 +508,7 @@ function caseParts(item) {
         }
         delete part.fresh;
         part.ncjmm_function = NCJMM[index];
-        part.id = parts[index].id || `part-${index + 1}`;
+        part.id = parts[index].id;
         return part;
       });
       next.correct_answer = Object.fromEntries(next.items.map((part) => [part.id, part.correct_answer]));
