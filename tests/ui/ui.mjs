@@ -175,12 +175,164 @@ async function answerWithMouse(page, item, scope) {
   }
 }
 
+// ---- answering by keyboard only: focus moves by Tab and Shift+Tab, controls by Space, Enter,
+// arrow keys and typing; the page is only read (what has focus, what is shown), never clicked ----
+
+/** What has focus: its tag, type, accessible label, state, group legend, and whether it is in `scope`. */
+async function focused(page, scope) {
+  return page.evaluate((selector) => {
+    const el = document.activeElement;
+    if (!el || el === document.body) {
+      return { tag: 'body', inScope: false };
+    }
+    const labelled = el.getAttribute('aria-label') || (el.labels && el.labels.length ? el.labels[0].textContent : '') || el.textContent || '';
+    const fieldset = el.closest('fieldset');
+    const legend = fieldset && fieldset.querySelector('legend');
+    return {
+      tag: el.tagName.toLowerCase(),
+      type: el.getAttribute('type') || '',
+      label: labelled.trim(),
+      checked: Boolean(el.checked),
+      pressed: el.getAttribute('aria-pressed'),
+      legend: legend ? legend.textContent.trim() : '',
+      selected: el.tagName === 'SELECT' && el.selectedIndex >= 0 ? el.options[el.selectedIndex].textContent.trim() : '',
+      inScope: Boolean(selector && el.closest(selector)),
+    };
+  }, scope || null);
+}
+
+/** Tab forward (then, if need be, back with Shift+Tab) until the focused control has `label`. */
+async function tabTo(page, label, tag) {
+  for (const key of ['Tab', 'Shift+Tab']) {
+    for (let presses = 0; presses < 120; presses += 1) {
+      const now = await focused(page);
+      if (now.label === label && (!tag || now.tag === tag)) {
+        return now;
+      }
+      await page.keyboard.press(key);
+    }
+  }
+  throw new Error(`keyboard: Tab never reached "${label}"`);
+}
+
+/**
+ * Tabs through every control inside `scope` once, from the first after the current focus to the
+ * last; `act(focus)` operates each by keyboard. Stops when focus leaves the scope.
+ */
+async function walk(page, scope, act) {
+  let inside = false;
+  for (let presses = 0; presses < 300; presses += 1) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page, scope);
+    if (!now.inScope) {
+      if (inside) {
+        return;
+      }
+      continue;
+    }
+    inside = true;
+    await act(now);
+  }
+  throw new Error(`keyboard: focus never left ${scope}`);
+}
+
+/** In a radio group, arrow keys move and check; stop at `wanted` and confirm it with Space. */
+async function arrowTo(page, scope, wanted) {
+  for (let presses = 0; presses < 12; presses += 1) {
+    const now = await focused(page, scope);
+    if (now.label === wanted) {
+      await page.keyboard.press('Space');
+      return;
+    }
+    await page.keyboard.press('ArrowDown');
+  }
+  throw new Error(`keyboard: arrow keys never reached "${wanted}"`);
+}
+
+async function answerWithKeyboard(page, item, scope) {
+  const key = item.correct_answer;
+  const text = (id) => item.options.find((o) => o.id === id).text;
+  switch (item.item_type) {
+    case 'ordered_response': {
+      let moved = false;
+      for (let target = 0; target < key.length; target += 1) {
+        const wanted = text(key[target]);
+        for (;;) {
+          const shown = await page.locator(`${scope} .ordered-text`).allTextContents();
+          if (shown.indexOf(wanted) === target) {
+            break;
+          }
+          await tabTo(page, `Move "${wanted}" up`, 'button');
+          await page.keyboard.press('Enter');
+          moved = true;
+        }
+      }
+      if (!moved) {
+        await tabTo(page, 'Use this order', 'button');
+        await page.keyboard.press('Enter');
+      }
+      return;
+    }
+    case 'case_study':
+      for (const [index, part] of item.items.entries()) {
+        await page.locator('.case-part h3', { hasText: `Part ${index + 1}:` }).waitFor();
+        await answerWithKeyboard(page, part, '.case-part');
+        if (index < item.items.length - 1) {
+          await tabTo(page, 'Next part', 'button');
+          await page.keyboard.press('Enter');
+        }
+      }
+      return;
+    default:
+      break;
+  }
+  const wantedTexts = new Set({
+    multiple_response: () => key.map(text),
+    highlight: () => key.map(text),
+    bow_tie: () => [...key.actions, ...key.parameters].map(text),
+  }[item.item_type]?.() || []);
+  await walk(page, scope, async (now) => {
+    if (now.type === 'radio') {
+      let wanted = null;
+      if (item.item_type === 'multiple_choice') {
+        wanted = text(key);
+      } else if (item.item_type === 'bow_tie') {
+        wanted = text(key.condition);
+      } else if (item.item_type === 'matrix') {
+        const row = item.rows.find((r) => now.label.startsWith(`${r.text}: `));
+        wanted = `${row.text}: ${item.columns.find((c) => c.id === key[row.id]).text}`;
+      }
+      await arrowTo(page, scope, wanted);
+    } else if (now.type === 'checkbox' && wantedTexts.has(now.label) && !now.checked) {
+      await page.keyboard.press('Space');
+    } else if (now.tag === 'button' && item.item_type === 'highlight' && wantedTexts.has(now.label) && now.pressed === 'false') {
+      await page.keyboard.press('Space');
+    } else if (now.tag === 'button' && item.item_type === 'drag_drop_rationale' && now.pressed === 'false') {
+      const blank = Number((now.legend.match(/^Options for blank (\d+)$/) || [])[1]);
+      const slot = item.slots[blank - 1];
+      if (slot && slot.options.find((o) => o.id === key[slot.id]).text === now.label) {
+        await page.keyboard.press('Enter');
+      }
+    } else if (now.tag === 'select' && item.item_type === 'drop_down_cloze') {
+      const blank = Number((now.label.match(/^Blank (\d+) of/) || [])[1]);
+      const slot = item.slots[blank - 1];
+      const wanted = slot.options.find((o) => o.id === key[slot.id]).text;
+      for (let presses = 0; presses < 10 && (await focused(page, scope)).selected !== wanted; presses += 1) {
+        await page.keyboard.press('ArrowDown');
+      }
+      assert.equal((await focused(page, scope)).selected, wanted, 'the arrow keys chose the blank\'s option');
+    } else if (now.tag === 'input' && now.type === 'text' && item.item_type === 'numeric') {
+      await page.keyboard.type(String(key));
+    }
+  });
+}
+
 async function waitSaved(page) {
   await page.locator('.save-status', { hasText: 'All answers saved.' }).waitFor({ timeout: 15000 });
 }
 
 // ---- the instructor's item bank: filter, preview, edit, retire, write, export, quiz from picks ----
-async function bankSteps(teacher, adminToken) {
+async function bankSteps(teacher, adminToken, quizItemIds) {
   step('bank: browse with a filter');
   await teacher.getByRole('link', { name: 'Item bank', exact: true }).click();
   await teacher.getByRole('heading', { name: 'Item bank' }).waitFor();
@@ -260,6 +412,158 @@ async function bankSteps(teacher, adminToken) {
   await teacher.getByRole('alert').filter({ hasText: 'Added to the bank' }).waitFor();
   const authored = await call('GET', '/items?origin=authored&q=transfusion', adminToken);
   assert.ok(authored.items.some((item) => item.question === stem && item.correct_answer === 'A'), 'the new item is in the bank with its key');
+
+  step('bank: the new-item form offers every type, each page accessible');
+  await teacher.goto(`${base}/#/bank/new`);
+  await teacher.getByRole('heading', { name: 'Write a new item' }).waitFor();
+  const types = await teacher.getByLabel('Item type', { exact: true }).locator('option').evaluateAll((options) => options.map((o) => o.value));
+  assert.deepEqual(types, ['multiple_choice', 'multiple_response', 'ordered_response', 'numeric', 'matrix',
+    'drop_down_cloze', 'drag_drop_rationale', 'highlight', 'bow_tie', 'case_study']);
+  for (const type of types) {
+    await teacher.goto(`${base}/#/bank/new?type=${type}`);
+    await teacher.getByRole('button', { name: 'Add to the bank' }).waitFor();
+    assert.equal(await teacher.getByLabel('Item type', { exact: true }).inputValue(), type);
+    await checkPage(teacher, `bank-new-${type}`);
+  }
+
+  step('bank: write an ordered-response item; the gate refuses it first, then takes it');
+  await teacher.goto(`${base}/#/bank/new?type=ordered_response`);
+  const steps = [
+    ['Verify the client\'s identity with two identifiers', 'Two identifiers prevent giving the blood to the wrong client.'],
+    ['Obtain baseline vital signs', 'A baseline makes a reaction visible when vital signs change later.'],
+    ['Start the infusion slowly for the first 15 minutes', 'Most severe reactions start early, when little blood has run in.'],
+    ['Stay with the client and watch for a reaction', 'The nurse sees a reaction at once and can stop the transfusion.'],
+  ];
+  // Written with the third and fourth steps swapped, then put right with the Move buttons.
+  const typed = [steps[0], steps[1], steps[3], steps[2]];
+  for (const [index, [text, why]] of typed.entries()) {
+    await teacher.getByLabel(`Step ${index + 1}`, { exact: true }).fill(text);
+    await teacher.getByLabel(`Rationale for step ${index + 1}`).fill(why);
+  }
+  await teacher.getByRole('button', { name: 'Move step 4 up' }).click();
+  assert.equal(await teacher.getByLabel('Step 3', { exact: true }).inputValue(), steps[2][0], 'the step moved up');
+  assert.equal(await teacher.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Move step 3 up', 'focus stays on the moved step');
+  await teacher.getByLabel('Question (stem)').fill('Put the steps of starting a blood transfusion in order');
+  await teacher.getByLabel('Rationale', { exact: true }).fill('Identity and a baseline come first; the first 15 minutes are slow and watched closely.');
+  await teacher.getByLabel('Topic').fill('blood transfusion');
+  await teacher.getByLabel('Sources, one citation per line').fill('Transfusion policy, School of Nursing skills lab, 2026');
+  teacher.expectedHttpErrors = 1;
+  await teacher.getByRole('button', { name: 'Add to the bank' }).click();
+  await teacher.getByRole('alert').filter({ hasText: 'The server did not accept the item' })
+    .getByText('stem must end in a question or a clear instruction').waitFor();
+  const orderedStem = 'In which order should the nurse carry out these steps when starting a blood transfusion?';
+  await teacher.getByLabel('Question (stem)').fill(orderedStem);
+  await teacher.getByRole('button', { name: 'Add to the bank' }).click();
+  await teacher.getByRole('alert').filter({ hasText: 'Added to the bank' }).waitFor();
+  const orderedId = decodeURIComponent(teacher.url().split('#/bank/item/')[1]);
+  const ordered = await call('GET', `/items/${encodeURIComponent(orderedId)}`, adminToken);
+  assert.equal(ordered.item_type, 'ordered_response');
+  assert.equal(ordered.question, orderedStem);
+  const stepText = (id) => ordered.options.find((o) => o.id === id).text;
+  assert.deepEqual(ordered.correct_answer.map(stepText), steps.map(([text]) => text), 'the key is the order written');
+  assert.notDeepEqual(ordered.options.map((o) => o.text), steps.map(([text]) => text), 'students do not see the steps in order');
+  assert.equal(ordered.option_rationales[ordered.correct_answer[0]], steps[0][1]);
+  const listed = await call('GET', '/items?origin=authored&item_type=ordered_response', adminToken);
+  assert.ok(listed.items.some((item) => item.id === orderedId), 'the new item is listed in the bank');
+  await checkPage(teacher, 'bank-ordered-added');
+
+  step('bank: write a case study through the page: its record and six multiple-choice parts');
+  await teacher.goto(`${base}/#/bank/new?type=case_study`);
+  await teacher.getByLabel('Instruction (stem)').fill('Read the case and answer the six questions that follow as the situation unfolds.');
+  await teacher.getByLabel('Admission record (the first tab of the client record)')
+    .fill('A 68-year-old client is admitted after a fall at home. History of hypertension; lives alone.');
+  const cues = ['pulse', 'pressure', 'glucose', 'sodium', 'oxygen', 'temperature'];
+  for (let part = 1; part <= 6; part += 1) {
+    const box = teacher.getByRole('group', { name: new RegExp(`^Part ${part}: `) });
+    const cue = cues[part - 1];
+    if (part > 1) {
+      await box.getByLabel(`Part ${part} new information (a new tab of the record)`).fill(`Day ${part} notes: the client's ${cue} reading changed since the last check.`);
+    }
+    await box.getByLabel(`Part ${part} question`).fill(`Which action should the nurse take about the ${cue} reading on day ${part}?`);
+    const actions = ['Recheck it in fifteen minutes', 'Report it to the provider now', 'Document it and continue care', 'Ask the client to rest in bed'];
+    for (const [index, action] of actions.entries()) {
+      const letter = 'ABCD'[index];
+      await box.getByLabel(`Option ${letter}`, { exact: true }).fill(action);
+      await box.getByLabel(`Rationale for option ${letter}`).fill(`${action}: the reason this fits or does not fit day ${part}.`);
+    }
+    await box.getByLabel(`Option ${'ABCD'[part % 4]} is correct`).check();
+    await box.getByLabel(`Part ${part} rationale`).fill(`On day ${part} the ${cue} reading calls for the keyed action before anything else.`);
+  }
+  await teacher.getByLabel('Rationale for the whole case', { exact: true }).fill('The case follows the client from recognising cues to evaluating outcomes after a fall.');
+  await teacher.getByLabel('Topic').fill('falls in older adults');
+  await teacher.getByLabel('Sources, one citation per line').fill('Falls prevention policy, School of Nursing skills lab, 2026');
+  await teacher.getByRole('button', { name: 'Add to the bank' }).click();
+  await teacher.getByRole('alert').filter({ hasText: 'Added to the bank' }).waitFor();
+  const caseId = decodeURIComponent(teacher.url().split('#/bank/item/')[1]);
+  const written = await call('GET', `/items/${encodeURIComponent(caseId)}`, adminToken);
+  assert.equal(written.item_type, 'case_study');
+  assert.equal(written.items.length, 6);
+  assert.deepEqual(written.items.map((part) => part.correct_answer), [1, 2, 3, 4, 5, 6].map((part) => 'ABCD'[part % 4]));
+  assert.deepEqual(Object.keys(written.correct_answer).sort(), written.items.map((part) => part.id).sort());
+  assert.equal(new Set(written.items.map((part) => part.id)).size, 6, 'each part has its own id');
+  assert.ok(written.items.every((part) => /^case-[0-9a-f]{16}-[1-6]$/.test(part.id)), 'part ids are not shared with other cases');
+  assert.equal(written.max_points, 6);
+  await checkPage(teacher, 'bank-case-added');
+
+  step('bank: change a matrix row\'s key column in the editor; the API shows the change');
+  const matrices = await call('GET', '/items?item_type=matrix&limit=50', adminToken);
+  const matrixItem = matrices.items.find((item) => !quizItemIds.includes(item.id) && item.columns.length >= 2 && item.rows.length >= 3);
+  assert.ok(matrixItem, 'a generated matrix item in the bank that no quiz here uses');
+  const rowKey = matrixItem.correct_answer.R1;
+  const others = Object.entries(matrixItem.correct_answer).filter(([row]) => row !== 'R1').map(([, column]) => column);
+  // A new column for row 1 that still leaves two different answers among the rows.
+  const newColumn = matrixItem.columns.map((c) => c.id).find((id) => id !== rowKey && new Set([...others, id]).size >= 2);
+  await teacher.goto(`${base}/#/bank/item/${encodeURIComponent(matrixItem.id)}/edit`);
+  await teacher.getByRole('heading', { name: 'Edit item' }).waitFor();
+  await checkPage(teacher, 'bank-edit-matrix');
+  const columnText = matrixItem.columns.find((c) => c.id === newColumn).text;
+  await teacher.getByLabel('Correct column for row 1').selectOption({ label: columnText });
+  const rowText = `${matrixItem.rows[0].text} (edited)`;
+  await teacher.getByLabel('Row 1', { exact: true }).fill(rowText);
+  await teacher.getByRole('button', { name: 'Save changes' }).click();
+  await teacher.getByRole('alert').filter({ hasText: 'Saved: the item passed the quality gate.' }).waitFor();
+  const matrixAfter = await call('GET', `/items/${encodeURIComponent(matrixItem.id)}`, adminToken);
+  assert.equal(matrixAfter.correct_answer.R1, newColumn, 'the server stored row 1\'s new key');
+  assert.equal(matrixAfter.rows[0].text, rowText);
+  assert.deepEqual(matrixAfter.columns, matrixItem.columns, 'the columns are unchanged');
+  assert.equal(matrixAfter.origin, 'authored');
+
+  step('bank: an item of every type opened in the editor and saved unchanged comes back the same');
+  const typeFields = ['options', 'correct_answer', 'option_rationales', 'rows', 'columns', 'slots', 'template', 'wells',
+    'units', 'tolerance', 'calculation', 'max_points', 'scoring_rule'];
+  const sameParts = (before, after, what) => {
+    if (before.item_type === 'ordered_response') {
+      // The editor shows students the steps in a new shuffle; the order of texts is the key.
+      const texts = (item) => item.correct_answer.map((id) => item.options.find((o) => o.id === id).text);
+      assert.deepEqual(texts(after), texts(before), `${what}: the same steps in the same order`);
+      return;
+    }
+    for (const name of typeFields) {
+      assert.deepEqual(after[name], before[name], `${what}: ${name} unchanged`);
+    }
+  };
+  for (const id of quizItemIds) {
+    const before = await call('GET', `/items/${encodeURIComponent(id)}`, adminToken);
+    await teacher.goto(`${base}/#/bank/item/${encodeURIComponent(id)}/edit`);
+    await teacher.getByRole('heading', { name: 'Edit item' }).waitFor();
+    await teacher.getByRole('button', { name: 'Save changes' }).click();
+    await teacher.getByRole('alert').filter({ hasText: 'Saved: the item passed the quality gate.' }).waitFor();
+    const after = await call('GET', `/items/${encodeURIComponent(id)}`, adminToken);
+    assert.equal(after.question, before.question);
+    if (before.item_type === 'case_study') {
+      assert.equal(after.scenario, before.scenario);
+      assert.equal(after.items.length, before.items.length);
+      before.items.forEach((part, index) => {
+        const again = after.items[index];
+        for (const name of ['id', 'item_type', 'question', 'exhibit', 'rationale', 'client_need', 'ncjmm_function', 'topic']) {
+          assert.deepEqual(again[name], part[name], `case part ${index + 1}: ${name} unchanged`);
+        }
+        sameParts(part, again, `case part ${index + 1}`);
+      });
+    } else {
+      sameParts(before, after, before.item_type);
+    }
+  }
 
   step('bank: export the filter in each format (fetch + Blob download)');
   await teacher.goto(`${base}/#/bank?item_type=multiple_choice`);
@@ -470,6 +774,9 @@ try {
     title: 'Every item type', item_ids: itemIds, cohort_ids: [cohortId], shuffle_options: true,
   });
   const quizId = quiz.id;
+  const keyboardQuiz = await call('POST', '/quizzes', adminToken, {
+    title: 'Every item type by keyboard', item_ids: itemIds, cohort_ids: [cohortId], shuffle_options: true,
+  });
   const keyed = await call('GET', `/quizzes/${quizId}`, adminToken);
   const byId = new Map(keyed.items.map((item) => [item.id, item]));
 
@@ -483,9 +790,9 @@ try {
   await page.getByRole('heading', { name: /Welcome/ }).waitFor();
   await checkPage(page, 'student-home');
   await page.getByRole('link', { name: 'My quizzes' }).click();
-  await page.getByRole('rowheader', { name: 'Every item type' }).waitFor();
+  await page.getByRole('rowheader', { name: 'Every item type', exact: true }).waitFor();
   await checkPage(page, 'quizzes');
-  await page.getByRole('button', { name: 'Start or resume Every item type' }).click();
+  await page.getByRole('button', { name: 'Start or resume Every item type', exact: true }).click();
   await page.getByRole('heading', { name: /Question 1 of 10/ }).waitFor();
   const attemptId = Number(page.url().match(/#\/attempt\/(\d+)/)[1]);
 
@@ -542,6 +849,40 @@ try {
   await details.locator('li').first().waitFor();
   assert.ok(await page.locator('.rationale').count() >= 10, 'a rationale for every question');
   await checkPage(page, 'review');
+
+  // 3b. The same ten types again, answered with the keyboard only: Tab and Shift+Tab move focus,
+  // Space, Enter, the arrow keys and typing operate the controls, and nothing is clicked.
+  step('a second quiz with every type, answered with the keyboard only');
+  await page.goto(`${base}/#/quizzes`);
+  await page.getByRole('rowheader', { name: 'Every item type by keyboard' }).waitFor();
+  await tabTo(page, 'Start or resume Every item type by keyboard', 'button');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: /Question 1 of 10/ }).waitFor();
+  const keyboardAttemptId = Number(page.url().match(/#\/attempt\/(\d+)/)[1]);
+  const keyboardAttempt = await call('GET', `/attempts/${keyboardAttemptId}`, studentToken);
+  for (let position = 1; position <= 10; position += 1) {
+    await page.getByRole('heading', { name: new RegExp(`Question ${position} of 10`) }).waitFor();
+    const item = byId.get(keyboardAttempt.items[position - 1].id);
+    step(`${item.item_type} answered with the keyboard only`);
+    await answerWithKeyboard(page, item, '.attempt-item .item');
+    await waitSaved(page);
+    if (position < 10) {
+      await tabTo(page, 'Next', 'button');
+      await page.keyboard.press('Enter');
+    }
+  }
+  await tabTo(page, 'Review and submit', 'button');
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog').getByText('Every question is answered.').waitFor();
+  assert.equal((await focused(page)).label, 'Submit', 'the dialog puts focus on its Submit button');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Result' }).waitFor();
+  const keyboardReview = await call('GET', `/attempts/${keyboardAttemptId}/review`, studentToken);
+  assert.equal(keyboardReview.items.length, 10);
+  for (const entry of keyboardReview.items) {
+    assert.equal(entry.points, entry.max_points, `${entry.item.item_type}: the key entered by keyboard scored full marks`);
+  }
+  assert.equal(keyboardReview.score, keyboardReview.max_score);
 
   // 4. Self-practice: start, answer, sign-out keeps nothing, and the score the server recorded.
   step('self-practice on a topic, then an unknown topic');
@@ -674,7 +1015,7 @@ try {
   await teacher.getByRole('heading', { name: 'Analysis: Every item type' }).waitFor();
   assert.equal(await teacher.locator('table.data tbody tr').count(), 10, 'a row per item');
   await checkPage(teacher, 'quiz-analysis');
-  await bankSteps(teacher, adminToken);
+  await bankSteps(teacher, adminToken, itemIds);
 
   await adminRecordsSteps({ admin, teacher, adminToken, studentId: student.user.id, cohortId });
 } catch (error) {

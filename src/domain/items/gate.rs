@@ -16,7 +16,8 @@ pub fn check(item: &Item) -> Vec<String> {
 }
 
 /// The gate for items an instructor wrote: the same rules, except that they cite references
-/// rather than knowledge-base facts, and a numeric key needs no machine-readable calculation.
+/// rather than knowledge-base facts, and a numeric key needs no machine-readable calculation (in a
+/// case study's parts as well).
 pub fn check_authored(item: &Item) -> Vec<String> {
     check_as(item, true)
 }
@@ -38,7 +39,7 @@ fn check_as(item: &Item, authored: bool) -> Vec<String> {
         ItemType::DropDownCloze | ItemType::DragDropRationale => slots(item, &mut problems),
         ItemType::Highlight => highlight(item, &mut problems),
         ItemType::BowTie => bow_tie(item, &mut problems),
-        ItemType::CaseStudy => case_study(item, &mut problems),
+        ItemType::CaseStudy => case_study(item, authored, &mut problems),
     }
     if authored {
         problems.retain(|problem| problem != "numeric item needs its calculation");
@@ -674,7 +675,7 @@ fn bow_tie(item: &Item, problems: &mut Vec<String>) {
     }
 }
 
-fn case_study(item: &Item, problems: &mut Vec<String>) {
+fn case_study(item: &Item, authored: bool, problems: &mut Vec<String>) {
     if item.items.len() != 6 {
         problems.push(format!(
             "a case study has 6 items, not {}",
@@ -703,7 +704,7 @@ fn case_study(item: &Item, problems: &mut Vec<String>) {
         if index > 0 && inner.exhibit.is_none() {
             problems.push(format!("item {} reveals no new data", index + 1));
         }
-        for problem in check(inner) {
+        for problem in check_as(inner, authored) {
             problems.push(format!("item {}: {problem}", index + 1));
         }
     }
@@ -833,6 +834,25 @@ mod tests {
         );
         authored.sources.clear();
         assert!(check_authored(&authored).contains(&"no sources".to_owned()));
+    }
+
+    #[test]
+    fn an_authored_case_study_cites_references_in_its_parts() {
+        let mut authored = sample(ItemType::CaseStudy);
+        authored.source_facts.clear();
+        for part in &mut authored.items {
+            part.source_facts.clear();
+            part.calculation = None;
+        }
+        assert!(
+            check(&authored)
+                .iter()
+                .any(|problem| problem == "item 1: no sources"),
+            "a generated case study's parts rest on facts"
+        );
+        assert_eq!(check_authored(&authored), Vec::<String>::new());
+        authored.items[2].sources.clear();
+        assert!(check_authored(&authored).contains(&"item 3: no sources".to_owned()));
     }
 
     #[test]

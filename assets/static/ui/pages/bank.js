@@ -9,16 +9,9 @@ import { api } from '../api.js';
 import { renderItem, describeAnswer, typeName } from '../player.js';
 import { clientNeedName } from './student.js';
 import { optionRationales } from './review.js';
+import { CLIENT_NEEDS, ITEM_TYPES, NCJMM, DIFFICULTIES, select, pairs, problemList, itemEditor, blankItem } from './editor.js';
 
 const PAGE_SIZE = 20;
-const CLIENT_NEEDS = ['management_of_care', 'safety_infection_control', 'health_promotion_maintenance',
-  'psychosocial_integrity', 'basic_care_comfort', 'pharmacological_parenteral', 'reduction_of_risk',
-  'physiological_adaptation'];
-const ITEM_TYPES = ['multiple_choice', 'multiple_response', 'ordered_response', 'numeric', 'matrix',
-  'drop_down_cloze', 'drag_drop_rationale', 'highlight', 'bow_tie', 'case_study'];
-const NCJMM = ['recognize_cues', 'analyze_cues', 'prioritize_hypotheses', 'generate_solutions', 'take_action', 'evaluate_outcomes'];
-const DIFFICULTIES = ['beginner', 'intermediate', 'advanced'];
-const QSEN = ['patient_centered_care', 'teamwork_collaboration', 'evidence_based_practice', 'quality_improvement', 'safety', 'informatics'];
 const FORMATS = [['qti21', 'QTI 2.1 content package (zip)'], ['qti30', 'QTI 3.0 content package (zip)'], ['moodle', 'Moodle XML'], ['gift', 'GIFT (text)']];
 // The list filters the page keeps in its address, in the API's parameter names.
 const FILTERS = ['q', 'item_type', 'client_need', 'ncjmm_function', 'difficulty', 'status', 'origin'];
@@ -42,25 +35,6 @@ function savePicks(list) {
 function excerpt(text, length) {
   const clean = String(text || '').replace(/\s+/g, ' ').trim();
   return clean.length > length ? `${clean.slice(0, length - 1)}…` : clean;
-}
-
-function select(options, value, anyLabel) {
-  return h('select', {},
-    anyLabel ? h('option', { value: '' }, anyLabel) : null,
-    options.map(([code, label]) => h('option', { value: code, selected: code === value }, label)));
-}
-
-const pairs = (codes, name) => codes.map((code) => [code, name(code)]);
-
-/** Problems the server gave (the gate names each one) as a list next to the form. */
-function problemList(error, heading) {
-  const messages = (error.fields || []).map((f) => (f.field === 'item' ? f.message : `${f.field}: ${f.message}`));
-  if (!messages.length) {
-    return alertBox(error.message);
-  }
-  return h('div', { class: 'notice error', role: 'alert' },
-    h('p', { class: 'notice-title' }, heading),
-    h('ul', {}, messages.map((message) => h('li', {}, message))));
 }
 
 // ---- the list ----
@@ -341,140 +315,7 @@ export async function bankItemPage(root, ctx, params, rawId) {
       keyPanel(item)));
 }
 
-// ---- writing and editing ----
-
-const LETTERS = 'ABCDEFGH';
-
-/** The editor: common fields for every type; options with key and rationale for MC and SATA. */
-function itemEditor(ctx, item, onSave, saveLabel) {
-  const choice = item.item_type === 'multiple_choice' || item.item_type === 'multiple_response';
-  const problem = h('div', { class: 'gate-problems', 'aria-live': 'polite' });
-  const stem = h('textarea', { rows: '3', required: true }, item.question || '');
-  const exhibitText = h('textarea', { rows: '3' }, item.exhibit || '');
-  const rationale = h('textarea', { rows: '3', required: true }, item.rationale || '');
-  const topic = h('input', { type: 'text', required: true, value: item.topic || '', maxlength: '200' });
-  const need = select(pairs(CLIENT_NEEDS, clientNeedName), item.client_need);
-  const ncjmm = select(pairs(NCJMM, humanize), item.ncjmm_function);
-  const difficulty = select(pairs(DIFFICULTIES, humanize), item.difficulty);
-  const qsen = select(pairs(QSEN, humanize), item.qsen_competency);
-  const aacn = h('input', { type: 'text', value: item.aacn_competency || '', maxlength: '10' });
-  const sources = h('textarea', { rows: '3' }, (item.sources || []).map((s) => s.citation).join('\n'));
-
-  const keys = new Set([].concat(item.correct_answer || []).filter((key) => typeof key === 'string'));
-  let rows = (item.options || []).map((option) => ({ text: option.text, key: keys.has(option.id), why: (item.option_rationales || {})[option.id] || '' }));
-  const optionsBox = h('fieldset', { class: 'option-editor' });
-  const single = item.item_type === 'multiple_choice';
-  const name = nextId('key');
-  function drawOptions(focusIndex) {
-    optionsBox.replaceChildren(h('legend', {}, single ? 'Options (mark the one correct answer)' : 'Options (mark every correct answer)'),
-      ...rows.map((row, index) => {
-        const letter = LETTERS[index];
-        const text = h('input', { type: 'text', value: row.text, oninput: (event) => { row.text = event.target.value; } });
-        const why = h('textarea', { rows: '2', oninput: (event) => { row.why = event.target.value; } }, row.why);
-        const keyId = nextId('k');
-        const key = h('input', {
-          type: single ? 'radio' : 'checkbox', id: keyId, name, checked: row.key,
-          onchange: () => {
-            if (single) {
-              rows.forEach((other) => { other.key = false; });
-            }
-            row.key = key.checked;
-          },
-        });
-        return h('div', { class: 'option-row' },
-          field(`Option ${letter}`, text),
-          h('div', { class: 'option' }, key, h('label', { for: keyId }, `Option ${letter} is correct`)),
-          field(`Rationale for option ${letter}`, why),
-          h('button', {
-            type: 'button', class: 'secondary', disabled: rows.length <= 3, 'aria-label': `Remove option ${letter}`,
-            onclick: () => { rows.splice(index, 1); drawOptions(Math.max(0, index - 1)); },
-          }, 'Remove'));
-      }),
-      h('button', {
-        type: 'button', class: 'secondary', disabled: rows.length >= LETTERS.length,
-        onclick: () => { rows.push({ text: '', key: false, why: '' }); drawOptions(rows.length - 1); },
-      }, 'Add an option'));
-    if (focusIndex !== undefined) {
-      const inputs = optionsBox.querySelectorAll('.option-row input[type="text"]');
-      if (inputs[focusIndex]) {
-        inputs[focusIndex].focus();
-      }
-    }
-  }
-  if (choice) {
-    drawOptions();
-  }
-
-  function build() {
-    const next = { ...item };
-    for (const key of ['origin', 'status', 'author_id', 'created_at', 'updated_at']) {
-      delete next[key];
-    }
-    next.question = stem.value.trim();
-    next.rationale = rationale.value.trim();
-    next.topic = topic.value.trim();
-    next.client_need = need.value;
-    next.ncjmm_function = ncjmm.value;
-    next.difficulty = difficulty.value;
-    next.qsen_competency = qsen.value;
-    next.aacn_competency = aacn.value.trim();
-    if (exhibitText.value.trim()) {
-      next.exhibit = exhibitText.value.trim();
-    } else {
-      delete next.exhibit;
-    }
-    const old = new Map((item.sources || []).map((s) => [s.citation, s.id]));
-    next.sources = sources.value.split('\n').map((line) => line.trim()).filter(Boolean)
-      .map((citation, index) => ({ id: old.get(citation) || `ref-${index + 1}`, citation }));
-    if (choice) {
-      next.options = rows.map((row, index) => ({ id: LETTERS[index], text: row.text.trim() }));
-      next.option_rationales = {};
-      rows.forEach((row, index) => {
-        if (row.why.trim()) {
-          next.option_rationales[LETTERS[index]] = row.why.trim();
-        }
-      });
-      const correct = rows.map((row, index) => (row.key ? LETTERS[index] : null)).filter(Boolean);
-      if (single) {
-        next.correct_answer = correct[0] || '';
-        next.scoring_rule = 'zero_one';
-        next.max_points = 1;
-      } else {
-        next.correct_answer = correct;
-        next.scoring_rule = 'plus_minus';
-        next.max_points = Math.max(1, correct.length);
-      }
-    }
-    return next;
-  }
-
-  const form = h('form', { class: 'card item-editor', novalidate: true },
-    problem,
-    field('Question (stem)', stem, item.item_type === 'multiple_response' ? 'End with a question or an instruction; say "Select all that apply."' : 'End with a question or a clear instruction.'),
-    field('Exhibit (optional: vital signs, labs, notes)', exhibitText),
-    choice ? optionsBox : h('p', { class: 'hint' }, `The ${typeName(item.item_type)} parts (options, key, per-option rationales) are kept as they are; this form edits the stem, rationale, classification and sources.`),
-    field('Rationale', rationale),
-    h('div', { class: 'filter-grid' },
-      field('Topic', topic), field('Client need', need), field('NCJMM function', ncjmm), field('Difficulty', difficulty),
-      field('QSEN competency', qsen), field('AACN sub-competency', aacn, 'For example 2.4.')),
-    field('Sources, one citation per line', sources, 'Items you write cite their references.'),
-    h('button', { type: 'submit' }, saveLabel));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    problem.replaceChildren();
-    try {
-      await onSave(build());
-    } catch (error) {
-      problem.replaceChildren(problemList(error, 'The server did not accept the item:'));
-      const box = problem.querySelector('[role="alert"]');
-      if (box) {
-        box.tabIndex = -1;
-        box.focus();
-      }
-    }
-  });
-  return form;
-}
+// ---- writing and editing (the form is editor.js) ----
 
 export async function bankEditPage(root, ctx, params, rawId) {
   const id = decodeURIComponent(rawId);
@@ -483,7 +324,7 @@ export async function bankEditPage(root, ctx, params, rawId) {
   if (!item) {
     return;
   }
-  const editor = itemEditor(ctx, item, async (next) => {
+  const editor = itemEditor(item, async (next) => {
     const saved = await api('PUT', `/items/${encodeURIComponent(item.id)}`, next);
     ctx.go(itemHref(saved.id), 'Saved: the item passed the quality gate.');
   }, 'Save changes');
@@ -495,39 +336,18 @@ export async function bankEditPage(root, ctx, params, rawId) {
     editor);
 }
 
-function blankItem(type) {
-  const sata = type === 'multiple_response';
-  return {
-    item_type: type,
-    question: '',
-    options: [0, 1, 2, 3].map((index) => ({ id: LETTERS[index], text: '' })),
-    correct_answer: sata ? [] : '',
-    scoring_rule: sata ? 'plus_minus' : 'zero_one',
-    max_points: 1,
-    rationale: '',
-    option_rationales: {},
-    client_need: 'management_of_care',
-    ncjmm_function: 'take_action',
-    aacn_competency: '2.4',
-    qsen_competency: 'safety',
-    difficulty: 'intermediate',
-    topic: '',
-    sources: [],
-  };
-}
-
 export function bankNewPage(root, ctx, params) {
-  const type = params.get('type') === 'multiple_response' ? 'multiple_response' : 'multiple_choice';
-  const kind = select([['multiple_choice', 'Multiple choice'], ['multiple_response', 'Select all that apply']], type);
+  const type = ITEM_TYPES.includes(params.get('type')) ? params.get('type') : 'multiple_choice';
+  const kind = select(pairs(ITEM_TYPES, typeName), type);
   kind.addEventListener('change', () => ctx.go(`#/bank/new?type=${kind.value}`));
-  const editor = itemEditor(ctx, blankItem(type), async (next) => {
+  const editor = itemEditor(blankItem(type), async (next) => {
     const saved = await api('POST', '/items', next);
     ctx.go(itemHref(saved.id), 'Added to the bank: the item passed the quality gate.');
   }, 'Add to the bank');
   root.replaceChildren(
     h('p', {}, h('a', { href: '#/bank' }, '← Back to the bank')),
     h('h1', {}, 'Write a new item'),
-    h('p', {}, 'The server checks the item with the quality gate (clear stem, 3 to 8 distinct options of similar length, a rationale for each, no "all of the above", cited sources) and names every problem it finds.'),
+    h('p', {}, 'The server checks the item with the same quality gate as generated items (a clear stem, distinct options of similar length, a key of the right shape for the type, a rationale for each option, cited sources) and names every problem it finds.'),
     field('Item type', kind, 'Changing the type starts an empty form.'),
     editor);
 }
