@@ -19,7 +19,9 @@ const ANTIDOTE_CHOICE: ModelSpec = ModelSpec {
     id: "med-antidote-mc",
     item_type: ItemType::MultipleChoice,
     client_need: ClientNeed::PharmacologicalParenteral,
-    ncjmm: NcjmmFunction::GenerateSolutions,
+    // Recalling a drug's antidote is knowledge, not a later clinical-judgment step: tagged like the
+    // other recall models (contraindications, Apgar components, restraint-order limits).
+    ncjmm: NcjmmFunction::RecognizeCues,
     aacn: Aacn::new(2, 5),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Beginner,
