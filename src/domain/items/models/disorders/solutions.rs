@@ -480,3 +480,57 @@ fn comfort_measure_mc(g: Gen) -> Option<Item> {
         rationale,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::super::super::super::catalog::Catalog;
+    use super::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
+    }
+
+    /// Risk-assessment tools predict who may develop a condition; they confirm none.
+    const RISK_TOOLS: [&str; 4] = ["braden", "norton", "morse", "risk assessment"];
+
+    /// A risk-assessment scale (the Braden Scale) is never recorded, keyed or offered as a test
+    /// that diagnoses a disorder.
+    #[test]
+    fn a_risk_assessment_tool_is_not_a_diagnostic_test() {
+        let kb = kb();
+        for fact in kb.with_attribute(DX, "diagnostic_test") {
+            let text = fact.norm();
+            assert!(
+                RISK_TOOLS.iter().all(|tool| !text.contains(tool)),
+                "{}: {text}",
+                fact.id
+            );
+        }
+        let catalog = Catalog::builtin(kb);
+        let Some(index) = catalog.model_index("dx-diagnostic-test-mc") else {
+            panic!("dx-diagnostic-test-mc is in the catalog");
+        };
+        let mut made = 0;
+        for case in catalog.cases(index) {
+            for seed in 0..4 {
+                let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                    continue;
+                };
+                made += 1;
+                for option in &item.options {
+                    let text = option.text.to_lowercase();
+                    assert!(
+                        RISK_TOOLS.iter().all(|tool| !text.contains(tool)),
+                        "{}: {}",
+                        case.subject,
+                        option.text
+                    );
+                }
+            }
+        }
+        assert!(made > 0);
+    }
+}
