@@ -1050,8 +1050,8 @@ fn therapeutic_level(g: Gen) -> Option<Item> {
                     ),
                     key,
                     format!(
-                        "is above the toxic level for {name} ({}).{}",
-                        toxic_fact.value.display(),
+                        "is above {}, the level above which {name} causes toxic effects.{}",
+                        with_units(&number(toxic), &level.units),
                         cite_note(toxic_fact)
                     ),
                     others,
@@ -1115,7 +1115,12 @@ fn therapeutic_level(g: Gen) -> Option<Item> {
         "The therapeutic range for {name} is {range_text}.{}",
         level
             .toxic
-            .map(|(fact, _)| format!(" Levels of {} are toxic.", fact.value.display()))
+            .map(|(_, toxic)| {
+                format!(
+                    " Levels above {} are toxic.",
+                    with_units(&number(toxic), &level.units)
+                )
+            })
             .unwrap_or_default()
     );
     Some(build::multiple_choice(
@@ -1508,11 +1513,6 @@ mod tests {
         );
     }
 
-    /// Medication models are tagged Pharmacological and Parenteral Therapies.
-    #[test]
-    fn medication_models_are_pharmacological_therapies() {
-        for model in MODELS {
-            assert_eq!(
     /// The measure a shown finding ("Respiratory rate 16/min") is a value of.
     fn measure_of(text: &str) -> Option<usize> {
         MEASURES
@@ -1575,6 +1575,59 @@ mod tests {
         assert!(magnesium.contains(&measure_index("respiratory rate").unwrap_or(usize::MAX)));
     }
 
+    /// A level at the top of a therapeutic range is therapeutic, not toxic: phenytoin's range is
+    /// 10–20 mcg/mL and toxic effects appear above 20, so no rationale calls 20 toxic ("≥ 20") and
+    /// every toxic key lies above the boundary.
+    #[test]
+    fn a_toxic_level_is_above_the_top_of_the_therapeutic_range() {
+        let kb = kb();
+        for drug in kb.subjects(MEDS) {
+            let (Some(range), Some(toxic)) = (
+                kb.value(MEDS, drug, "therapeutic_range"),
+                kb.value(MEDS, drug, "toxic_level"),
+            ) else {
+                continue;
+            };
+            let Value::Range {
+                high: Some(high), ..
+            } = range.value
+            else {
+                continue;
+            };
+            assert_eq!(toxic.op.as_deref(), Some(">"), "{}", toxic.id);
+            assert!(toxic.threshold.is_some_and(|t| t >= high), "{}", toxic.id);
+        }
+        let catalog = Catalog::builtin(kb);
+        let Some(index) = catalog.model_index("med-therapeutic-level-mc") else {
+            panic!("med-therapeutic-level-mc is in the catalog");
+        };
+        let mut phenytoin = 0;
+        for case in catalog.cases(index) {
+            for seed in 0..30 {
+                let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                    continue;
+                };
+                for text in item.option_rationales.values().chain([&item.rationale]) {
+                    assert!(!text.contains('≥'), "{}: {text}", case.subject);
+                }
+                if case.subject == "phenytoin" && case.variant == 1 {
+                    phenytoin += 1;
+                    let Answer::Choice(key) = &item.correct_answer else {
+                        panic!("multiple choice");
+                    };
+                    let why = &item.option_rationales[key];
+                    assert!(why.contains("above 20 mcg/mL"), "{why}");
+                }
+            }
+        }
+        assert!(phenytoin > 0);
+    }
+
+    /// Medication models are tagged Pharmacological and Parenteral Therapies.
+    #[test]
+    fn medication_models_are_pharmacological_therapies() {
+        for model in MODELS {
+            assert_eq!(
                 model.client_need,
                 ClientNeed::PharmacologicalParenteral,
                 "{}",
