@@ -400,6 +400,24 @@ mod tests {
         KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
     }
 
+    /// Recall items (which antidote, which contraindication, which Apgar components, which
+    /// restraint-order limit) are tagged recognize cues, never a later clinical-judgment step.
+    #[test]
+    fn recall_models_are_tagged_recognize_cues() {
+        let catalog = Catalog::builtin(kb());
+        for id in [
+            "med-antidote-mc",
+            "med-contraindication-mc",
+            "apgar-components-sata",
+            "mh-restraint-order-mc",
+        ] {
+            let Some(model) = catalog.models().find(|model| model.id() == id) else {
+                panic!("{id} is in the catalog");
+            };
+            assert_eq!(model.ncjmm, NcjmmFunction::RecognizeCues, "{id}");
+        }
+    }
+
     /// The items `model` makes for `subject` over many seeds, through the gate.
     fn items_for(model: &str, subject: &str) -> Vec<Item> {
         let kb = kb();
