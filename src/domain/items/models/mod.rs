@@ -132,6 +132,125 @@ mod tests {
         }
     }
 
+    /// A snake_case word ("renal_urinary", "hold_if") in item prose: an internal code that leaked.
+    fn internal_codes(text: &str) -> Vec<String> {
+        // Cloze and drag-and-drop templates name their slots as {{slot_id}}.
+        let mut prose = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            prose.push_str(&rest[..start]);
+            rest = rest[start..]
+                .find("}}")
+                .map_or("", |end| &rest[start + end + 2..]);
+        }
+        prose.push_str(rest);
+        prose
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|word| {
+                let parts: Vec<&str> = word.split('_').collect();
+                parts.len() > 1
+                    && parts.iter().all(|part| {
+                        !part.is_empty()
+                            && part
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    })
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Every text a student or an educator reads in an item (stem, exhibit, options, rows, columns,
+    /// slot choices, rationales; case-study parts included), with where it is.
+    fn prose_of(value: &serde_json::Value, place: &str, out: &mut Vec<(String, String)>) {
+        // The calculation's formula names the gate's recomputation, which no one reads as text.
+        const CODES: [&str; 15] = [
+            "formula",
+            "id",
+            "item_type",
+            "client_need",
+            "ncjmm_function",
+            "qsen_competency",
+            "aacn_competency",
+            "difficulty",
+            "topic",
+            "item_model",
+            "source_facts",
+            "sources",
+            "correct_answer",
+            "scoring_rule",
+            "seed",
+        ];
+        match value {
+            serde_json::Value::String(text) => out.push((place.to_owned(), text.clone())),
+            serde_json::Value::Array(values) => {
+                for value in values {
+                    prose_of(value, place, out);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (key, value) in fields {
+                    if !CODES.contains(&key.as_str()) {
+                        prose_of(value, &format!("{place}.{key}"), out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// No internal identifier (a class code such as renal_urinary, an attribute, a slot id) reaches
+    /// the text of any item of any model: every case of every model, with a few seeds.
+    #[test]
+    fn no_internal_code_reaches_item_text() {
+        let kb = kb();
+        let catalog = Catalog::builtin(kb);
+        let mut leaks = Vec::new();
+        let mut made = 0;
+        for (index, model) in catalog.models().enumerate() {
+            for (number, case) in catalog.cases(index).iter().enumerate() {
+                for seed in [number as u64, number as u64 + 7] {
+                    let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                        continue;
+                    };
+                    made += 1;
+                    let Ok(json) = serde_json::to_value(&item) else {
+                        panic!("{} serialises", model.id());
+                    };
+                    let mut texts = Vec::new();
+                    prose_of(&json, "item", &mut texts);
+                    for (place, text) in texts {
+                        for code in internal_codes(&text) {
+                            leaks.push(format!("{} {place}: {code} in {text}", model.id()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(made > 1000, "{made}");
+        leaks.sort();
+        leaks.dedup();
+        assert!(
+            leaks.is_empty(),
+            "{} leaks:\n{}",
+            leaks.len(),
+            leaks.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_internal_code_check_finds_codes_and_passes_prose() {
+        assert_eq!(
+            internal_codes("a finding of pyelonephritis (renal_urinary), not of X"),
+            vec!["renal_urinary".to_owned()]
+        );
+        assert!(
+            internal_codes("Select {{slot_1}} then {{slot_2}}: a well-known, non-specific cue.")
+                .is_empty()
+        );
+        assert!(internal_codes("SpO2 92% at 08:00").is_empty());
+    }
+
     #[test]
     fn the_same_seed_gives_the_same_item_and_other_seeds_other_content() {
         let kb = kb();

@@ -19,7 +19,9 @@ const ANTIDOTE_CHOICE: ModelSpec = ModelSpec {
     id: "med-antidote-mc",
     item_type: ItemType::MultipleChoice,
     client_need: ClientNeed::PharmacologicalParenteral,
-    ncjmm: NcjmmFunction::GenerateSolutions,
+    // Recalling a drug's antidote is knowledge, not a later clinical-judgment step: tagged like the
+    // other recall models (contraindications, Apgar components, restraint-order limits).
+    ncjmm: NcjmmFunction::RecognizeCues,
     aacn: Aacn::new(2, 5),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Beginner,
@@ -396,6 +398,24 @@ mod tests {
     fn kb() -> &'static KnowledgeBase {
         static KB: OnceLock<KnowledgeBase> = OnceLock::new();
         KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
+    }
+
+    /// Recall items (which antidote, which contraindication, which Apgar components, which
+    /// restraint-order limit) are tagged recognize cues, never a later clinical-judgment step.
+    #[test]
+    fn recall_models_are_tagged_recognize_cues() {
+        let catalog = Catalog::builtin(kb());
+        for id in [
+            "med-antidote-mc",
+            "med-contraindication-mc",
+            "apgar-components-sata",
+            "mh-restraint-order-mc",
+        ] {
+            let Some(model) = catalog.models().find(|model| model.id() == id) else {
+                panic!("{id} is in the catalog");
+            };
+            assert_eq!(model.ncjmm, NcjmmFunction::RecognizeCues, "{id}");
+        }
     }
 
     /// The items `model` makes for `subject` over many seeds, through the gate.

@@ -40,6 +40,15 @@ pub fn without_closing_parenthetical(text: &str) -> &str {
     }
 }
 
+/// A class code as prose: "renal_urinary" → "renal and urinary", "integumentary_burns" →
+/// "integumentary and burn". A code never reaches item text as it is stored.
+pub fn class_label(code: &str) -> String {
+    match code {
+        "integumentary_burns" => "integumentary and burn".to_owned(),
+        _ => code.replace('_', " and "),
+    }
+}
+
 /// "a, b, and c": the one list style of item text (the serial comma; two items take no comma).
 pub fn serial_list(texts: &[String]) -> String {
     match texts.len() {

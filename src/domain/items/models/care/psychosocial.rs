@@ -90,7 +90,7 @@ pub static MODELS: &[ModelSpec] = &[
         aacn: Aacn::new(2, 5),
         qsen: Qsen::Safety,
         difficulty: Difficulty::Intermediate,
-        description: "SATA: actions to include for a client at risk for suicide, escalating, manic, hearing voices, in crisis, in alcohol withdrawal or in restraints. Keys: 2–3 `priority_intervention`/`safety_rule` facts of the subject. Distractors: recorded `avoid` facts restated as actions (no-suicide contract, reinforcing delusions, restraining or putting objects in the mouth during a seizure) and interventions for unrelated conditions (meal supervision for eating disorders, thiamine and CIWA-Ar for alcohol withdrawal). Give-aways no candidate would pick (arguing, threatening, punishing) are left out, and no two distractors share a content word, so near-duplicates never appear together.",
+        description: "SATA: actions to include for a client at risk for suicide, escalating, manic, hearing voices, in crisis, in alcohol withdrawal or in restraints. Keys: 2–3 `priority_intervention`/`safety_rule` facts of the subject. Distractors: only actions a fact makes wrong for this client: the subject's own `avoid` facts restated as actions and those of a subject its facts name (seizure care for alcohol withdrawal, which calls for seizure precautions; physical-restraint safety for a client in restraints); interventions recorded for other conditions are never offered as wrong. Give-aways no candidate would pick (arguing, threatening, punishing) are left out, and no two distractors share a content word. Subjects with fewer than two such distractors make no item.",
         cases: Cases::From(mh_action_cases),
         seeding: Seeding::MixVariant,
         generate: mh_actions_sata,
@@ -755,48 +755,40 @@ fn mh_keys<'a>(kb: &'a KnowledgeBase, subject: &str) -> Vec<&'a Fact> {
         .collect()
 }
 
-/// Distractors for a subject: recorded avoid facts restated as actions, and interventions recorded
-/// only for unrelated conditions.
-fn mh_distractors<'a>(kb: &'a KnowledgeBase, subject: &str) -> Vec<(String, &'a Fact)> {
-    let mut pool: Vec<(String, &Fact)> = Vec::new();
-    for source in [
-        "suicide risk",
-        "de-escalation",
-        "schizophrenia",
+/// Subjects whose `avoid` facts apply to a mental-health subject because its own facts name them:
+/// alcohol withdrawal calls for seizure precautions (its `safety_rule`), and a client in restraints
+/// is cared for under the physical-restraint safety rules.
+const MH_RELATED: [(&str, Family, &str); 2] = [
+    ("alcohol withdrawal", PROC, "seizure care"),
+    (
         "restraint and seclusion for violent behavior",
-    ] {
-        pool.extend(
-            kb.values(MH, source, "avoid")
-                .into_iter()
-                .filter_map(|fact| avoid_action(fact).map(|text| (text, fact))),
-        );
-    }
-    if subject == "acute mania" {
-        pool.extend(
-            kb.values(MH, "acute mania", "avoid")
-                .into_iter()
-                .filter_map(|fact| avoid_action(fact).map(|text| (text, fact))),
-        );
-    }
-    if subject == "alcohol withdrawal" {
-        pool.extend(
-            kb.values(PROC, "seizure care", "avoid")
-                .into_iter()
-                .filter_map(|fact| avoid_action(fact).map(|text| (text, fact))),
-        );
-    }
-    let unrelated: [(&str, &str); 3] = [
-        ("anorexia nervosa", "priority_intervention"),
-        ("bulimia nervosa", "safety_rule"),
-        ("alcohol withdrawal", "priority_intervention"),
-    ];
-    for (source, attribute) in unrelated {
-        if source != subject {
+        PROC,
+        "physical restraint safety",
+    ),
+];
+
+/// Distractors for a subject: only actions a fact makes wrong for it, its own recorded `avoid`
+/// facts (mental-health and disorder records of the same name) and those of a related subject
+/// ([`MH_RELATED`]), restated as actions. An intervention recorded for another condition is not
+/// wrong for this client just because it is not recorded here, so none is offered.
+fn mh_distractors<'a>(kb: &'a KnowledgeBase, subject: &str) -> Vec<(String, &'a Fact)> {
+    let mut pool: Vec<(String, &Fact)> = kb
+        .values(MH, subject, "avoid")
+        .into_iter()
+        .filter_map(|fact| avoid_action(fact).map(|text| (text, fact)))
+        .collect();
+    // Disorder `avoid` facts are recorded as actions already ("give IV glucose before thiamine").
+    pool.extend(
+        kb.values(Family::Disorders, subject, "avoid")
+            .into_iter()
+            .map(|fact| (sentence(fact.text()), fact)),
+    );
+    for (related_to, family, related) in MH_RELATED {
+        if related_to == subject {
             pool.extend(
-                kb.values(MH, source, attribute)
+                kb.values(family, related, "avoid")
                     .into_iter()
-                    .filter(|fact| !fact.text().contains("benzodiazepines"))
-                    .map(|fact| (sentence(fact.text()), fact)),
+                    .filter_map(|fact| avoid_action(fact).map(|text| (text, fact))),
             );
         }
     }
@@ -831,6 +823,7 @@ fn mh_action_cases(kb: &KnowledgeBase) -> Vec<Case> {
     MH_CONTEXTS
         .iter()
         .filter(|(subject, _)| mh_keys(kb, subject).len() >= 2)
+        .filter(|(subject, _)| mh_distractors(kb, subject).len() >= 2)
         .flat_map(|(subject, _)| {
             let count = mh_keys(kb, subject).len() as u32;
             cases_n(subject, MH, count * 4)
@@ -884,15 +877,20 @@ fn mh_actions_sata(g: Gen) -> Option<Item> {
     let distractor_opts = distractors
         .into_iter()
         .map(|(text, fact)| {
-            let why = if fact.attribute == "avoid" {
+            // Disorder records are imperatives ("give IV glucose before thiamine"); the others
+            // are gerunds ("relying on a no-suicide contract").
+            let why = if fact.family == Family::Disorders {
                 format!(
-                    "{text} is unsafe or ineffective: the nurse should avoid {}.",
-                    fact.text()
+                    "{text} is unsafe in {}: the nurse should not {}.{}",
+                    fact.subject,
+                    fact.text(),
+                    cite_note(fact)
                 )
             } else {
                 format!(
-                    "{text} is an intervention for {}, a different problem from this client's.",
-                    fact.subject
+                    "{text} is unsafe or ineffective: the nurse should avoid {}.{}",
+                    fact.text(),
+                    cite_note(fact)
                 )
             };
             Opt::new(text, why, &[fact])
@@ -903,7 +901,7 @@ fn mh_actions_sata(g: Gen) -> Option<Item> {
         context.1
     );
     let rationale = format!(
-        "Care for {} puts safety first and uses the recorded priority interventions; actions on the avoid lists and treatments for unrelated conditions do not belong in the plan.",
+        "Care for {} puts safety first and uses the recorded priority interventions; actions that are unsafe for this client do not belong in the plan.",
         context.1
     );
     Some(build::multiple_response(
@@ -1047,4 +1045,63 @@ fn restraint_mc(g: Gen) -> Option<Item> {
         distractors,
         rationale,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::super::super::super::Answer;
+    use super::super::super::super::catalog::Catalog;
+    use super::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
+    }
+
+    /// mh-actions-sata offers an action as wrong only when a fact makes it wrong for this client:
+    /// an `avoid` fact of the subject itself or of a subject its facts name, never an intervention
+    /// recorded for another condition (meal supervision offered for a client in crisis).
+    #[test]
+    fn mental_health_action_distractors_are_positively_wrong() {
+        let kb = kb();
+        let catalog = Catalog::builtin(kb);
+        let Some(index) = catalog.model_index("mh-actions-sata") else {
+            panic!("mh-actions-sata is in the catalog");
+        };
+        let mut made = 0;
+        for case in catalog.cases(index) {
+            let subject = case.subject.as_str();
+            let allowed = mh_distractors(kb, subject);
+            for (_, fact) in &allowed {
+                let related = MH_RELATED
+                    .iter()
+                    .any(|(to, _, other)| *to == subject && fact.subject == *other);
+                assert!(fact.attribute == "avoid", "{subject}: {}", fact.id);
+                assert!(fact.subject == subject || related, "{subject}: {}", fact.id);
+            }
+            for seed in 0..6 {
+                let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                    continue;
+                };
+                made += 1;
+                let Answer::Choices(keys) = &item.correct_answer else {
+                    panic!("multiple response");
+                };
+                for option in item
+                    .options
+                    .iter()
+                    .filter(|option| !keys.contains(&option.id))
+                {
+                    assert!(
+                        allowed.iter().any(|(text, _)| *text == option.text),
+                        "{subject}: {}",
+                        option.text
+                    );
+                }
+            }
+        }
+        assert!(made > 0);
+    }
 }

@@ -480,6 +480,24 @@ fn numeric_holds<'a>(kb: &'a KnowledgeBase, drug: &str) -> Vec<Hold<'a>> {
         .collect()
 }
 
+/// Every measure any `hold_if` fact of the drug names (disputed, conditional and other-population
+/// facts included, by field or by text): a measure the stem may not present as irrelevant.
+fn recorded_hold_measures(kb: &KnowledgeBase, drug: &str) -> Vec<usize> {
+    (0..MEASURES.len())
+        .filter(|&index| {
+            kb.about(MEDS, drug)
+                .filter(|fact| fact.attribute == "hold_if")
+                .any(|fact| {
+                    fact.measure
+                        .as_deref()
+                        .and_then(measure_index)
+                        .is_some_and(|measure| measure == index)
+                        || fact.norm().contains(MEASURES[index].name)
+                })
+        })
+        .collect()
+}
+
 /// A value of the hold's measure just past its threshold (1–4 key steps).
 fn past_threshold(hold: &Hold, rng: &mut Rng) -> Option<f64> {
     let measure = &MEASURES[hold.measure];
@@ -543,7 +561,7 @@ const HOLD_PARAMETER_CHOICE: ModelSpec = ModelSpec {
     aacn: Aacn::new(2, 5),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Intermediate,
-    description: "Asks which assessment finding should make the nurse withhold a scheduled dose. Key: a value just past one of the drug's structured `hold_if` thresholds (measure, op, threshold; e.g. apical pulse 56/min for 'below 60/min'), with units. Distractors: a value of the same measure inside its normal range and normal values of two other measures (blood pressure, pulse, respiratory rate, urine output, potassium, glucose, platelets), all on the safe side of every threshold the drug has. Only adult hold facts whose condition the stem can state are used; disputed thresholds (opioid respiratory rate) are excluded.",
+    description: "Asks which assessment finding should make the nurse withhold a scheduled dose. Key: a value just past one of the drug's structured `hold_if` thresholds (measure, op, threshold; e.g. apical pulse 56/min for 'below 60/min'), with units. Distractors: a value of the same measure inside its normal range, on the safe side of the threshold, and normal values of two measures the drug has no hold fact about (blood pressure, pulse, respiratory rate, urine output, potassium, glucose, platelets). Only adult hold facts whose condition the stem can state are used; disputed thresholds (opioid respiratory rate) are excluded.",
     cases: Cases::From(hold_parameter_choice_cases),
     seeding: Seeding::Seed,
     generate: hold_parameter_choice,
@@ -586,15 +604,16 @@ fn hold_parameter_choice(g: Gen) -> Option<Item> {
         ),
         &[hold.fact],
     ));
+    let recorded = recorded_hold_measures(kb, drug);
     let others: Vec<usize> = (0..MEASURES.len())
-        .filter(|&index| index != hold.measure)
+        .filter(|&index| index != hold.measure && !recorded.contains(&index))
         .collect();
     for index in rng.sample(&others, 2) {
         let shown = show_measure(index, normal_measure(index, &mut rng));
         distractors.push(Opt::new(
             shown.clone(),
             format!(
-                "{shown} is a normal finding that is not a reason to withhold {}.",
+                "{shown} is within the expected range for an adult, so it gives no reason to withhold {}.",
                 drug_in_text(drug)
             ),
             &[hold.fact],
@@ -620,12 +639,19 @@ fn hold_parameter_choice(g: Gen) -> Option<Item> {
     ))
 }
 
-/// The findings of a hold item: (measure, value, is past a threshold, the hold fact when it is).
+/// The findings of a highlight note: (measure, value, is past a threshold, the drug's hold of that
+/// measure if it has one). A measure the drug has a recorded hold fact for that is not keyed is
+/// shown on the safe side of the drug's usable threshold, or not at all when no usable threshold
+/// exists (disputed, conditional), so no finding is called irrelevant that a fact makes relevant.
+type Finding<'a> = (usize, f64, bool, Option<&'a Hold<'a>>);
+
 fn hold_findings<'a>(
+    kb: &KnowledgeBase,
+    drug: &str,
     holds: &'a [Hold<'a>],
     rng: &mut Rng,
     total: usize,
-) -> Option<Vec<(usize, f64, Option<&'a Hold<'a>>)>> {
+) -> Option<Vec<Finding<'a>>> {
     let key_count = 1 + rng.below(holds.len().min(2));
     let mut keyed: Vec<&Hold> = Vec::new();
     for hold in rng.sample(&holds.iter().collect::<Vec<_>>(), holds.len()) {
@@ -635,19 +661,31 @@ fn hold_findings<'a>(
     }
     let mut findings = Vec::new();
     for hold in &keyed {
-        findings.push((hold.measure, past_threshold(hold, rng)?, Some(*hold)));
+        findings.push((hold.measure, past_threshold(hold, rng)?, true, Some(*hold)));
     }
+    let recorded = recorded_hold_measures(kb, drug);
+    let usable = |index: usize| holds.iter().find(|hold| hold.measure == index);
     let free: Vec<usize> = (0..MEASURES.len())
         .filter(|index| keyed.iter().all(|hold| hold.measure != *index))
+        .filter(|&index| !recorded.contains(&index) || usable(index).is_some())
         .collect();
     for index in rng.sample(&free, total.saturating_sub(findings.len())) {
-        findings.push((index, normal_measure(index, rng), None));
+        let value = normal_measure(index, rng);
+        if holds
+            .iter()
+            .any(|hold| hold.measure == index && is_past(hold, value))
+        {
+            return None;
+        }
+        findings.push((index, value, false, usable(index)));
     }
     findings.sort_by_key(|finding| finding.0);
     Some(findings)
 }
 
-/// Matrix: for each finding, is it a reason to withhold X or not?
+/// Matrix: several clients due the same drug, one finding each: is it a reason to withhold X or not?
+/// Every row is a value of a measure the drug has a recorded threshold for, so a row is keyed "not
+/// a reason to withhold" only when that threshold positively puts it on the safe side.
 const HOLD_PARAMETER_MATRIX: ModelSpec = ModelSpec {
     id: "med-hold-parameter-matrix",
     item_type: ItemType::Matrix,
@@ -656,7 +694,7 @@ const HOLD_PARAMETER_MATRIX: ModelSpec = ModelSpec {
     aacn: Aacn::new(2, 5),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Intermediate,
-    description: "Matrix of 4–5 assessment findings for a client due a drug: for each, is it a reason to withhold the dose or not? Reason rows are values just past one or two of the drug's structured `hold_if` thresholds; the other rows are normal values of other measures, safe for every threshold the drug has. Same fact rules as med-hold-parameter-mc.",
+    description: "Matrix: 4–5 adult clients are due the same drug, each with one finding; for each, is it a reason to withhold the dose or not? Every row is a value of a measure the drug has a structured `hold_if` threshold for: reason rows are just past the threshold, the others are expected values on its safe side, so no row is called not a hold parameter unless the drug's own threshold makes it so (a measure without a recorded threshold for the drug is never shown). Same fact rules as med-hold-parameter-mc.",
     cases: Cases::From(hold_parameter_matrix_cases),
     seeding: Seeding::Seed,
     generate: hold_parameter_matrix,
@@ -664,6 +702,51 @@ const HOLD_PARAMETER_MATRIX: ModelSpec = ModelSpec {
 
 fn hold_parameter_matrix_cases(kb: &KnowledgeBase) -> Vec<Case> {
     hold_cases(kb, |_| 6)
+}
+
+/// The rows of the matrix: (hold, value, is past its threshold). 1–2 rows past a threshold, the
+/// rest expected values of the drug's own hold measures; every value distinct.
+fn hold_matrix_findings<'a>(
+    holds: &'a [Hold<'a>],
+    rng: &mut Rng,
+    total: usize,
+) -> Option<Vec<(&'a Hold<'a>, f64, bool)>> {
+    let key_count = 1 + rng.below(2);
+    let mut rows: Vec<(&Hold, f64, bool)> = Vec::new();
+    let mut attempts = 0;
+    while rows.len() < total && attempts < 60 {
+        attempts += 1;
+        let hold = &holds[rng.below(holds.len())];
+        let past = rows.iter().filter(|row| row.2).count() < key_count;
+        let value = if past {
+            past_threshold(hold, rng)?
+        } else {
+            normal_measure(hold.measure, rng)
+        };
+        let safe_for_all = holds
+            .iter()
+            .filter(|other| other.measure == hold.measure)
+            .all(|other| !is_past(other, value));
+        if !past && !safe_for_all {
+            continue;
+        }
+        if rows
+            .iter()
+            .any(|row| row.0.measure == hold.measure && row.1 == value)
+        {
+            continue;
+        }
+        rows.push((hold, value, past));
+    }
+    (rows.len() == total).then_some(rows)
+}
+
+fn is_past(hold: &Hold, value: f64) -> bool {
+    if hold.below {
+        value < hold.threshold
+    } else {
+        value > hold.threshold
+    }
 }
 
 fn hold_parameter_matrix(g: Gen) -> Option<Item> {
@@ -680,38 +763,39 @@ fn hold_parameter_matrix(g: Gen) -> Option<Item> {
         return None;
     }
     let total = 4 + (case.variant as usize % 2);
-    let findings = hold_findings(&holds, &mut rng, total)?;
+    let findings = hold_matrix_findings(&holds, &mut rng, total)?;
     let rows: Vec<MatrixRow> = findings
         .iter()
-        .map(|(index, value, hold)| {
-            let shown = show_measure(*index, *value);
-            match hold {
-                Some(hold) => MatrixRow {
+        .map(|(hold, value, past)| {
+            let shown = show_measure(hold.measure, *value);
+            if *past {
+                MatrixRow {
                     text: shown.clone(),
                     column: 0,
                     rationale: format!("{shown} is past the hold parameter. {}", hold_rule(hold)),
                     facts: vec![hold.fact.id.clone()],
-                },
-                None => MatrixRow {
+                }
+            } else {
+                MatrixRow {
                     text: shown.clone(),
                     column: 1,
                     rationale: format!(
-                        "{shown} is within the expected range and is not a hold parameter for {}.",
-                        drug_in_text(drug)
+                        "{shown} is within the expected range, on the safe side of the hold parameter ({}).",
+                        hold.fact.text()
                     ),
-                    facts: vec![holds[0].fact.id.clone()],
-                },
+                    facts: vec![hold.fact.id.clone()],
+                }
             }
         })
         .collect();
     let stem = format!(
-        "The nurse reviews an adult client's data before giving {}.{} For each finding, indicate whether it is a reason to withhold the dose.",
+        "The nurse is caring for several adult clients who are due a scheduled dose of {}.{} Each client's most recent finding is listed. For each finding, indicate whether it is a reason to withhold the dose.",
         drug_in_text(drug),
         hold_sentence(&holds)
     );
     let rules: Vec<String> = holds.iter().map(hold_rule).collect();
     let rationale = format!(
-        "{} Findings within expected ranges do not change the plan to give the dose.",
+        "{} A finding on the safe side of these parameters does not change the plan to give the dose.",
         rules.join(" ")
     );
     Some(build::matrix(
@@ -734,7 +818,7 @@ const HOLD_PARAMETER_HIGHLIGHT: ModelSpec = ModelSpec {
     aacn: Aacn::new(2, 3),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Intermediate,
-    description: "A nurse's pre-administration note lists six findings (vital signs and laboratory values); the student highlights those that require withholding the drug. Keys: values just past one or two of the drug's structured `hold_if` thresholds. Other segments: normal values of other measures, safe for every threshold the drug has.",
+    description: "A nurse's pre-administration note lists six findings (vital signs and laboratory values); the student highlights those that require withholding the drug. Keys: values just past one or two of the drug's structured `hold_if` thresholds. Other segments: expected values, on the safe side of the drug's own threshold where it has one for that measure; a measure the drug has a hold fact about but no usable threshold for (disputed, conditional) is never shown.",
     cases: Cases::From(hold_parameter_highlight_cases),
     seeding: Seeding::AddVariant,
     generate: hold_parameter_highlight,
@@ -757,14 +841,15 @@ fn hold_parameter_highlight(g: Gen) -> Option<Item> {
     if holds.is_empty() {
         return None;
     }
-    let findings = hold_findings(&holds, &mut rng, 6)?;
+    let findings = hold_findings(kb, drug, &holds, &mut rng, 6)?;
     let segments: Vec<(bool, Opt)> = findings
         .iter()
-        .map(|(index, value, hold)| {
+        .map(|(index, value, past, hold)| {
             let shown = format!("{}.", show_measure(*index, *value));
             match hold {
-                Some(hold) => (true, Opt::new(shown.clone(), format!("{shown} This is past the hold parameter. {}", hold_rule(hold)), &[hold.fact])),
-                None => (false, Opt::new(shown.clone(), format!("{shown} This is within the expected range and is not a hold parameter for {}.", drug_in_text(drug)), &[holds[0].fact])),
+                Some(hold) if *past => (true, Opt::new(shown.clone(), format!("{shown} This is past the hold parameter. {}", hold_rule(hold)), &[hold.fact])),
+                Some(hold) => (false, Opt::new(shown.clone(), format!("{shown} This is within the expected range, on the safe side of the hold parameter ({}).", hold.fact.text()), &[hold.fact])),
+                None => (false, Opt::new(shown.clone(), format!("{shown} This is within the expected range for an adult, so it does not require withholding {}.", drug_in_text(drug)), &[holds[0].fact])),
             }
         })
         .collect();
@@ -832,12 +917,12 @@ fn level_of<'a>(kb: &'a KnowledgeBase, drug: &str) -> Option<Level<'a>> {
     else {
         return None;
     };
+    // A toxic level counts only as a strict "above" boundary at or past the top of the range.
     let toxic = kb
         .value(MEDS, drug, "toxic_level")
-        .and_then(|fact| match &fact.value {
-            Value::Range { low: Some(low), .. } => Some((fact, *low)),
-            _ => None,
-        });
+        .filter(|fact| fact.op.as_deref() == Some(">"))
+        .and_then(|fact| Some((fact, fact.threshold?)))
+        .filter(|(_, toxic)| *toxic >= *high);
     let decimals = if *high >= 20.0 { 0 } else { 1 };
     Some(Level {
         range,
@@ -867,7 +952,7 @@ const THERAPEUTIC_LEVEL: ModelSpec = ModelSpec {
     aacn: Aacn::new(2, 7),
     qsen: Qsen::Safety,
     difficulty: Difficulty::Intermediate,
-    description: "Evaluates a drug level against the drug's undisputed `therapeutic_range` (and `toxic_level`). Variant 0: which level is therapeutic (key inside the range by at least 10% of its width; distractors clearly below and clearly above). Variant 1: which level is toxic (key above the toxic level; distractors therapeutic or subtherapeutic, never between the range and the toxic level). Variant 2 (warfarin): which INR requires holding the dose (key above the 2.0–3.0 target; distractors inside it or low). The stem states the range's condition (maintenance trough, total phenytoin, atrial fibrillation).",
+    description: "Evaluates a drug level against the drug's undisputed `therapeutic_range` (and `toxic_level`). Variant 0: which level is therapeutic (key inside the range by at least 10% of its width; distractors clearly below and clearly above). Variant 1: which level is toxic (key above the recorded toxic boundary, a strict `>` threshold at or above the top of the range, e.g. phenytoin above 20 mcg/mL; distractors therapeutic or subtherapeutic, never between the range and the toxic level). Variant 2 (warfarin): which INR requires holding the dose (key above the 2.0–3.0 target; distractors inside it or low). The stem states the range's condition (maintenance trough, total phenytoin, atrial fibrillation).",
     cases: Cases::From(therapeutic_level_cases),
     seeding: Seeding::Seed,
     generate: therapeutic_level,
@@ -965,8 +1050,8 @@ fn therapeutic_level(g: Gen) -> Option<Item> {
                     ),
                     key,
                     format!(
-                        "is above the toxic level for {name} ({}).{}",
-                        toxic_fact.value.display(),
+                        "is above {}, the level above which {name} causes toxic effects.{}",
+                        with_units(&number(toxic), &level.units),
                         cite_note(toxic_fact)
                     ),
                     others,
@@ -1030,7 +1115,12 @@ fn therapeutic_level(g: Gen) -> Option<Item> {
         "The therapeutic range for {name} is {range_text}.{}",
         level
             .toxic
-            .map(|(fact, _)| format!(" Levels of {} are toxic.", fact.value.display()))
+            .map(|(_, toxic)| {
+                format!(
+                    " Levels above {} are toxic.",
+                    with_units(&number(toxic), &level.units)
+                )
+            })
             .unwrap_or_default()
     );
     Some(build::multiple_choice(
@@ -1421,6 +1511,116 @@ mod tests {
             lisinopril.contains(&"hypotension".to_owned()),
             "{lisinopril:?}"
         );
+    }
+
+    /// The measure a shown finding ("Respiratory rate 16/min") is a value of.
+    fn measure_of(text: &str) -> Option<usize> {
+        MEASURES
+            .iter()
+            .position(|measure| text.starts_with(measure.label))
+    }
+
+    /// No hold item calls a finding "not a hold parameter": every finding offered as no reason to
+    /// withhold is a measure the drug has no hold fact about, or a value on the safe side of the
+    /// drug's own threshold for it (magnesium sulfate is held for a respiratory rate below 12/min).
+    /// Every matrix row is a measure the drug has a usable threshold for.
+    #[test]
+    fn hold_items_offer_a_finding_as_no_reason_only_when_a_fact_makes_it_so() {
+        let kb = kb();
+        let catalog = Catalog::builtin(kb);
+        let mut made = 0;
+        for id in [
+            "med-hold-parameter-mc",
+            "med-hold-parameter-matrix",
+            "med-hold-parameter-highlight",
+        ] {
+            let Some(index) = catalog.model_index(id) else {
+                panic!("{id} is in the catalog");
+            };
+            for case in catalog.cases(index) {
+                let drug = case.subject.as_str();
+                let holds = numeric_holds(kb, drug);
+                let recorded = recorded_hold_measures(kb, drug);
+                for seed in 0..12 {
+                    let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                        continue;
+                    };
+                    made += 1;
+                    for text in item.option_rationales.values() {
+                        assert!(
+                            !text.contains("not a hold parameter"),
+                            "{id} {drug}: {text}"
+                        );
+                    }
+                    let shown = item.options.iter().chain(item.rows.iter());
+                    for option in shown {
+                        let Some(measure) = measure_of(&option.text) else {
+                            panic!("{id} {drug}: no measure in {}", option.text);
+                        };
+                        let usable = holds.iter().any(|hold| hold.measure == measure);
+                        assert!(
+                            usable || !recorded.contains(&measure),
+                            "{id} {drug}: {} has a hold fact but no usable threshold",
+                            option.text
+                        );
+                        if id == "med-hold-parameter-matrix" {
+                            assert!(usable, "{drug}: matrix row {}", option.text);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(made > 100, "{made}");
+        let magnesium = recorded_hold_measures(kb, "magnesium sulfate");
+        assert!(magnesium.contains(&measure_index("respiratory rate").unwrap_or(usize::MAX)));
+    }
+
+    /// A level at the top of a therapeutic range is therapeutic, not toxic: phenytoin's range is
+    /// 10–20 mcg/mL and toxic effects appear above 20, so no rationale calls 20 toxic ("≥ 20") and
+    /// every toxic key lies above the boundary.
+    #[test]
+    fn a_toxic_level_is_above_the_top_of_the_therapeutic_range() {
+        let kb = kb();
+        for drug in kb.subjects(MEDS) {
+            let (Some(range), Some(toxic)) = (
+                kb.value(MEDS, drug, "therapeutic_range"),
+                kb.value(MEDS, drug, "toxic_level"),
+            ) else {
+                continue;
+            };
+            let Value::Range {
+                high: Some(high), ..
+            } = range.value
+            else {
+                continue;
+            };
+            assert_eq!(toxic.op.as_deref(), Some(">"), "{}", toxic.id);
+            assert!(toxic.threshold.is_some_and(|t| t >= high), "{}", toxic.id);
+        }
+        let catalog = Catalog::builtin(kb);
+        let Some(index) = catalog.model_index("med-therapeutic-level-mc") else {
+            panic!("med-therapeutic-level-mc is in the catalog");
+        };
+        let mut phenytoin = 0;
+        for case in catalog.cases(index) {
+            for seed in 0..30 {
+                let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                    continue;
+                };
+                for text in item.option_rationales.values().chain([&item.rationale]) {
+                    assert!(!text.contains('≥'), "{}: {text}", case.subject);
+                }
+                if case.subject == "phenytoin" && case.variant == 1 {
+                    phenytoin += 1;
+                    let Answer::Choice(key) = &item.correct_answer else {
+                        panic!("multiple choice");
+                    };
+                    let why = &item.option_rationales[key];
+                    assert!(why.contains("above 20 mcg/mL"), "{why}");
+                }
+            }
+        }
+        assert!(phenytoin > 0);
     }
 
     /// Medication models are tagged Pharmacological and Parenteral Therapies.

@@ -1,6 +1,7 @@
 //! Take action: comfort measures and actions to avoid, the first action, the action for a complication and the priority actions.
 
 use super::*;
+use crate::domain::knowledge::shared_words;
 
 /// The models of this area, in catalog order.
 pub static MODELS: &[ModelSpec] = &[
@@ -28,7 +29,7 @@ pub static MODELS: &[ModelSpec] = &[
         aacn: Aacn::new(2, 4),
         qsen: Qsen::Safety,
         difficulty: Difficulty::Advanced,
-        description: "Gives a client's disorder and current findings and asks which action the nurse should take first. Key: one of its `priority_intervention` facts. Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that share no word or synonym with anything it records; assessment, notification, oxygen, fluid, antibiotic and analgesic actions are never distractors since they could be argued first.",
+        description: "Gives a client's disorder and current findings and asks which action the nurse should take first. Key: one of its `priority_intervention` facts; when the key is an assessment or test, the stem shows no finding that reports its result (no ST-segment elevation beside 'obtain a 12-lead ECG'). Distractors: its own `avoid` actions and specific treatments of disorders of other body systems that share no word or synonym with anything it records; assessment, notification, oxygen, fluid, antibiotic and analgesic actions are never distractors since they could be argued first.",
         cases: Cases::Vetted {
             family: DX,
             variants: 1,
@@ -196,7 +197,12 @@ fn first_action_mc(g: Gen) -> Option<Item> {
     let ctx = ctx(kb, subject);
     let priorities = own(kb, subject, &["priority_intervention"], &ctx);
     let key = *rng.pick(&priorities)?;
-    let findings = own(kb, subject, &FINDINGS, &ctx);
+    // A stem that already reports the result of the keyed assessment (ST elevation for "obtain a
+    // 12-lead ECG") says it has been done, so such findings are not shown with that key.
+    let findings: Vec<&Fact> = own(kb, subject, &FINDINGS, &ctx)
+        .into_iter()
+        .filter(|finding| !reports_result_of(finding.text(), key.text()))
+        .collect();
     let mut seen_taken = Vec::new();
     let shown = pick(&mut rng, &findings, 2, &mut seen_taken);
     if shown.is_empty() {
@@ -253,6 +259,58 @@ fn first_action_mc(g: Gen) -> Option<Item> {
         distractors,
         rationale,
     ))
+}
+
+/// Verbs that begin an assessment or a test rather than a treatment.
+const ASSESSING: [&str; 8] = [
+    "obtain",
+    "assess",
+    "check",
+    "measure",
+    "monitor",
+    "draw",
+    "perform",
+    "auscultate",
+];
+
+/// Words that name the result of an electrocardiogram or of imaging: a finding that contains one
+/// was read from that test.
+const ECG_RESULTS: [&str; 10] = [
+    "st-segment",
+    "st segment",
+    "st elevation",
+    "st depression",
+    "qrs",
+    "wave",
+    "interval",
+    "ecg",
+    "electrocardiogram",
+    " leads",
+];
+const IMAGING_RESULTS: [&str; 6] = [" ct", "ct ", "mri", "x-ray", "imaging", "scan"];
+
+/// True when `finding` reports what the assessment `action` would find: the action assesses or
+/// tests (it begins with an assessing verb) and the finding names its object or its result. Errs
+/// towards true, which only keeps a finding out of the stem.
+fn reports_result_of(finding: &str, action: &str) -> bool {
+    let action = action.to_lowercase();
+    let finding = format!(" {}", finding.to_lowercase());
+    let Some(verb) = action.split_whitespace().next() else {
+        return false;
+    };
+    if !ASSESSING.contains(&verb) {
+        return false;
+    }
+    let object = &action[verb.len()..];
+    let ecg = ["ecg", "electrocardiogram", "ekg", "cardiac monitor"]
+        .iter()
+        .any(|word| object.contains(word));
+    let imaging = [" ct ", "mri", "x-ray", "ultrasound", "scan"]
+        .iter()
+        .any(|word| format!("{object} ").contains(word));
+    (ecg && ECG_RESULTS.iter().any(|word| finding.contains(word)))
+        || (imaging && IMAGING_RESULTS.iter().any(|word| finding.contains(word)))
+        || !shared_words(object, &finding, &[]).is_empty()
 }
 
 /// The subject's complications that are themselves disorders in the knowledge base.
@@ -443,4 +501,75 @@ fn priority_actions_sata(g: Gen) -> Option<Item> {
         distractors,
         rationale,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::super::super::super::Answer;
+    use super::super::super::super::catalog::Catalog;
+    use super::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
+    }
+
+    fn key_text(item: &Item) -> String {
+        let Answer::Choice(key) = &item.correct_answer else {
+            return String::new();
+        };
+        item.options
+            .iter()
+            .find(|option| option.id == *key)
+            .map(|option| option.text.to_lowercase())
+            .unwrap_or_default()
+    }
+
+    /// The first action is never an ECG when the stem already reports an ECG finding (ST-segment
+    /// elevation in acute coronary syndrome): the ECG has been done.
+    #[test]
+    fn the_first_action_is_not_an_assessment_the_stem_has_reported() {
+        let kb = kb();
+        let catalog = Catalog::builtin(kb);
+        let Some(index) = catalog.model_index("dx-first-action-mc") else {
+            panic!("dx-first-action-mc is in the catalog");
+        };
+        let mut ecg_keys = 0;
+        for case in catalog.cases(index) {
+            for seed in 0..40 {
+                let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                    continue;
+                };
+                let key = key_text(&item);
+                if key.contains("ecg") {
+                    ecg_keys += 1;
+                    let stem = item.question.to_lowercase();
+                    for result in ["st-segment", "st segment", "wave", "qrs"] {
+                        assert!(!stem.contains(result), "{}: {stem} / {key}", case.subject);
+                    }
+                }
+            }
+        }
+        assert!(ecg_keys > 0, "some case keys obtaining an ECG");
+    }
+
+    #[test]
+    fn a_finding_reports_the_result_of_the_test_that_found_it() {
+        let ecg = "obtain a 12-lead ECG within 10 minutes of arrival";
+        assert!(reports_result_of(
+            "ST-segment elevation in two contiguous leads",
+            ecg
+        ));
+        assert!(!reports_result_of("crushing substernal chest pain", ecg));
+        assert!(reports_result_of(
+            "positive sputum culture",
+            "obtain a sputum culture before the first antibiotic dose"
+        ));
+        assert!(!reports_result_of(
+            "ST-segment elevation in two contiguous leads",
+            "give aspirin as prescribed"
+        ));
+    }
 }

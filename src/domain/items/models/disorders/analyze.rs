@@ -177,9 +177,7 @@ fn differentiate_matrix(g: Gen) -> Option<Item> {
     }
     let stem = format!(
         "The nurse compares three {} conditions. For each finding, select the condition it is most consistent with.",
-        kb.class_of(DX, subject)
-            .unwrap_or("related")
-            .replace('_', " ")
+        class_label(kb.class_of(DX, subject).unwrap_or("related"))
     );
     let headers: Vec<String> = columns.iter().map(|column| sentence(column)).collect();
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();

@@ -368,3 +368,64 @@ fn worsening_mc(g: Gen) -> Option<Item> {
         rationale,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::super::super::super::catalog::Catalog;
+    use super::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
+    }
+
+    /// D-dimer does not measure anticoagulant effect, so a raised D-dimer is never offered as
+    /// evidence that the treatment of a clot (deep vein thrombosis, pulmonary embolism) failed.
+    #[test]
+    fn d_dimer_is_not_evidence_that_anticoagulation_failed() {
+        let kb = kb();
+        for subject in ["deep vein thrombosis", "pulmonary embolism"] {
+            let ctx = ctx(kb, subject);
+            let goals = outcomes(kb, subject, &ctx);
+            let (signs, cues) = not_effective(kb, subject, &ctx, &goals);
+            for fact in signs.iter().chain(&cues) {
+                assert!(!fact.norm().contains("d-dimer"), "{subject}: {}", fact.id);
+            }
+            assert!(!cues.is_empty(), "{subject} still has persisting cues");
+        }
+        let catalog = Catalog::builtin(kb);
+        let mut made = 0;
+        for id in [
+            "dx-outcome-matrix",
+            "dx-effective-outcome-mc",
+            "dx-improvement-sata",
+        ] {
+            let Some(index) = catalog.model_index(id) else {
+                panic!("{id} is in the catalog");
+            };
+            for case in catalog.cases(index) {
+                if !["deep vein thrombosis", "pulmonary embolism"].contains(&case.subject.as_str())
+                {
+                    continue;
+                }
+                for seed in 0..30 {
+                    let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                        continue;
+                    };
+                    made += 1;
+                    for option in item.options.iter().chain(&item.rows) {
+                        assert!(
+                            !option.text.to_lowercase().contains("d-dimer"),
+                            "{id} {}: {}",
+                            case.subject,
+                            option.text
+                        );
+                    }
+                }
+            }
+        }
+        assert!(made > 0);
+    }
+}

@@ -33,7 +33,7 @@ use super::super::build::{self, MatrixRow, Meta, Opt, SlotSpec, sentence};
 use super::super::rng::Rng;
 use super::super::spec::{Aacn, Cases, Gen, ModelSpec, Seeding};
 use super::super::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, Qsen};
-use super::prose::{cite_note, serial_list, without_closing_parenthetical};
+use super::prose::{cite_note, class_label, serial_list, without_closing_parenthetical};
 use crate::domain::knowledge::{Fact, Family, KnowledgeBase, Population, normalise};
 
 const DX: Family = Family::Disorders;
@@ -830,7 +830,7 @@ fn key_opt(fact: &Fact, rationale: String) -> Opt {
 }
 
 fn finding_of(kb: &KnowledgeBase, fact: &Fact, subject: &str) -> String {
-    let class = kb.class_of(DX, &fact.subject).unwrap_or("another");
+    let class = class_label(kb.class_of(DX, &fact.subject).unwrap_or("another"));
     format!(
         "{} is a finding of {} ({class}), not of {subject}.",
         sentence(fact.text()),
@@ -839,7 +839,7 @@ fn finding_of(kb: &KnowledgeBase, fact: &Fact, subject: &str) -> String {
 }
 
 fn action_of(kb: &KnowledgeBase, fact: &Fact, subject: &str) -> String {
-    let class = kb.class_of(DX, &fact.subject).unwrap_or("another");
+    let class = class_label(kb.class_of(DX, &fact.subject).unwrap_or("another"));
     format!(
         "{} belongs to the care of {} ({class}); it is not part of the care of {subject}.",
         sentence(fact.text()),

@@ -1,4 +1,9 @@
-//! Generate solutions: plan interventions, indicated and contraindicated orders, goals, diagnostic tests and comfort measures.
+//! Generate solutions: plan interventions, indicated and contraindicated orders, diagnostic tests and comfort measures.
+//!
+//! There is no goals item: a goal may be offered as inappropriate only when a fact makes it so
+//! (the opposite direction of a recorded goal, a target a fact rules out), and the knowledge base
+//! records one or two goals per disorder and nothing that rules a goal out, so every such item
+//! would have to call another disorder's goals wrong for this one.
 
 use super::*;
 
@@ -35,22 +40,6 @@ pub static MODELS: &[ModelSpec] = &[
         },
         seeding: Seeding::Seed,
         generate: orders_matrix,
-    },
-    ModelSpec {
-        id: "dx-goals-sata",
-        item_type: ItemType::MultipleResponse,
-        client_need: ClientNeed::PhysiologicalAdaptation,
-        ncjmm: NcjmmFunction::GenerateSolutions,
-        aacn: Aacn::new(2, 5),
-        qsen: Qsen::PatientCenteredCare,
-        difficulty: Difficulty::Intermediate,
-        description: "Asks which expected outcomes are appropriate goals for a client with a disorder. Keys: 2 of its text `expected_outcome` facts. Distractors: expected outcomes of disorders of other body systems that share no word or synonym with anything the disorder records (pain, temperature, vital-sign and infection outcomes excluded as broadly applicable).",
-        cases: Cases::Vetted {
-            family: DX,
-            variants: 1,
-        },
-        seeding: Seeding::Seed,
-        generate: goals_sata,
     },
     ModelSpec {
         id: "dx-diagnostic-test-mc",
@@ -250,89 +239,6 @@ fn orders_matrix(g: Gen) -> Option<Item> {
     ))
 }
 
-/// "Which goals are appropriate for a client with X? Select all that apply."
-fn goals_sata(g: Gen) -> Option<Item> {
-    let Gen {
-        kb,
-        case,
-        seed,
-        mut rng,
-        ref meta,
-    } = g;
-    let subject = case.subject.as_str();
-    let ctx = ctx(kb, subject);
-    let goals = outcomes(kb, subject, &ctx);
-    let mut taken = Vec::new();
-    let keys_chosen = pick(&mut rng, &goals, 2, &mut taken);
-    if keys_chosen.len() < 2 {
-        return None;
-    }
-    let mut clash_with: Vec<&str> = FIND_ALL.to_vec();
-    clash_with.extend(ACT_ALL);
-    let broad = [
-        "pain", "temp", "vital", "stabl", "infec", "sympt", "resol", "heart", "resp", "bleed",
-        "mental", "flare", "weight",
-    ];
-    let pool = foreign(
-        kb,
-        subject,
-        &["expected_outcome"],
-        &clash_with,
-        &broad,
-        true,
-        false,
-        &ctx,
-    );
-    let count = 3 + rng.below(2);
-    let distractors = pick(&mut rng, &pool, count, &mut taken);
-    if distractors.len() < 3 {
-        return None;
-    }
-    let stem = format!(
-        "The nurse writes expected outcomes for {}. Which outcomes are appropriate? Select all that apply.",
-        who_with(&ctx, subject)
-    );
-    let key_opts = keys_chosen
-        .iter()
-        .map(|fact| {
-            key_opt(
-                fact,
-                format!(
-                    "{} is an expected outcome of care in {subject}.",
-                    sentence(fact.text())
-                ),
-            )
-        })
-        .collect();
-    let distractor_opts = distractors
-        .iter()
-        .map(|fact| {
-            Opt::new(
-                clean(fact.text()),
-                format!(
-                    "{} is an outcome for {}; it does not measure the problems of {subject}.",
-                    sentence(fact.text()),
-                    fact.subject
-                ),
-                &[*fact],
-            )
-        })
-        .collect();
-    let rationale = format!(
-        "Outcomes for {subject} measure its own problems: {}.",
-        serial_list(&texts(&keys_chosen))
-    );
-    Some(build::multiple_response(
-        kb,
-        meta,
-        seed,
-        stem,
-        key_opts,
-        distractor_opts,
-        rationale,
-    ))
-}
-
 /// "Which diagnostic test should the nurse anticipate to help confirm X?"
 fn diagnostic_test_mc(g: Gen) -> Option<Item> {
     let Gen {
@@ -479,4 +385,58 @@ fn comfort_measure_mc(g: Gen) -> Option<Item> {
         distractors,
         rationale,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use super::super::super::super::catalog::Catalog;
+    use super::*;
+
+    fn kb() -> &'static KnowledgeBase {
+        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
+    }
+
+    /// Risk-assessment tools predict who may develop a condition; they confirm none.
+    const RISK_TOOLS: [&str; 4] = ["braden", "norton", "morse", "risk assessment"];
+
+    /// A risk-assessment scale (the Braden Scale) is never recorded, keyed or offered as a test
+    /// that diagnoses a disorder.
+    #[test]
+    fn a_risk_assessment_tool_is_not_a_diagnostic_test() {
+        let kb = kb();
+        for fact in kb.with_attribute(DX, "diagnostic_test") {
+            let text = fact.norm();
+            assert!(
+                RISK_TOOLS.iter().all(|tool| !text.contains(tool)),
+                "{}: {text}",
+                fact.id
+            );
+        }
+        let catalog = Catalog::builtin(kb);
+        let Some(index) = catalog.model_index("dx-diagnostic-test-mc") else {
+            panic!("dx-diagnostic-test-mc is in the catalog");
+        };
+        let mut made = 0;
+        for case in catalog.cases(index) {
+            for seed in 0..4 {
+                let Some(item) = catalog.generate_case(kb, index, case, seed) else {
+                    continue;
+                };
+                made += 1;
+                for option in &item.options {
+                    let text = option.text.to_lowercase();
+                    assert!(
+                        RISK_TOOLS.iter().all(|tool| !text.contains(tool)),
+                        "{}: {}",
+                        case.subject,
+                        option.text
+                    );
+                }
+            }
+        }
+        assert!(made > 0);
+    }
 }
