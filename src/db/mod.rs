@@ -52,6 +52,14 @@ impl rusqlite::types::FromSql for crate::domain::accounts::Role {
     }
 }
 
+/// Audit actions are stored as their snake_case names (`AuditAction::as_str`). Entries are read
+/// back as the stored text, so this binds only.
+impl rusqlite::ToSql for crate::domain::audit::AuditAction {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
 pub mod accounts;
 pub mod analytics;
 pub mod calibration;
