@@ -33,6 +33,7 @@ sql_id!(
     crate::domain::psychometrics::cat::CatSessionId,
     crate::domain::competency::AssessmentId,
     crate::domain::competency::EvidenceId,
+    crate::domain::psychometrics::calibration::CalibrationRunId,
 );
 
 /// Roles are stored as their lowercase names; a name the code does not know reads as an error,
