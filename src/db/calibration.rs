@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::DbError;
 use crate::domain::accounts::UserId;
-use crate::domain::items::Difficulty;
+use crate::domain::items::{Difficulty, ItemId};
 use crate::domain::psychometrics::calibration::{
     CalibrationRunId, ItemCalibration, Observation, item_prior,
 };
@@ -293,7 +293,7 @@ pub fn calibrations(conn: &Connection) -> Result<Vec<StoredCalibration>, DbError
 /// One item's current calibration.
 pub fn calibration_of(
     conn: &Connection,
-    item_id: &str,
+    item_id: &ItemId,
 ) -> Result<Option<StoredCalibration>, DbError> {
     Ok(conn
         .prepare_cached(&format!("{STORED} WHERE item_id = ?1"))?

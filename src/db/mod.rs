@@ -36,6 +36,30 @@ sql_id!(
     crate::domain::psychometrics::calibration::CalibrationRunId,
 );
 
+/// Binds and reads a typed text id as the text it is stored as.
+macro_rules! sql_text_id {
+    ($($id:ty),* $(,)?) => {$(
+        impl rusqlite::ToSql for $id {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $id {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                String::column_result(value).map(<$id>::from)
+            }
+        }
+    )*};
+}
+
+sql_text_id!(
+    crate::domain::items::ItemId,
+    crate::domain::competency::CompetencyId,
+);
+
 /// Roles are stored as their lowercase names; a name the code does not know reads as an error,
 /// not as some default role.
 impl rusqlite::ToSql for crate::domain::accounts::Role {

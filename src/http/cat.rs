@@ -19,7 +19,7 @@ use crate::db::cat::{self as store, SessionRecord};
 use crate::db::items as item_bank;
 use crate::domain::items::rng::mix;
 use crate::domain::items::scoring::score;
-use crate::domain::items::{Item, ItemType};
+use crate::domain::items::{Item, ItemId, ItemType};
 use crate::domain::psychometrics::bank::{self, BANK_SEED, CatBank};
 use crate::domain::psychometrics::calibration::CalibrationRunId;
 use crate::domain::psychometrics::cat::{
@@ -383,7 +383,7 @@ async fn answer(
             }
             let item = match bank.items.get(&pending) {
                 Some(item) => item.clone(),
-                None => match item_bank::find_item(tx, &pending)? {
+                None => match item_bank::find_item(tx, &ItemId::from(pending.as_str()))? {
                     Some(stored) => stored.item,
                     None => {
                         return Err(DbError::Task(format!("presented item {pending} is missing")));
