@@ -598,7 +598,7 @@ pub struct AuditEntry<'a> {
 pub fn insert_audit(conn: &Connection, entry: &AuditEntry<'_>, now: &str) -> Result<(), DbError> {
     conn.execute(
         "INSERT INTO audit_log (at, actor_id, actor, action, target, ip, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![now, entry.actor_id, entry.actor, entry.action.as_str(), entry.target, entry.ip, entry.details.to_string()],
+        params![now, entry.actor_id, entry.actor, entry.action, entry.target, entry.ip, entry.details.to_string()],
     )?;
     Ok(())
 }
@@ -622,7 +622,7 @@ pub fn list_audit(
     conn: &Connection,
     before_id: Option<i64>,
     limit: i64,
-    action: Option<&str>,
+    action: Option<AuditAction>,
 ) -> Result<Vec<AuditRecord>, DbError> {
     let mut statement = conn.prepare(
         "SELECT id, at, actor_id, actor, action, target, ip, details FROM audit_log

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::DbError;
 use crate::domain::accounts::{CohortId, UserId};
-use crate::domain::items::Difficulty;
+use crate::domain::items::{Difficulty, ItemId};
 use crate::domain::practice::QuizId;
 use crate::domain::psychometrics::calibration::{item_prior, usable_difficulty};
 use crate::domain::psychometrics::cohort::{Cell, StudentData};
@@ -233,7 +233,10 @@ pub fn quiz_scored_answers(
 }
 
 /// An item's latest frozen snapshot in any quiz (`None` when no quiz holds it).
-pub fn item_body(conn: &Connection, item_id: &str) -> Result<Option<serde_json::Value>, DbError> {
+pub fn item_body(
+    conn: &Connection,
+    item_id: &ItemId,
+) -> Result<Option<serde_json::Value>, DbError> {
     let body: Option<String> = conn
         .prepare_cached(
             "SELECT body FROM quiz_items WHERE item_id = ?1 ORDER BY quiz_id DESC LIMIT 1",
@@ -248,7 +251,7 @@ pub fn item_body(conn: &Connection, item_id: &str) -> Result<Option<serde_json::
 /// for their rest scores); with `cohorts`, only the attempts of those cohorts' students.
 pub fn item_attempt_answers(
     conn: &Connection,
-    item_id: &str,
+    item_id: &ItemId,
     cohorts: Option<&[CohortId]>,
 ) -> Result<Vec<ScoredAnswer>, DbError> {
     let mut statement = conn.prepare_cached(&format!(

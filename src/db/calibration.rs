@@ -7,8 +7,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::DbError;
 use crate::domain::accounts::UserId;
-use crate::domain::items::Difficulty;
-use crate::domain::psychometrics::calibration::{ItemCalibration, Observation, item_prior};
+use crate::domain::items::{Difficulty, ItemId};
+use crate::domain::psychometrics::calibration::{
+    CalibrationRunId, ItemCalibration, Observation, item_prior,
+};
 
 /// The newest stored responses: (largest `item_responses` id, largest `cat_responses` rowid).
 /// A calibration made at the same marks would see exactly the same data (responses are only ever
@@ -166,7 +168,8 @@ impl Trigger {
 /// One stored run.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct RunRecord {
-    pub run_id: i64,
+    #[schema(value_type = i64)]
+    pub run_id: CalibrationRunId,
     pub trigger: Trigger,
     pub started_at: String,
     /// Wall time of the estimation, reading the responses included.
@@ -212,7 +215,7 @@ pub fn store_run(
     run: &RunRecord,
     requested_by: Option<UserId>,
     items: &[(String, ItemCalibration)],
-) -> Result<i64, DbError> {
+) -> Result<CalibrationRunId, DbError> {
     conn.execute(
         "INSERT INTO calibration_runs (trigger, requested_by, started_at, duration_ms, persons, items,
              responses, iterations, converged, item_response_mark, cat_response_mark)
@@ -231,7 +234,7 @@ pub fn store_run(
             run.marks.1
         ],
     )?;
-    let run_id = conn.last_insert_rowid();
+    let run_id = CalibrationRunId::from(conn.last_insert_rowid());
     conn.execute("DELETE FROM item_calibrations", [])?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO item_calibrations (item_id, run_id, b, se, n, prior_mean, infit, outfit, misfit)
@@ -290,7 +293,7 @@ pub fn calibrations(conn: &Connection) -> Result<Vec<StoredCalibration>, DbError
 /// One item's current calibration.
 pub fn calibration_of(
     conn: &Connection,
-    item_id: &str,
+    item_id: &ItemId,
 ) -> Result<Option<StoredCalibration>, DbError> {
     Ok(conn
         .prepare_cached(&format!("{STORED} WHERE item_id = ?1"))?

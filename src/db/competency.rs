@@ -13,14 +13,14 @@ use crate::domain::accounts::{Principal, Role, UserId};
 use crate::domain::audit::AuditAction;
 use crate::domain::competency::performance::NewEvidence;
 use crate::domain::competency::{
-    AssessmentId, Evidence, EvidenceId, Proficiency, may_assess, proficiency,
+    AssessmentId, CompetencyId, Evidence, EvidenceId, Proficiency, may_assess, proficiency,
 };
 
 /// One assessment request to store.
 #[derive(Debug, Clone)]
 pub struct NewAssessment<'a> {
     pub student_id: UserId,
-    pub competency_id: &'a str,
+    pub competency_id: &'a CompetencyId,
     pub requested_id: &'a str,
     pub assessment_type: &'a str,
     pub assessor: &'a str,
@@ -63,7 +63,7 @@ pub struct Provenance<'a> {
 pub fn insert_evidence(
     conn: &Connection,
     student_id: UserId,
-    competency_id: &str,
+    competency_id: &CompetencyId,
     evidence: &NewEvidence,
     provenance: &Provenance<'_>,
     now: &str,
@@ -93,7 +93,7 @@ pub fn insert_evidence(
 pub fn evidence_for(
     conn: &Connection,
     student_id: UserId,
-    competency_id: &str,
+    competency_id: &CompetencyId,
 ) -> Result<Vec<(String, Evidence)>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT source, score, weight FROM competency_evidence
@@ -116,7 +116,8 @@ pub fn evidence_for(
 pub struct RecordedEvidence {
     #[schema(value_type = i64)]
     pub id: EvidenceId,
-    pub competency_id: String,
+    #[schema(value_type = String)]
+    pub competency_id: CompetencyId,
     pub source: String,
     /// Fraction earned, 0–1.
     pub score: f64,
@@ -240,7 +241,7 @@ pub struct Standing {
 pub fn standing(
     conn: &Connection,
     student_id: UserId,
-    competency_id: &str,
+    competency_id: &CompetencyId,
 ) -> Result<Standing, DbError> {
     let rows = evidence_for(conn, student_id, competency_id)?;
     let mut by_source: BTreeMap<String, u32> = BTreeMap::new();
@@ -282,7 +283,7 @@ pub fn record_evidence(
     conn: &Connection,
     principal: &Principal,
     student_id: UserId,
-    competency_id: &str,
+    competency_id: &CompetencyId,
     evidence: &NewEvidence,
     provenance: &Provenance<'_>,
     now: &str,

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::DbError;
 use crate::domain::accounts::UserId;
-use crate::domain::items::Item;
+use crate::domain::items::{Item, ItemId};
 
 /// An item with its bank record.
 #[derive(Debug, Clone)]
@@ -135,14 +135,19 @@ pub fn update_item(
     )? == 1)
 }
 
-pub fn set_status(conn: &Connection, id: &str, status: &str, now: &str) -> Result<bool, DbError> {
+pub fn set_status(
+    conn: &Connection,
+    id: &ItemId,
+    status: &str,
+    now: &str,
+) -> Result<bool, DbError> {
     Ok(conn.execute(
         "UPDATE items SET status = ?2, updated_at = ?3 WHERE id = ?1",
         params![id, status, now],
     )? == 1)
 }
 
-pub fn find_item(conn: &Connection, id: &str) -> Result<Option<StoredItem>, DbError> {
+pub fn find_item(conn: &Connection, id: &ItemId) -> Result<Option<StoredItem>, DbError> {
     let raw = conn
         .prepare_cached("SELECT body, origin, status, author_id, created_at, updated_at FROM items WHERE id = ?1")?
         .query_row([id], stored_from_row)

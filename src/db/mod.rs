@@ -33,6 +33,31 @@ sql_id!(
     crate::domain::psychometrics::cat::CatSessionId,
     crate::domain::competency::AssessmentId,
     crate::domain::competency::EvidenceId,
+    crate::domain::psychometrics::calibration::CalibrationRunId,
+);
+
+/// Binds and reads a typed text id as the text it is stored as.
+macro_rules! sql_text_id {
+    ($($id:ty),* $(,)?) => {$(
+        impl rusqlite::ToSql for $id {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+
+        impl rusqlite::types::FromSql for $id {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                String::column_result(value).map(<$id>::from)
+            }
+        }
+    )*};
+}
+
+sql_text_id!(
+    crate::domain::items::ItemId,
+    crate::domain::competency::CompetencyId,
 );
 
 /// Roles are stored as their lowercase names; a name the code does not know reads as an error,
@@ -49,6 +74,14 @@ impl rusqlite::types::FromSql for crate::domain::accounts::Role {
         crate::domain::accounts::Role::parse(text).ok_or_else(|| {
             rusqlite::types::FromSqlError::Other(format!("unknown role {text:?}").into())
         })
+    }
+}
+
+/// Audit actions are stored as their snake_case names (`AuditAction::as_str`). Entries are read
+/// back as the stored text, so this binds only.
+impl rusqlite::ToSql for crate::domain::audit::AuditAction {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
     }
 }
 

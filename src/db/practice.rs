@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{Db, DbError};
 use crate::domain::accounts::{CohortId, UserId};
-use crate::domain::items::Item;
+use crate::domain::items::{Item, ItemId};
 use crate::domain::practice::{self, AttemptId, AttemptStatus, QuizId, QuizKind};
 
 fn json_error(error: serde_json::Error) -> DbError {
@@ -405,7 +405,7 @@ pub fn touch_attempt(conn: &Connection, attempt: AttemptId, now_ms: i64) -> Resu
 /// A saved answer.
 #[derive(Debug, Clone)]
 pub struct SavedAnswer {
-    pub item_id: String,
+    pub item_id: ItemId,
     pub answer: Value,
     pub flagged: bool,
     pub time_spent_ms: i64,
@@ -419,7 +419,7 @@ pub fn saved_answers(conn: &Connection, attempt: AttemptId) -> Result<Vec<SavedA
     )?;
     let rows = statement.query_map([attempt.0], |row| {
         Ok((
-            row.get::<_, String>(0)?,
+            row.get::<_, ItemId>(0)?,
             row.get::<_, Option<String>>(1)?,
             row.get::<_, bool>(2)?,
             row.get::<_, i64>(3)?,
@@ -449,7 +449,7 @@ pub fn saved_answers(conn: &Connection, attempt: AttemptId) -> Result<Vec<SavedA
 pub fn answer_history(
     conn: &Connection,
     attempt: AttemptId,
-    item_id: &str,
+    item_id: &ItemId,
 ) -> Result<Vec<(Value, bool, String)>, DbError> {
     let mut statement = conn.prepare_cached(
         "SELECT answer, flagged, saved_at FROM answer_history WHERE attempt_id = ?1 AND item_id = ?2 ORDER BY id",
@@ -477,7 +477,7 @@ pub fn answer_history(
 #[derive(Debug, Clone)]
 pub struct AnswerSave {
     pub attempt_id: AttemptId,
-    pub item_id: String,
+    pub item_id: ItemId,
     /// `None` keeps the current answer (a flag-only change).
     pub answer: Option<Value>,
     pub flagged: Option<bool>,
@@ -724,8 +724,10 @@ impl FrozenItems {
         })
     }
 
-    pub fn get(&self, item_id: &str) -> Option<&Item> {
-        self.by_id.get(item_id).map(|index| &self.items[*index])
+    pub fn get(&self, item_id: &ItemId) -> Option<&Item> {
+        self.by_id
+            .get(item_id.as_str())
+            .map(|index| &self.items[*index])
     }
 }
 
@@ -807,7 +809,7 @@ pub fn attempt_owner(
 /// One scored item response.
 #[derive(Debug, Clone)]
 pub struct ResponseRecord {
-    pub item_id: String,
+    pub item_id: ItemId,
     pub position: u32,
     pub answered: bool,
     pub points: u32,
@@ -853,7 +855,7 @@ pub fn finish_attempt(
     let saved = saved_answers(conn, attempt)?;
     let answers: BTreeMap<String, Value> = saved
         .iter()
-        .map(|saved| (saved.item_id.clone(), saved.answer.clone()))
+        .map(|saved| (saved.item_id.to_string(), saved.answer.clone()))
         .collect();
     let scored = practice::score_attempt(items, &answers);
     let total: u32 = scored.iter().map(|result| result.points).sum();
@@ -1043,7 +1045,7 @@ mod tests {
                 writer
                     .save(AnswerSave {
                         attempt_id: attempt,
-                        item_id: id,
+                        item_id: ItemId::from(id),
                         answer: Some(key),
                         flagged: Some(index == 0),
                         now_ms: 2_000,
@@ -1098,7 +1100,7 @@ mod tests {
         let refused = writer
             .save(AnswerSave {
                 attempt_id: attempt,
-                item_id: items[0].id.clone(),
+                item_id: ItemId::from(items[0].id.as_str()),
                 answer: Some(Value::Null),
                 flagged: None,
                 now_ms: 3_000,
@@ -1184,7 +1186,7 @@ mod tests {
         let db = open(dir.path());
         let (_, attempt, items) = setup(&db).await;
         let writer = AnswerWriter::start(db.clone());
-        let id = items[0].id.clone();
+        let id = ItemId::from(items[0].id.as_str());
         for (now_ms, answer) in [(4_000, Value::Null), (9_000, serde_json::json!("A"))] {
             writer
                 .save(AnswerSave {

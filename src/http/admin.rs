@@ -7,6 +7,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::db::accounts::{self, AuditRecord};
+use crate::domain::audit::AuditAction;
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::json::ApiJson;
@@ -24,7 +25,8 @@ pub struct AuditQuery {
     /// Entries per page, 1 to 500 (default 100).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
-    /// Only this action, e.g. `login_failed`, `role_changed`.
+    /// Only this action, e.g. `login_failed`, `role_changed`; an unknown one is refused (422).
+    #[param(value_type = Option<AuditAction>, inline)]
     pub action: Option<String>,
 }
 
@@ -38,7 +40,7 @@ pub struct AuditPage {
 /// The audit log, newest first (admin): logins, failed logins, user, role and cohort changes,
 /// password resets, exports, backups and restores.
 #[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", security(("bearer" = [])), params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 403, body = crate::http::error::ErrorEnvelope)))]
+    responses((status = 200, body = AuditPage), (status = 403, body = crate::http::error::ErrorEnvelope), (status = 422, body = crate::http::error::ErrorEnvelope)))]
 async fn list_audit(
     State(state): State<AppState>,
     _admin: AdminUser,
@@ -50,10 +52,18 @@ async fn list_audit(
     if !(1..=500).contains(&limit) {
         return Err(ApiError::validation("limit", "must be between 1 and 500"));
     }
-    let (before, action) = (query.before_id, query.action);
+    let action = query
+        .action
+        .as_deref()
+        .map(|text| {
+            AuditAction::parse(text)
+                .ok_or_else(|| ApiError::validation("action", format!("unknown action \"{text}\"")))
+        })
+        .transpose()?;
+    let before = query.before_id;
     let entries = state
         .db
-        .read(move |conn| accounts::list_audit(conn, before, limit, action.as_deref()))
+        .read(move |conn| accounts::list_audit(conn, before, limit, action))
         .await?;
     let next_before_id = (entries.len() as i64 == limit)
         .then(|| entries.last().map(|entry| entry.id))

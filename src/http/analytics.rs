@@ -15,6 +15,7 @@ use crate::db::accounts;
 use crate::db::analytics::{self as store, OutcomeRecord};
 use crate::db::calibration::{self as calibration_store, RunRecord, StoredCalibration, Trigger};
 use crate::domain::accounts::{CohortId, Role, UserId};
+use crate::domain::items::ItemId;
 use crate::domain::practice::QuizId;
 use crate::domain::psychometrics::calibration::{
     self as rasch_calibration, FIT_RANGE, ItemCalibration, MIN_CALIBRATED_N, MIN_FIT_N,
@@ -362,7 +363,8 @@ async fn readiness_accuracy(
 /// An item's analysis over the scored quiz and practice responses the caller may see.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ItemAnalysisView {
-    pub item_id: String,
+    #[schema(value_type = String)]
+    pub item_id: ItemId,
     /// Attempts that answered it (each one examinee).
     pub attempts: usize,
     /// `all` (admins: every attempt) or `own_cohorts` (instructors: attempts of their cohorts'
@@ -389,7 +391,7 @@ pub struct ItemAnalysisView {
 async fn item_analysis(
     State(state): State<AppState>,
     staff: StaffUser,
-    Path(item_id): Path<String>,
+    Path(item_id): Path<ItemId>,
 ) -> ApiResult<ApiJson<ItemAnalysisView>> {
     let id = item_id.clone();
     let scope = crate::domain::accounts::response_scope(&staff.principal);

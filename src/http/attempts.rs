@@ -21,7 +21,7 @@ use crate::db::practice::{
 };
 use crate::db::{Db, DbError};
 use crate::domain::accounts::{Role, UserId, can_view_student};
-use crate::domain::items::Item;
+use crate::domain::items::{Item, ItemId};
 use crate::domain::practice::{self, AttemptId, AttemptStatus, QuizId, StartRefusal, Subtotals};
 use crate::http::AppState;
 use crate::http::auth::{CurrentUser, parse_time, path_id};
@@ -73,7 +73,8 @@ pub struct SavedAnswerView {
 /// One item's result in a review.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewItem {
-    pub item_id: String,
+    #[schema(value_type = String)]
+    pub item_id: ItemId,
     pub position: u32,
     pub points: u32,
     pub max_points: u32,
@@ -331,7 +332,7 @@ pub async fn attempt_view(
         .into_iter()
         .map(|saved| {
             (
-                saved.item_id,
+                saved.item_id.into_string(),
                 SavedAnswerView {
                     answer: saved.answer,
                     flagged: saved.flagged,
@@ -496,7 +497,8 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<V
 pub struct SaveReceiptView {
     #[schema(value_type = i64)]
     pub attempt_id: AttemptId,
-    pub item_id: String,
+    #[schema(value_type = String)]
+    pub item_id: ItemId,
     /// Always true: the answer is on disk when this reply is sent.
     pub saved: bool,
     pub flagged: bool,
@@ -520,7 +522,7 @@ pub struct SaveReceiptView {
 async fn save_response(
     State(state): State<AppState>,
     student: StudentUser,
-    path: Result<Path<(i64, String)>, axum::extract::rejection::PathRejection>,
+    path: Result<Path<(i64, ItemId)>, axum::extract::rejection::PathRejection>,
     ApiJson(request): ApiJson<SaveRequest>,
 ) -> ApiResult<ApiJson<SaveReceiptView>> {
     let Path((attempt_id, item_id)) =

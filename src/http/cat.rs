@@ -19,8 +19,9 @@ use crate::db::cat::{self as store, SessionRecord};
 use crate::db::items as item_bank;
 use crate::domain::items::rng::mix;
 use crate::domain::items::scoring::score;
-use crate::domain::items::{Item, ItemType};
+use crate::domain::items::{Item, ItemId, ItemType};
 use crate::domain::psychometrics::bank::{self, BANK_SEED, CatBank};
+use crate::domain::psychometrics::calibration::CalibrationRunId;
 use crate::domain::psychometrics::cat::{
     self, CatConfig, CatResult, CatSessionId, CatState, ScoredPart, StopRule,
 };
@@ -49,7 +50,8 @@ static BANK: tokio::sync::OnceCell<Result<Arc<CatBank>, String>> =
 const BANK_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The bank with the newest calibration applied, and the run it came from.
-static CALIBRATED: std::sync::Mutex<Option<(i64, Arc<CatBank>)>> = std::sync::Mutex::new(None);
+static CALIBRATED: std::sync::Mutex<Option<(CalibrationRunId, Arc<CatBank>)>> =
+    std::sync::Mutex::new(None);
 
 /// The adaptive exam's bank: the built-in bank with the difficulties of the newest calibration
 /// run for the items it calibrated on enough responses
@@ -57,10 +59,9 @@ static CALIBRATED: std::sync::Mutex<Option<(i64, Arc<CatBank>)>> = std::sync::Mu
 /// Rebuilt once per new run.
 pub async fn cat_bank(state: &AppState) -> ApiResult<Arc<CatBank>> {
     let base = base_bank(state).await?;
-    let run = crate::ops::calibration::current_run(&state.db).await?;
-    if run == 0 {
+    let Some(run) = crate::ops::calibration::current_run(&state.db).await? else {
         return Ok(base);
-    }
+    };
     if let Some((built_from, bank)) = CALIBRATED
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -382,7 +383,7 @@ async fn answer(
             }
             let item = match bank.items.get(&pending) {
                 Some(item) => item.clone(),
-                None => match item_bank::find_item(tx, &pending)? {
+                None => match item_bank::find_item(tx, &ItemId::from(pending.as_str()))? {
                     Some(stored) => stored.item,
                     None => {
                         return Err(DbError::Task(format!("presented item {pending} is missing")));

@@ -22,7 +22,8 @@ use crate::domain::competency::gaps::{self, Gap, Severity, StepReason};
 use crate::domain::competency::ids::{OriginalId, ResolvedCompetency};
 use crate::domain::competency::performance::{self, EvidenceSource, NewEvidence};
 use crate::domain::competency::{
-    AssessmentId, Competency, Essentials, Evidence, Proficiency, ProficiencyLevel, standings,
+    AssessmentId, Competency, CompetencyId, Essentials, Evidence, Proficiency, ProficiencyLevel,
+    standings,
 };
 use crate::http::AppState;
 use crate::http::assessment::essentials;
@@ -72,11 +73,11 @@ fn resolve(essentials: &Essentials, id: &str) -> ApiResult<ResolvedCompetency> {
         .map_err(|message| ApiError::validation("competency_id", message))
 }
 
-fn competency_of(essentials: &Essentials, id: &str) -> Option<Competency> {
+fn competency_of(essentials: &Essentials, id: &CompetencyId) -> Option<Competency> {
     essentials
         .competencies()
         .into_iter()
-        .find(|competency| competency.id == id)
+        .find(|competency| *id == competency.id)
 }
 
 /// The refusal for a student the caller may not assess: 403 (whether or not they exist, for
@@ -159,7 +160,8 @@ pub struct EvidenceRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EvidenceView {
     pub evidence: RecordedEvidence,
-    pub competency_id: String,
+    #[schema(value_type = String)]
+    pub competency_id: CompetencyId,
     pub proficiency: Proficiency,
     pub evidence_by_source: BTreeMap<String, u32>,
 }
@@ -307,7 +309,8 @@ pub struct AssessmentView {
     #[schema(value_type = i64)]
     pub student_id: UserId,
     /// Our competency id, under which the evidence is filed.
-    pub competency_id: String,
+    #[schema(value_type = String)]
+    pub competency_id: CompetencyId,
     /// As the request named it.
     pub requested_competency_id: String,
     /// How an original `aacn_N_1` id was mapped, when one was used.
@@ -661,7 +664,7 @@ async fn assess_bulk(
 // ---- Gaps and learning paths ----
 
 /// Resolves the competencies a request targets (all 45 when none is named).
-fn targets(essentials: &Essentials, requested: &[String]) -> ApiResult<Vec<String>> {
+fn targets(essentials: &Essentials, requested: &[String]) -> ApiResult<Vec<CompetencyId>> {
     if requested.len() > 100 {
         return Err(ApiError::validation(
             "target_competencies",
@@ -684,7 +687,7 @@ fn targets(essentials: &Essentials, requested: &[String]) -> ApiResult<Vec<Strin
 async fn standings_of(
     state: &AppState,
     student_id: UserId,
-    wanted: &[String],
+    wanted: &[CompetencyId],
 ) -> ApiResult<Vec<gaps::Standing>> {
     let essentials = essentials()?;
     let rows = state
@@ -697,7 +700,9 @@ async fn standings_of(
         .collect();
     Ok(standings(essentials, &evidence)
         .into_iter()
-        .filter(|standing| wanted.is_empty() || wanted.contains(&standing.competency.id))
+        .filter(|standing| {
+            wanted.is_empty() || wanted.iter().any(|id| *id == standing.competency.id)
+        })
         .collect())
 }
 

@@ -22,7 +22,7 @@ use crate::domain::items::generate::{
     self as generation, GenerationRequest, Seed, matching_difficulty,
 };
 use crate::domain::items::{
-    ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, blueprint, gate,
+    ClientNeed, Difficulty, Item, ItemId, ItemType, NcjmmFunction, blueprint, gate,
 };
 use crate::http::AppState;
 use crate::http::auth::CurrentUser;
@@ -767,7 +767,7 @@ async fn list_items(
 async fn get_item(
     State(state): State<AppState>,
     _staff: StaffUser,
-    Path(item_id): Path<String>,
+    Path(item_id): Path<ItemId>,
 ) -> ApiResult<ApiJson<BankItem>> {
     let id = item_id.clone();
     let stored = state
@@ -818,7 +818,7 @@ async fn create_item(
         .db
         .write(move |tx| {
             bank::insert_authored(tx, &item, &signature(&item), author, &stamp)?;
-            bank::find_item(tx, &item.id)?
+            bank::find_item(tx, &ItemId::from(item.id.as_str()))?
                 .ok_or_else(|| DbError::Task("stored item vanished".into()))
         })
         .await?;
@@ -848,7 +848,7 @@ async fn replace_item(
             if !bank::update_item(tx, &item, &signature(&item), author, &stamp)? {
                 return Ok(None);
             }
-            bank::find_item(tx, &item.id)
+            bank::find_item(tx, &ItemId::from(item.id.as_str()))
         })
         .await?;
     stored
@@ -871,7 +871,7 @@ pub struct StatusChange {
 async fn set_item_status(
     State(state): State<AppState>,
     _staff: StaffUser,
-    Path(item_id): Path<String>,
+    Path(item_id): Path<ItemId>,
     ApiJson(change): ApiJson<StatusChange>,
 ) -> ApiResult<ApiJson<BankItem>> {
     if !matches!(change.status.as_str(), "active" | "retired") {

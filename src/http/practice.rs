@@ -18,7 +18,7 @@ use crate::domain::accounts::UserId;
 use crate::domain::items::catalog::{Filter, signature};
 use crate::domain::items::generate::generate_preferring_unseen;
 use crate::domain::items::rng::mix;
-use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType};
+use crate::domain::items::{ClientNeed, Difficulty, Item, ItemId, ItemType};
 use crate::domain::practice::QuizKind;
 use crate::http::AppState;
 use crate::http::attempts::{AttemptView, attempt_view, start_or_resume};
@@ -88,7 +88,7 @@ async fn listed_items(
         .read(move |conn| {
             wanted
                 .iter()
-                .map(|id| bank::find_item(conn, id))
+                .map(|id| bank::find_item(conn, &ItemId::from(id.as_str())))
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;

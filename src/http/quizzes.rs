@@ -17,7 +17,9 @@ use crate::db::accounts;
 use crate::db::items::{self as bank, ItemQuery};
 use crate::db::practice::{self as store, QuizRecord, QuizScope, QuizSettings};
 use crate::domain::accounts::{CohortId, Role, UserId, can_manage_cohort};
-use crate::domain::items::{ClientNeed, Difficulty, Item, ItemType, NcjmmFunction, blueprint};
+use crate::domain::items::{
+    ClientNeed, Difficulty, Item, ItemId, ItemType, NcjmmFunction, blueprint,
+};
 use crate::domain::practice::{QuizId, QuizKind};
 use crate::http::AppState;
 use crate::http::auth::{CurrentUser, parse_time, path_id};
@@ -334,7 +336,12 @@ async fn resolve_items(state: &AppState, source: ItemSource) -> ApiResult<Option
                 .db
                 .read(move |conn| {
                     ids.iter()
-                        .map(|id| Ok((id.clone(), bank::find_item(conn, id)?)))
+                        .map(|id| {
+                            Ok((
+                                id.clone(),
+                                bank::find_item(conn, &ItemId::from(id.as_str()))?,
+                            ))
+                        })
                         .collect::<Result<Vec<_>, DbError>>()
                 })
                 .await?;

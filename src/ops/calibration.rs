@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use crate::db::calibration::{self as store, RunRecord, Trigger};
 use crate::db::{Db, DbError};
 use crate::domain::accounts::UserId;
-use crate::domain::psychometrics::calibration::{self, ITEM_PRIOR_SD, ItemPrior, Settings};
+use crate::domain::psychometrics::calibration::{
+    self, CalibrationRunId, ITEM_PRIOR_SD, ItemPrior, Settings,
+};
 
 /// How often the background job looks for new responses.
 pub const BACKGROUND_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -70,7 +72,8 @@ pub async fn run(
     .await
     .map_err(|error| DbError::Task(error.to_string()))?;
     let record = RunRecord {
-        run_id: 0,
+        // Storage gives the id; `store_run` does not read this one.
+        run_id: CalibrationRunId::from(0),
         trigger,
         started_at,
         duration_ms: started.elapsed().as_millis() as i64,
@@ -87,9 +90,9 @@ pub async fn run(
     let run_id = db
         .write(move |tx| store::store_run(tx, &stored, requested_by, &items))
         .await?;
-    CURRENT_RUN.store(run_id, Ordering::Release);
+    CURRENT_RUN.store(run_id.get(), Ordering::Release);
     tracing::info!(
-        run_id,
+        run_id = run_id.get(),
         items = record.items,
         responses = record.responses,
         duration_ms = record.duration_ms,
@@ -99,17 +102,22 @@ pub async fn run(
     Ok(RunOutcome::Ran(RunRecord { run_id, ..record }))
 }
 
-/// The id of the newest stored run (0: none), read from storage once per process.
-pub async fn current_run(db: &Db) -> Result<i64, DbError> {
+/// The id of the newest stored run (`None`: no run yet), read from storage once per process.
+pub async fn current_run(db: &Db) -> Result<Option<CalibrationRunId>, DbError> {
     let known = CURRENT_RUN.load(Ordering::Acquire);
     if known >= 0 {
-        return Ok(known);
+        return Ok(stored_run(known));
     }
     let latest = db.read(store::latest_run).await?;
-    let id = latest.map_or(0, |run| run.run_id);
+    let id = latest.map_or(0, |run| run.run_id.get());
     // A run stored meanwhile has set a newer id; keep that one.
     let _ = CURRENT_RUN.compare_exchange(-1, id, Ordering::AcqRel, Ordering::Acquire);
-    Ok(CURRENT_RUN.load(Ordering::Acquire))
+    Ok(stored_run(CURRENT_RUN.load(Ordering::Acquire)))
+}
+
+/// [`CURRENT_RUN`]'s value as a run: SQLite row ids start at 1, so 0 (and −1) is none.
+fn stored_run(known: i64) -> Option<CalibrationRunId> {
+    (known > 0).then_some(CalibrationRunId::from(known))
 }
 
 /// The background job: every [`BACKGROUND_EVERY`], a run when responses arrived since the last.
@@ -194,7 +202,7 @@ mod tests {
         };
         assert_eq!((first.persons, first.items, first.responses), (40, 5, 200));
         assert_eq!(first.trigger, Trigger::Background);
-        assert_eq!(current_run(&db).await.unwrap(), first.run_id);
+        assert_eq!(current_run(&db).await.unwrap(), Some(first.run_id));
         // Nothing new: skipped, and nothing stored.
         assert_eq!(
             run(&db, Trigger::Background, None).await.unwrap(),

@@ -722,6 +722,32 @@ async fn repeated_failures_lock_real_and_unknown_accounts_alike() {
         .await
         .unwrap();
     assert!(older["entries"][0]["id"].as_i64().unwrap() < next);
+    for action in ["login_failed", "password_reset"] {
+        let filtered: Value = api
+            .get(&format!("/api/v1/admin/audit?action={action}"), &admin)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let entries = filtered["entries"].as_array().unwrap();
+        assert!(!entries.is_empty(), "{action}: {filtered}");
+        assert!(
+            entries.iter().all(|entry| entry["action"] == action),
+            "{action}: {filtered}"
+        );
+    }
+    for unknown in ["logins", "Login", "", "login%00"] {
+        let response = api
+            .get(&format!("/api/v1/admin/audit?action={unknown}"), &admin)
+            .await;
+        assert_eq!(response.status(), 422, "{unknown:?}");
+        let envelope: Value = response.json().await.unwrap();
+        assert_envelope(&envelope, "VALIDATION_ERROR", "/api/v1/admin/audit");
+        assert_eq!(
+            envelope["details"]["validation_errors"][0]["field"], "action",
+            "{envelope}"
+        );
+    }
     assert_eq!(api.get("/api/v1/admin/audit", token).await.status(), 403);
 }
 

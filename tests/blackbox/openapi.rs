@@ -140,6 +140,54 @@ async fn parameters_and_error_responses_are_where_the_server_has_them() {
             .clone();
         assert_eq!(declared["in"], "query", "{path} {parameter}");
     }
+    // The audit filter lists every action it accepts.
+    let action = spec["paths"]["/api/v1/admin/audit"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|declared| declared["name"] == "action")
+        .expect("the audit log takes an action filter")
+        .clone();
+    assert_eq!(action["in"], "query");
+    assert_ne!(action["required"], true);
+    let action_schema = match action["schema"]["$ref"].as_str() {
+        Some(reference) => spec["components"]["schemas"]
+            [reference.trim_start_matches("#/components/schemas/")]
+        .clone(),
+        None => action["schema"].clone(),
+    };
+    let listed: Vec<&str> = action_schema["enum"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the action filter lists no values: {action}"))
+        .iter()
+        .map(|value| value.as_str().unwrap())
+        .collect();
+    for expected in [
+        "login",
+        "login_failed",
+        "role_changed",
+        "backup_created",
+        "competency_assessed",
+    ] {
+        assert!(
+            listed.contains(&expected),
+            "{expected} missing from {listed:?}"
+        );
+    }
+    // The server accepts exactly what the document lists.
+    let admin = api.admin().await;
+    for value in &listed {
+        let response = api
+            .get(&format!("/api/v1/admin/audit?action={value}"), &admin)
+            .await;
+        assert_eq!(response.status(), 200, "{value}");
+    }
+    assert_eq!(
+        api.get("/api/v1/admin/audit?action=logins", &admin)
+            .await
+            .status(),
+        422
+    );
     // Rules the server enforces are in the schemas.
     let list = &spec["paths"]["/api/v1/items"]["get"]["parameters"];
     let limit = list

@@ -3,7 +3,7 @@
 //! one per domain of an older eight-domain frame, `aacn_1_1` … `aacn_8_1`; each is mapped onto the
 //! AACN Essentials (2021) competency that fits it, as [`ORIGINAL_IDS`] says and why.
 
-use super::Essentials;
+use super::{CompetencyId, Essentials};
 
 /// One id of the original service and the competency it is filed under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -94,7 +94,7 @@ pub const ORIGINAL_IDS: [OriginalId; 8] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedCompetency {
     /// Our competency id, e.g. "2.3"; evidence is filed under it.
-    pub id: String,
+    pub id: CompetencyId,
     /// As the request named it (a sub-competency "2.3b", or "aacn_2_1").
     pub requested: String,
     /// The original id's mapping, when the request used one.
@@ -108,7 +108,7 @@ impl Essentials {
         let lower = text.to_ascii_lowercase();
         if let Some(original) = ORIGINAL_IDS.iter().find(|original| original.id == lower) {
             return Ok(ResolvedCompetency {
-                id: original.maps_to.to_owned(),
+                id: CompetencyId::from(original.maps_to),
                 requested: text.to_owned(),
                 original: Some(*original),
             });
@@ -124,7 +124,7 @@ impl Essentials {
                 .any(|competency| competency.id == base)
         {
             return Ok(ResolvedCompetency {
-                id: base.to_owned(),
+                id: CompetencyId::from(base),
                 requested: text.to_owned(),
                 original: None,
             });

@@ -23,6 +23,12 @@ pub mod gaps;
 pub mod ids;
 pub mod performance;
 
+text_id_type!(
+    /// An AACN Essentials competency id as evidence is filed under it ("2.4"), as
+    /// [`Essentials::resolve`] gives it.
+    CompetencyId
+);
+
 id_type!(
     /// A stored competency assessment id.
     AssessmentId

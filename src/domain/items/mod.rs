@@ -22,6 +22,12 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+text_id_type!(
+    /// An item's id (`Item::id`, `items.id`, `quiz_items.item_id`): what the repositories and
+    /// services take when they name one item.
+    ItemId
+);
+
 /// The item types of the contract.
 #[derive(
     Debug,

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::domain::items::rng::{Rng, mix};
 use crate::domain::items::scoring::{self, AnswerShape};
-use crate::domain::items::{ClientNeed, Item, NcjmmFunction};
+use crate::domain::items::{ClientNeed, Item, ItemId, NcjmmFunction};
 
 id_type!(
     /// A quiz id.
@@ -305,7 +305,7 @@ pub fn check_answer(item: &Item, answer: &Value) -> Result<(), AnswerShape> {
 /// One item's result in a scored attempt.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredItem {
-    pub item_id: String,
+    pub item_id: ItemId,
     pub position: usize,
     pub answered: bool,
     pub points: u32,
@@ -323,7 +323,7 @@ pub fn score_attempt(items: &[Item], answers: &BTreeMap<String, Value>) -> Vec<S
             let answer = answers.get(&item.id).unwrap_or(&Value::Null);
             let points = scoring::score(item, answer).map_or(0, |score| score.points);
             ScoredItem {
-                item_id: item.id.clone(),
+                item_id: ItemId::from(item.id.as_str()),
                 position,
                 answered: !answer.is_null(),
                 points,

@@ -9,6 +9,11 @@ use serde::Serialize;
 
 use super::rasch::probability;
 
+id_type!(
+    /// A stored calibration run (`calibration_runs.id`).
+    CalibrationRunId
+);
+
 /// One scored response: person and item are indexes into the caller's lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Observation {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::classical::{self, ItemAnalysis, Observation, Reliability};
+use crate::domain::items::ItemId;
 use crate::domain::practice::AttemptId;
 
 /// An item's options and keyed options, read from its frozen quiz snapshot. Items whose answers
@@ -60,7 +61,7 @@ impl ItemKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredAnswer {
     pub attempt_id: AttemptId,
-    pub item_id: String,
+    pub item_id: ItemId,
     pub points: f64,
     pub max_points: f64,
     pub answer: Option<String>,
@@ -186,7 +187,7 @@ mod tests {
     fn answer(attempt: i64, item: &str, points: f64, chosen: &str) -> ScoredAnswer {
         ScoredAnswer {
             attempt_id: AttemptId(attempt),
-            item_id: item.to_owned(),
+            item_id: ItemId::from(item),
             points,
             max_points: 1.0,
             answer: Some(format!("\"{chosen}\"")),
