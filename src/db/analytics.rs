@@ -12,7 +12,7 @@ use crate::domain::practice::QuizId;
 use crate::domain::psychometrics::calibration::{item_prior, usable_difficulty};
 use crate::domain::psychometrics::cohort::{Cell, StudentData};
 use crate::domain::psychometrics::item_report::ScoredAnswer;
-use crate::domain::psychometrics::progress::ScoredResponse;
+use crate::domain::psychometrics::progress::{ScoredResponse, Source};
 use crate::domain::psychometrics::rasch::{Counted, Response};
 
 /// A recorded result.
@@ -120,28 +120,47 @@ pub fn outcomes(
     Ok(out)
 }
 
-/// A student's scored quiz and practice responses (from `item_responses`), oldest first, each
-/// with the Monday of the week it was scored in.
+/// A student's scored responses, oldest first, each with the Monday of the week it was scored
+/// in: quiz and practice ones (`item_responses`) and adaptive-exam ones (`cat_responses`, one per
+/// scored part; no time per item, and points, categories and `answered` where they were
+/// recorded). Each stored response is read once.
 pub fn student_scored_responses(
     conn: &Connection,
     student_id: UserId,
 ) -> Result<Vec<ScoredResponse>, DbError> {
     let mut statement = conn.prepare_cached(
-        "SELECT item_type, client_need, ncjmm_function, aacn_competency, points, max_points,
-                answered, time_spent_ms, date(scored_at, 'weekday 0', '-6 days')
-         FROM item_responses WHERE student_id = ?1 ORDER BY scored_at, id",
+        "SELECT 0, item_type, client_need, ncjmm_function, aacn_competency, points >= max_points,
+                points, max_points, answered, time_spent_ms,
+                date(scored_at, 'weekday 0', '-6 days') AS week, scored_at AS at, id AS seq
+         FROM item_responses WHERE student_id = ?1
+         UNION ALL
+         SELECT 1, item_type, client_need, ncjmm_function, aacn_competency, correct,
+                points, max_points, answered, NULL,
+                date(answered_at, 'weekday 0', '-6 days'), answered_at, seq
+         FROM cat_responses WHERE student_id = ?1
+         ORDER BY at, seq",
     )?;
     let rows = statement.query_map([student_id], |row| {
+        let points = row
+            .get::<_, Option<u32>>(6)?
+            .zip(row.get::<_, Option<u32>>(7)?);
         Ok(ScoredResponse {
-            item_type: row.get(0)?,
-            client_need: row.get(1)?,
-            ncjmm_function: row.get(2)?,
-            aacn_competency: row.get(3)?,
-            points: row.get(4)?,
-            max_points: row.get(5)?,
-            answered: row.get(6)?,
-            time_spent_ms: row.get::<_, i64>(7)?.max(0) as u64,
-            week: row.get::<_, Option<String>>(8)?.unwrap_or_default(),
+            source: if row.get::<_, bool>(0)? {
+                Source::AdaptiveExam
+            } else {
+                Source::Attempt
+            },
+            item_type: row.get(1)?,
+            client_need: row.get(2)?,
+            ncjmm_function: row.get(3)?,
+            aacn_competency: row.get(4)?,
+            correct: row.get(5)?,
+            points,
+            answered: row.get(8)?,
+            time_spent_ms: row
+                .get::<_, Option<i64>>(9)?
+                .map(|spent| spent.max(0) as u64),
+            week: row.get::<_, Option<String>>(10)?.unwrap_or_default(),
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -270,6 +289,28 @@ pub fn item_attempt_answers(
     Ok(statement
         .query_map(params![item_id, scope], scored_answer)?
         .collect::<Result<_, _>>()?)
+}
+
+/// How many adaptive-exam responses answered `item_id` (for a case study, its items); with
+/// `cohorts`, only those of the cohorts' students.
+pub fn item_adaptive_exam_responses(
+    conn: &Connection,
+    item_id: &str,
+    cohorts: Option<&[CohortId]>,
+) -> Result<i64, DbError> {
+    let scope = cohorts
+        .map(|cohorts| {
+            serde_json::to_string(cohorts).map_err(|error| DbError::Task(error.to_string()))
+        })
+        .transpose()?;
+    Ok(conn
+        .prepare_cached(
+            "SELECT count(*) FROM cat_responses WHERE (item_id = ?1 OR entry_id = ?1)
+               AND (?2 IS NULL OR student_id IN (
+                   SELECT user_id FROM cohort_members WHERE role = 'student'
+                     AND cohort_id IN (SELECT value FROM json_each(?2))))",
+        )?
+        .query_row(params![item_id, scope], |row| row.get(0))?)
 }
 
 /// Who set a quiz (`None` once their account is gone) and the cohorts it is assigned to.
@@ -626,7 +667,8 @@ mod tests {
         .unwrap();
         for seq in 0..answers {
             conn.execute(
-                "INSERT INTO cat_responses VALUES (?1, ?2, ?3, 'e', 'i' || ?2, ?4, 'management_of_care', ?5, '2026-04-01T09:00:00Z')",
+                "INSERT INTO cat_responses (session_id, seq, student_id, entry_id, item_id, b, client_need, correct, answered_at)
+                 VALUES (?1, ?2, ?3, 'e', 'i' || ?2, ?4, 'management_of_care', ?5, '2026-04-01T09:00:00Z')",
                 params![session, seq, student, seq as f64 / 7.0 - 1.0, seq % 3 == 0],
             )
             .unwrap();
@@ -683,6 +725,137 @@ mod tests {
             after.iter().map(|r| r.b).collect::<Vec<_>>(),
             expected_after
         );
+    }
+
+    #[test]
+    fn progress_reads_each_adaptive_exam_response_once_with_what_it_recorded() {
+        let conn = schema_before_rollups();
+        for migration in MIGRATIONS.iter().filter(|m| m.version == 9) {
+            conn.execute_batch(migration.sql).unwrap();
+        }
+        // Stored before the exam recorded categories and points: a stand-alone item, a case
+        // study's item, and an item no longer in the bank.
+        conn.execute_batch(
+            r#"INSERT INTO items (id, item_type, client_need, ncjmm_function, topic, difficulty, origin, signature, body, created_at, updated_at)
+               VALUES ('solo', 'numeric', 'pharmacological_parenteral', 'take_action', 't', 'beginner', 'generated', 's1',
+                       '{"aacn_competency": "2.9"}', 'now', 'now'),
+                      ('case', 'case_study', 'physiological_adaptation', 'recognize_cues', 't', 'advanced', 'generated', 's2',
+                       '{"aacn_competency": "2.1", "items": [{"id": "case-1", "item_type": "matrix", "ncjmm_function": "analyze_cues", "aacn_competency": "2.5"}]}', 'now', 'now');
+               INSERT INTO cat_sessions (id, student_id, status, state, time_limit_secs, started_at, started_unix, updated_at)
+               VALUES (1, 10, 'active', '{}', 60, 'now', 0, 'now');
+               INSERT INTO cat_responses (session_id, seq, student_id, entry_id, item_id, b, client_need, correct, answered_at)
+               VALUES (1, 0, 10, 'solo', 'solo', 0.0, 'pharmacological_parenteral', 1, '2026-04-01T09:00:00Z'),
+                      (1, 1, 10, 'case', 'case-1', 0.5, 'physiological_adaptation', 0, '2026-04-01T09:01:00Z'),
+                      (1, 2, 10, 'gone', 'gone', 0.5, 'basic_care_comfort', 1, '2026-04-01T09:02:00Z');"#,
+        )
+        .unwrap();
+        let details = MIGRATIONS.iter().find(|m| m.version == 10).unwrap();
+        conn.execute_batch(details.sql).unwrap();
+        // Stored since, with everything the exam knows.
+        conn.execute(
+            "INSERT INTO cat_responses (session_id, seq, student_id, entry_id, item_id, b, client_need, correct, answered_at,
+                 item_type, ncjmm_function, aacn_competency, points, max_points, answered)
+             VALUES (1, 3, 10, 'new', 'new', 0.0, 'management_of_care', 0, '2026-04-08T09:00:00Z',
+                 'multiple_response', 'generate_solutions', '1.3', 2, 3, 1)",
+            [],
+        )
+        .unwrap();
+        scored_attempt(&conn, 10, 3, 1);
+        scored_attempt(&conn, 11, 4, 1);
+
+        let responses = student_scored_responses(&conn, UserId(10)).unwrap();
+        assert_eq!(
+            responses.len(),
+            3 + 4,
+            "three quiz responses and four exam ones"
+        );
+        let exam: Vec<&ScoredResponse> = responses
+            .iter()
+            .filter(|r| r.source == Source::AdaptiveExam)
+            .collect();
+        let summary: Vec<_> = exam
+            .iter()
+            .map(|r| {
+                (
+                    r.client_need.as_str(),
+                    r.item_type.as_deref(),
+                    r.ncjmm_function.as_deref(),
+                    r.aacn_competency.as_deref(),
+                    r.correct,
+                    r.points,
+                    r.answered,
+                    r.time_spent_ms,
+                    r.week.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "pharmacological_parenteral",
+                    Some("numeric"),
+                    Some("take_action"),
+                    Some("2.9"),
+                    true,
+                    None,
+                    Some(true),
+                    None,
+                    "2026-03-30"
+                ),
+                (
+                    "physiological_adaptation",
+                    Some("matrix"),
+                    Some("analyze_cues"),
+                    Some("2.5"),
+                    false,
+                    None,
+                    None,
+                    None,
+                    "2026-03-30"
+                ),
+                (
+                    "basic_care_comfort",
+                    None,
+                    None,
+                    None,
+                    true,
+                    None,
+                    Some(true),
+                    None,
+                    "2026-03-30"
+                ),
+                (
+                    "management_of_care",
+                    Some("multiple_response"),
+                    Some("generate_solutions"),
+                    Some("1.3"),
+                    false,
+                    Some((2, 3)),
+                    Some(true),
+                    None,
+                    "2026-04-06"
+                ),
+            ]
+        );
+        // The quiz responses keep their points and times.
+        assert!(
+            responses
+                .iter()
+                .filter(|r| r.source == Source::Attempt)
+                .all(|r| r.points.is_some() && r.time_spent_ms == Some(1000))
+        );
+        // Readiness counts the same exam responses (and the quiz ones of a known level).
+        let known_levels: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM item_responses WHERE student_id = 10
+                   AND difficulty IN ('beginner', 'intermediate', 'advanced')",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        let rasch = student_readiness_responses(&conn, UserId(10)).unwrap();
+        assert_eq!(rasch.len(), exam.len() + known_levels as usize);
     }
 
     fn assert_rollups_match(conn: &Connection) {

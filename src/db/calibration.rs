@@ -282,12 +282,43 @@ fn stored_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredCalibration> {
 const STORED: &str =
     "SELECT item_id, b, se, n, prior_mean, infit, outfit, misfit FROM item_calibrations";
 
+/// Which calibrations a page holds and how many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalibrationPage {
+    /// Only the items flagged as misfitting.
+    pub misfit_only: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
 /// Every item's current calibration, misfitting items first, then by item id.
 pub fn calibrations(conn: &Connection) -> Result<Vec<StoredCalibration>, DbError> {
     let mut statement = conn.prepare_cached(&format!("{STORED} ORDER BY misfit DESC, item_id"))?;
     Ok(statement
         .query_map([], stored_from)?
         .collect::<Result<_, _>>()?)
+}
+
+/// One page of the items' current calibrations in the same order as [`calibrations`], the number
+/// of items the filter matches, and the number of misfitting items in all.
+pub fn calibration_page(
+    conn: &Connection,
+    page: CalibrationPage,
+) -> Result<(Vec<StoredCalibration>, i64, i64), DbError> {
+    let mut statement = conn.prepare_cached(&format!(
+        "{STORED} WHERE misfit = 1 OR ?1 = 0 ORDER BY misfit DESC, item_id LIMIT ?2 OFFSET ?3"
+    ))?;
+    let items = statement
+        .query_map(
+            params![page.misfit_only, page.limit, page.offset],
+            stored_from,
+        )?
+        .collect::<Result<_, _>>()?;
+    let (all, misfitting): (i64, i64) = conn
+        .prepare_cached("SELECT count(*), coalesce(sum(misfit), 0) FROM item_calibrations")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let total = if page.misfit_only { misfitting } else { all };
+    Ok((items, total, misfitting))
 }
 
 /// One item's current calibration.

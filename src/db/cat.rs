@@ -11,7 +11,7 @@ use crate::domain::items::catalog::signature;
 use crate::domain::items::{ClientNeed, Item};
 use crate::domain::psychometrics::bank::CatBank;
 use crate::domain::psychometrics::cat::{
-    self, CatResult, CatSessionId, CatState, ScoredPart, StopRule,
+    self, CatResult, CatSessionId, CatState, PartDetail, ScoredPart, StopRule,
 };
 use crate::domain::psychometrics::rasch::Response;
 
@@ -124,11 +124,13 @@ pub fn active_session(
     raw.map(to_record).transpose()
 }
 
-/// Saves a session's progress, its newly scored parts and, when it ended, its result.
+/// Saves a session's progress, its newly scored parts (each with its detail from `details`, in
+/// the same order) and, when it ended, its result.
 pub fn save_progress(
     conn: &Connection,
     session: &SessionRecord,
     new_parts: &[ScoredPart],
+    details: &[PartDetail],
     entry_id: &str,
     now: &str,
 ) -> Result<(), DbError> {
@@ -147,10 +149,18 @@ pub fn save_progress(
     )?;
     let first_seq = session.state.items_answered() - new_parts.len();
     let mut statement = conn.prepare_cached(
-        "INSERT INTO cat_responses (session_id, seq, student_id, entry_id, item_id, b, client_need, correct, answered_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO cat_responses (session_id, seq, student_id, entry_id, item_id, b, client_need, correct, answered_at,
+             item_type, ncjmm_function, aacn_competency, points, max_points, answered)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
-    for (offset, part) in new_parts.iter().enumerate() {
+    if details.len() != new_parts.len() {
+        return Err(DbError::Task(format!(
+            "{} scored parts came with {} details",
+            new_parts.len(),
+            details.len()
+        )));
+    }
+    for (offset, (part, detail)) in new_parts.iter().zip(details).enumerate() {
         statement.execute(params![
             session.id,
             (first_seq + offset) as i64,
@@ -160,7 +170,13 @@ pub fn save_progress(
             part.b,
             part.client_need.as_str(),
             part.correct,
-            now
+            now,
+            detail.item_type.as_str(),
+            detail.ncjmm_function.as_str(),
+            detail.aacn_competency,
+            detail.points,
+            detail.max_points,
+            detail.answered
         ])?;
     }
     Ok(())

@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0009_analytics_rollups",
         sql: include_str!("../../migrations/0009_analytics_rollups.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_cat_response_details",
+        sql: include_str!("../../migrations/0010_cat_response_details.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

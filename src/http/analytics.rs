@@ -13,7 +13,9 @@ use utoipa_axum::routes;
 use crate::db::DbError;
 use crate::db::accounts;
 use crate::db::analytics::{self as store, OutcomeRecord};
-use crate::db::calibration::{self as calibration_store, RunRecord, StoredCalibration, Trigger};
+use crate::db::calibration::{
+    self as calibration_store, CalibrationPage, RunRecord, StoredCalibration, Trigger,
+};
 use crate::domain::accounts::{CohortId, Role, UserId};
 use crate::domain::items::ItemId;
 use crate::domain::practice::QuizId;
@@ -48,9 +50,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct ProgressView {
     #[schema(value_type = i64)]
     pub student_id: UserId,
-    /// Scored quiz and practice responses it rests on.
+    /// Scored responses it rests on: quizzes, self-practice and adaptive exams (one per scored
+    /// part of an exam: a case study's six items count one by one).
     pub n: usize,
-    /// `estimated`, or `no_data_yet` when the student has no scored quiz or practice responses.
+    /// `estimated`, or `no_data_yet` when the student has no scored responses.
     pub status: &'static str,
     /// Absent without data: never an invented figure.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,12 +76,15 @@ async fn visible_student(
     Ok(())
 }
 
-/// A student's progress from their scored quiz and practice responses (the student, their
-/// cohorts' instructors, admins): accuracy with its Wilson 95% interval, share of points, time per
-/// item and volume by client need, NCJMM function, item type, AACN domain and competency and by
-/// week; strengths and weaknesses only on at least `min_evidence` answers; knowledge gaps; and
-/// recommendations, each a `POST /api/v1/practice` body. Cached for `analytics_ttl_secs`; a new
-/// scored response makes a fresh figure at once.
+/// A student's progress from their scored quiz, practice and adaptive-exam responses (the
+/// student, their cohorts' instructors, admins): accuracy with its Wilson 95% interval, share of
+/// points, time per item and volume by client need, NCJMM function, item type, AACN domain and
+/// competency and by week; strengths and weaknesses only on at least `min_evidence` answers;
+/// knowledge gaps; and recommendations, each a `POST /api/v1/practice` body. Each summary counts
+/// its adaptive-exam responses (`adaptive_exam`); adaptive exams measure no time per item, so
+/// `mean_time_ms` rests on the `timed` responses, and points on the `with_points` ones. Cached
+/// for `analytics_ttl_secs`; a new scored response (a submitted attempt or an exam answer) makes a
+/// fresh figure at once.
 #[utoipa::path(get, path = "/api/v1/analytics/student/{student_id}/progress", tag = "analytics", security(("bearer" = [])),
     params(("student_id" = i64, Path, description = "Student's user id")),
     responses((status = 200, body = ProgressView), (status = 403, body = crate::http::error::ErrorEnvelope),
@@ -370,6 +376,12 @@ pub struct ItemAnalysisView {
     /// `all` (admins: every attempt) or `own_cohorts` (instructors: attempts of their cohorts'
     /// students only).
     pub scope: &'static str,
+    /// Adaptive-exam responses to the item (for a case study, to its items) in the same scope.
+    /// They are not in the classical figures: an adaptive exam gives each student items near
+    /// their own ability, so its p, D and point-biserial would not mean what they mean on a
+    /// fixed quiz, and it keeps no chosen option for the distractor analysis. They do enter the
+    /// item's Rasch `calibration`.
+    pub adaptive_exam_responses: i64,
     #[serde(flatten)]
     pub analysis: ItemAnalysis,
     /// The item's Rasch calibration from the newest run (over every stored response), with its
@@ -381,7 +393,9 @@ pub struct ItemAnalysisView {
 /// Classical analysis of one item (staff): difficulty p, upper–lower D (27% groups by the rest of
 /// each attempt), corrected point-biserial, the share choosing each option in the upper and lower
 /// groups, non-functioning distractors, and flags (only on at least 20 responses), each with its
-/// n; and its Rasch calibration with infit, outfit and the misfit flag. Admins see every attempt;
+/// n; and its Rasch calibration with infit, outfit and the misfit flag. The classical figures rest
+/// on quiz and practice attempts only; the item's adaptive-exam responses are counted
+/// (`adaptive_exam_responses`) and enter its calibration. Admins see every attempt;
 /// an instructor sees the attempts of their cohorts' students only (`scope`), since the item is
 /// in the shared bank but the answers are students' data.
 #[utoipa::path(get, path = "/api/v1/analytics/items/{item_id}", tag = "analytics", security(("bearer" = [])),
@@ -400,19 +414,21 @@ async fn item_analysis(
     } else {
         "own_cohorts"
     };
-    let (body, answers, calibration) = state
+    let (body, answers, adaptive_exam_responses, calibration) = state
         .db
         .read(move |conn| {
             Ok((
                 store::item_body(conn, &id)?,
                 store::item_attempt_answers(conn, &id, scope.as_deref())?,
+                store::item_adaptive_exam_responses(conn, &id, scope.as_deref())?,
                 calibration_store::calibration_of(conn, &id)?,
             ))
         })
         .await?;
     let Some(body) = body else {
         return Err(ApiError::NotFound(format!(
-            "no quiz or practice set holds item {item_id}"
+            "no quiz or practice set holds item {item_id} (adaptive-exam responses enter its \
+             calibration: GET /api/v1/analytics/calibration)"
         )));
     };
     let key = ItemKey::from_item(&body);
@@ -424,6 +440,7 @@ async fn item_analysis(
     Ok(ApiJson(ItemAnalysisView {
         attempts: responses.len(),
         scope: scope_name,
+        adaptive_exam_responses,
         analysis: item_report::analyse(&key, &responses, &totals),
         calibration: calibration.map(|stored| stored.estimate),
         item_id,
@@ -607,38 +624,86 @@ pub struct CalibratedItemView {
     pub used_by_adaptive_exam: bool,
 }
 
-/// The newest calibration of the items.
+/// Which calibrated items to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationQuery {
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+    /// Only the items flagged as misfitting (default false).
+    pub misfit_only: Option<bool>,
+}
+
+impl CalibrationQuery {
+    /// The page asked for, or the 422 naming the parameter out of bounds.
+    fn page(
+        query: Result<Query<CalibrationQuery>, axum::extract::rejection::QueryRejection>,
+    ) -> ApiResult<CalibrationPage> {
+        let Query(query) =
+            query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
+        let limit = query.limit.unwrap_or(50);
+        let offset = query.offset.unwrap_or(0);
+        if !(1..=200).contains(&limit) {
+            return Err(ApiError::validation("limit", "must be between 1 and 200"));
+        }
+        if offset < 0 {
+            return Err(ApiError::validation("offset", "must be 0 or more"));
+        }
+        Ok(CalibrationPage {
+            misfit_only: query.misfit_only.unwrap_or(false),
+            limit,
+            offset,
+        })
+    }
+}
+
+/// The newest calibration of the items, one page of them.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalibrationView {
     /// The newest run; absent before the first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub run: Option<RunRecord>,
     /// Items whose infit or outfit mean-square is outside `fit_range` on at least
-    /// `min_n_for_fit` responses.
-    pub misfitting: usize,
+    /// `min_n_for_fit` responses (all of them, not only this page's).
+    pub misfitting: i64,
     pub fit_range: [f64; 2],
     pub min_n_for_fit: usize,
     pub min_n_for_adaptive_exam: usize,
-    /// Misfitting items first, then by id.
+    /// Items the filter matches (every calibrated item, or with `misfit_only` the misfitting
+    /// ones), across all pages.
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    pub misfit_only: bool,
+    /// This page: misfitting items first, then by id.
     pub items: Vec<CalibratedItemView>,
 }
 
-async fn calibration_view(state: &AppState) -> ApiResult<CalibrationView> {
-    let (run, items) = state
+async fn calibration_view(state: &AppState, page: CalibrationPage) -> ApiResult<CalibrationView> {
+    let (run, (items, total, misfitting)) = state
         .db
-        .read(|conn| {
+        .read(move |conn| {
             Ok((
                 calibration_store::latest_run(conn)?,
-                calibration_store::calibrations(conn)?,
+                calibration_store::calibration_page(conn, page)?,
             ))
         })
         .await?;
     Ok(CalibrationView {
         run,
-        misfitting: items.iter().filter(|item| item.estimate.misfit).count(),
+        misfitting,
         fit_range: [FIT_RANGE.0, FIT_RANGE.1],
         min_n_for_fit: MIN_FIT_N,
         min_n_for_adaptive_exam: MIN_CALIBRATED_N,
+        total,
+        limit: page.limit,
+        offset: page.offset,
+        misfit_only: page.misfit_only,
         items: items
             .into_iter()
             .map(|calibration| CalibratedItemView {
@@ -650,31 +715,42 @@ async fn calibration_view(state: &AppState) -> ApiResult<CalibrationView> {
 }
 
 /// The newest Rasch calibration of the items (staff): the run (when, by what, on how many
-/// persons, items and responses, iterations, convergence, duration) and each item's difficulty
-/// in logits with its SE, n, prior, infit and outfit mean-squares and the misfit flag (outside
-/// 0.7–1.3 on at least 30 responses), and whether the adaptive exam uses it.
+/// persons, items and responses, iterations, convergence, duration) and, a page at a time
+/// (`limit`, `offset`, `total`; misfitting items first, then by id; `misfit_only` for the
+/// flagged ones alone), each item's difficulty in logits with its SE, n, prior, infit and outfit
+/// mean-squares and the misfit flag (outside 0.7–1.3 on at least 30 responses), and whether the
+/// adaptive exam uses it.
 #[utoipa::path(get, path = "/api/v1/analytics/calibration", tag = "analytics", security(("bearer" = [])),
-    responses((status = 200, body = CalibrationView), (status = 403, body = crate::http::error::ErrorEnvelope)))]
+    params(CalibrationQuery),
+    responses((status = 200, body = CalibrationView), (status = 403, body = crate::http::error::ErrorEnvelope),
+              (status = 422, description = "A paging parameter out of bounds, or an unknown one", body = crate::http::error::ErrorEnvelope)))]
 async fn calibration_report(
     State(state): State<AppState>,
     _staff: StaffUser,
+    query: Result<Query<CalibrationQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<ApiJson<CalibrationView>> {
-    Ok(ApiJson(calibration_view(&state).await?))
+    let page = CalibrationQuery::page(query)?;
+    Ok(ApiJson(calibration_view(&state, page).await?))
 }
 
 /// Calibrates every item now from all stored quiz, practice and adaptive-exam responses (staff;
 /// the background job does the same every 15 minutes when responses arrived). Priors are the
 /// items' difficulty levels, so an item with few responses stays near its prior. The adaptive
 /// exam uses the new difficulties of items with at least 30 responses from its next item on.
-/// One run at a time: a second request waits for the first, then runs.
+/// One run at a time: a second request waits for the first, then runs. Answers with the report's
+/// page that the same query parameters select in `GET` (checked before the run).
 #[utoipa::path(post, path = "/api/v1/analytics/calibration", tag = "analytics", security(("bearer" = [])),
+    params(CalibrationQuery),
     responses((status = 200, description = "Calibrated and stored", body = CalibrationView),
-              (status = 403, body = crate::http::error::ErrorEnvelope)))]
+              (status = 403, body = crate::http::error::ErrorEnvelope),
+              (status = 422, description = "A paging parameter out of bounds, or an unknown one", body = crate::http::error::ErrorEnvelope)))]
 async fn run_calibration(
     State(state): State<AppState>,
     staff: StaffUser,
+    query: Result<Query<CalibrationQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<ApiJson<CalibrationView>> {
+    let page = CalibrationQuery::page(query)?;
     crate::ops::calibration::run(&state.db, Trigger::OnDemand, Some(staff.principal.user_id))
         .await?;
-    Ok(ApiJson(calibration_view(&state).await?))
+    Ok(ApiJson(calibration_view(&state, page).await?))
 }

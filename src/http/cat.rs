@@ -23,7 +23,7 @@ use crate::domain::items::{Item, ItemId, ItemType};
 use crate::domain::psychometrics::bank::{self, BANK_SEED, CatBank};
 use crate::domain::psychometrics::calibration::CalibrationRunId;
 use crate::domain::psychometrics::cat::{
-    self, CatConfig, CatResult, CatSessionId, CatState, ScoredPart, StopRule,
+    self, CatConfig, CatResult, CatSessionId, CatState, PartDetail, ScoredPart, StopRule,
 };
 use crate::http::AppState;
 use crate::http::error::{ApiError, ApiResult};
@@ -232,7 +232,7 @@ async fn start_session(
                 // An abandoned exam resumes where it stopped, unless its time ran out meanwhile.
                 if now_unix - session.started_unix > session.time_limit_secs {
                     session.result = Some(cat::result(&session.state, StopRule::RunOutOfTime));
-                    store::save_progress(tx, &session, &[], "", &now)?;
+                    store::save_progress(tx, &session, &[], &[], "", &now)?;
                 }
                 return Ok((session, true));
             }
@@ -258,7 +258,7 @@ async fn start_session(
                 now_unix,
             )?;
             if session.result.is_some() {
-                store::save_progress(tx, &session, &[], "", &now)?;
+                store::save_progress(tx, &session, &[], &[], "", &now)?;
             }
             Ok((session, false))
         })
@@ -283,11 +283,12 @@ pub struct AnswerRequest {
 }
 
 /// Scores `answer` to `item` part by part: full points make a part correct (the partial-credit
-/// points of polytomous items count as not correct for the Rasch estimate).
-fn score_parts(item: &Item, answer: &Value) -> ApiResult<Vec<bool>> {
-    let full = |item: &Item, answer: &Value, field: String| {
+/// points of polytomous items count as not correct for the Rasch estimate, and are kept for the
+/// student's progress).
+fn score_parts(item: &Item, answer: &Value) -> ApiResult<Vec<PartDetail>> {
+    let scored = |item: &Item, answer: &Value, field: String| {
         score(item, answer)
-            .map(|scored| scored.points == scored.max_points)
+            .map(|scored| PartDetail::of(item, scored.points, scored.max_points, !answer.is_null()))
             .map_err(|shape| ApiError::validation(field, shape.0))
     };
     if item.item_type == ItemType::CaseStudy {
@@ -309,12 +310,12 @@ fn score_parts(item: &Item, answer: &Value) -> ApiResult<Vec<bool>> {
         item.items
             .iter()
             .map(|inner| match given.get(&inner.id) {
-                Some(part) => full(inner, part, format!("answer.{}", inner.id)),
-                None => Ok(false),
+                Some(part) => scored(inner, part, format!("answer.{}", inner.id)),
+                None => Ok(PartDetail::of(inner, 0, inner.max_points, false)),
             })
             .collect()
     } else {
-        full(item, answer, "answer".to_owned()).map(|correct| vec![correct])
+        scored(item, answer, "answer".to_owned()).map(|detail| vec![detail])
     }
 }
 
@@ -390,10 +391,11 @@ async fn answer(
                     }
                 },
             };
-            let correct = match score_parts(&item, &body.answer) {
-                Ok(correct) => correct,
+            let details = match score_parts(&item, &body.answer) {
+                Ok(details) => details,
                 Err(error) => return Ok(Err(error)),
             };
+            let correct: Vec<bool> = details.iter().map(PartDetail::correct).collect();
             if let Err(error) = cat::record(&mut session.state, &bank.bank, &pending, &correct) {
                 return Err(DbError::Task(error.to_string()));
             }
@@ -406,7 +408,7 @@ async fn answer(
             let timed_out = now_unix - session.started_unix > session.time_limit_secs;
             let rule = cat::stop_rule(&session.state, timed_out, false);
             store::advance(tx, &mut session, &bank, rule, &now)?;
-            store::save_progress(tx, &session, &new_parts, &pending, &now)?;
+            store::save_progress(tx, &session, &new_parts, &details, &pending, &now)?;
             Ok(Ok(session))
         })
         .await??;

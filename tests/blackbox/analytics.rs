@@ -477,6 +477,7 @@ async fn progress_and_readiness_rest_on_scored_quiz_responses() {
     let item = json_of(api.get(&item_path, &admin).await, 200, "item analysis").await;
     assert_eq!(item["item_id"], item_id);
     assert_eq!(item["attempts"], 1);
+    assert_eq!(item["adaptive_exam_responses"], 0);
     assert_eq!(item["n"], 1);
     for (path, token, status) in [
         (quiz_path.as_str(), &learner, 403),
@@ -553,6 +554,107 @@ async fn progress_and_readiness_rest_on_scored_quiz_responses() {
     );
     let again = json_of(api.get(calibration_path, &admin).await, 200, "report").await;
     assert_eq!(again["run"]["run_id"], run["run_id"]);
+    assert_eq!(
+        (
+            again["total"].as_i64(),
+            again["limit"].as_i64(),
+            again["offset"].as_i64()
+        ),
+        (Some(10), Some(50), Some(0))
+    );
+    assert_eq!(again["misfit_only"], false);
+
+    // The report pages through the items in one stable order, each page with the total.
+    let full: Vec<Value> = again["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["item_id"].clone())
+        .collect();
+    let mut paged = Vec::new();
+    for offset in [0, 4, 8] {
+        let page = json_of(
+            api.get(
+                &format!("{calibration_path}?limit=4&offset={offset}"),
+                &teacher,
+            )
+            .await,
+            200,
+            "page",
+        )
+        .await;
+        assert_eq!(page["total"], 10, "{page}");
+        assert_eq!(
+            (page["limit"].as_i64(), page["offset"].as_i64()),
+            (Some(4), Some(offset))
+        );
+        assert_eq!(page["run"]["run_id"], run["run_id"]);
+        let ids = page["items"].as_array().unwrap();
+        assert_eq!(ids.len(), if offset == 8 { 2 } else { 4 }, "{page}");
+        paged.extend(ids.iter().map(|entry| entry["item_id"].clone()));
+    }
+    assert_eq!(paged, full);
+    let past = json_of(
+        api.get(&format!("{calibration_path}?offset=10"), &admin)
+            .await,
+        200,
+        "past the end",
+    )
+    .await;
+    assert_eq!(past["items"], json!([]));
+    assert_eq!(past["total"], 10);
+    // No item misfits on one response each: the filter finds none, and says how many it matched.
+    let misfits = json_of(
+        api.get(&format!("{calibration_path}?misfit_only=true"), &admin)
+            .await,
+        200,
+        "misfits",
+    )
+    .await;
+    assert_eq!(
+        (misfits["total"].as_i64(), misfits["misfitting"].as_i64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(misfits["misfit_only"], true);
+    assert_eq!(misfits["items"], json!([]));
+    // Bad paging is refused with the parameter named, before anything runs.
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("offset=-1", "offset"),
+        ("limit=ten", "query"),
+        ("misfit_only=maybe", "query"),
+        ("page=2", "query"),
+    ] {
+        let path = format!("{calibration_path}?{query}");
+        let envelope = json_of(api.get(&path, &teacher).await, 422, &path).await;
+        assert_envelope(&envelope, "VALIDATION_ERROR", calibration_path);
+        assert_eq!(
+            envelope["details"]["validation_errors"][0]["field"], field,
+            "{envelope}"
+        );
+    }
+    let envelope = json_of(
+        api.send(
+            Method::POST,
+            &format!("{calibration_path}?limit=0"),
+            Some(&teacher),
+            None,
+        )
+        .await,
+        422,
+        "bad page on a run",
+    )
+    .await;
+    assert_eq!(
+        envelope["details"]["validation_errors"][0]["field"],
+        "limit"
+    );
+    let runs_after = json_of(api.get(calibration_path, &admin).await, 200, "report").await;
+    assert_eq!(
+        runs_after["run"]["run_id"], run["run_id"],
+        "the refused run did not run"
+    );
     let item = json_of(api.get(&item_path, &admin).await, 200, "item analysis").await;
     assert_eq!(item["calibration"]["n"], 1, "{item}");
     assert_eq!(item["calibration"]["b"], first_item["b"]);

@@ -70,6 +70,12 @@ pub fn wrong_answer(item: &Value) -> Value {
     }
 }
 
+async fn progress_of(api: &Api, path: &str, token: &str) -> Value {
+    let response = api.get(path, token).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
 fn restart(api: &mut Api) {
     api.server.kill();
     let dir = std::mem::replace(&mut api.server.dir, tempfile::tempdir().unwrap());
@@ -276,7 +282,7 @@ async fn an_adaptive_exam_runs_to_a_decision_and_survives_a_restart() {
 async fn wrong_answers_fail_and_the_openapi_document_lists_the_routes() {
     let api = Api::start();
     let admin = api.admin().await;
-    api.create_user(&admin, "cat-weak", "student").await;
+    let student_id = api.create_user(&admin, "cat-weak", "student").await;
     let student = api.token("cat-weak", &password_of("cat-weak")).await;
     let started: Value = start(&api, &student, json!({"min_items": 10, "max_items": 15}))
         .await
@@ -284,9 +290,31 @@ async fn wrong_answers_fail_and_the_openapi_document_lists_the_routes() {
         .await
         .unwrap();
     let session = started["session_id"].as_i64().unwrap();
+    let progress_path = format!("/api/v1/analytics/student/{student_id}/progress");
+    // Nothing answered yet: no data (and that answer is now cached).
+    assert_eq!(
+        progress_of(&api, &progress_path, &admin).await["status"],
+        "no_data_yet"
+    );
+
     let mut item = started["item"].clone();
     let mut result = Value::Null;
-    for _ in 0..20 {
+    // The scored parts per client need: a case study's six items count one by one.
+    let mut per_need: std::collections::BTreeMap<String, u64> = Default::default();
+    let mut first_single: Option<String> = None;
+    for index in 0..20 {
+        let parts: Vec<&Value> = if item["item_type"] == "case_study" {
+            item["items"].as_array().unwrap().iter().collect()
+        } else {
+            first_single.get_or_insert_with(|| item["id"].as_str().unwrap().to_owned());
+            vec![&item]
+        };
+        for part in parts {
+            let need = part["client_need"]
+                .as_str()
+                .expect("a presented item's client need");
+            *per_need.entry(need.to_owned()).or_default() += 1;
+        }
         let body: Value = answer(
             &api,
             &student,
@@ -297,6 +325,12 @@ async fn wrong_answers_fail_and_the_openapi_document_lists_the_routes() {
         .json()
         .await
         .unwrap();
+        if index == 0 {
+            // The answer is not hidden behind the cached "no data yet".
+            let progress = progress_of(&api, &progress_path, &admin).await;
+            assert_eq!(progress["status"], "estimated", "{progress}");
+            assert_eq!(progress["n"].as_u64(), Some(per_need.values().sum()));
+        }
         if body.get("result").is_some() {
             result = body["result"].clone();
             break;
@@ -306,6 +340,84 @@ async fn wrong_answers_fail_and_the_openapi_document_lists_the_routes() {
     }
     assert_eq!(result["decision"], "fail", "{result}");
     assert!(result["ci_high"].as_f64().unwrap() < 0.0);
+
+    // Progress by client need counts every scored part of the exam once, none of them correct;
+    // the exam measures no time per item, and says so.
+    let body = progress_of(&api, &progress_path, &student).await;
+    let parts: u64 = per_need.values().sum();
+    assert_eq!(body["n"].as_u64(), Some(parts), "{body}");
+    let progress = &body["progress"];
+    let overall = &progress["overall"];
+    assert_eq!(overall["n"].as_u64(), Some(parts));
+    assert_eq!(overall["adaptive_exam"].as_u64(), Some(parts));
+    assert_eq!(overall["correct"], 0);
+    assert_eq!(overall["timed"], 0);
+    assert!(overall["mean_time_ms"].is_null(), "{overall}");
+    assert_eq!(overall["with_points"].as_u64(), Some(parts));
+    assert_eq!(overall["points"], 0);
+    let by_need: std::collections::BTreeMap<String, u64> = progress["by_client_need"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|category| {
+            assert_eq!(category["correct"], 0, "{category}");
+            assert_eq!(category["adaptive_exam"], category["n"], "{category}");
+            (
+                category["key"].as_str().unwrap().to_owned(),
+                category["n"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(by_need, per_need);
+    for dimension in ["by_ncjmm_function", "by_item_type", "by_aacn_competency"] {
+        let total: u64 = progress[dimension]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|category| category["n"].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, parts, "{dimension}: {body}");
+    }
+    let weekly: u64 = progress["weekly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|week| week["n"].as_u64().unwrap())
+        .sum();
+    assert_eq!(weekly, parts);
+    // Readiness rests on the same responses.
+    let readiness: Value = api
+        .get(
+            &format!("/api/v1/analytics/student/{student_id}/readiness"),
+            &student,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(readiness["n"].as_u64(), Some(parts));
+
+    // Item analysis stays classical (quiz and practice attempts) and counts the exam's responses
+    // beside it.
+    let single = first_single.expect("a stand-alone item among the first twenty");
+    let quiz = api
+        .send(
+            Method::POST,
+            "/api/v1/quizzes",
+            Some(&admin),
+            Some(json!({"title": "From the exam", "item_ids": [single]})),
+        )
+        .await;
+    assert_eq!(quiz.status(), 201);
+    let analysis: Value = api
+        .get(&format!("/api/v1/analytics/items/{single}"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(analysis["attempts"], 0, "{analysis}");
+    assert_eq!(analysis["n"], 0, "{analysis}");
+    assert_eq!(analysis["adaptive_exam_responses"], 1, "{analysis}");
 
     let doc: Value = api
         .http

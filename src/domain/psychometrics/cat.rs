@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::rasch::{self, Estimator, Quadrature, Response};
 use super::{PASSING_STANDARD, Z95, normal_cdf};
-use crate::domain::items::ClientNeed;
 use crate::domain::items::rng::{Rng, mix};
+use crate::domain::items::{ClientNeed, Item, ItemType, NcjmmFunction};
 
 id_type!(
     /// An adaptive exam session id.
@@ -191,6 +191,38 @@ pub struct ScoredPart {
     pub b: f64,
     pub client_need: ClientNeed,
     pub correct: bool,
+}
+
+/// What is stored of a scored part beside its Rasch response, for the student's progress: the
+/// categories of the item it answered (a case study's own item for its parts), the points it
+/// earned and whether an answer was given. The exam measures no time per item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartDetail {
+    pub item_type: ItemType,
+    pub ncjmm_function: NcjmmFunction,
+    pub aacn_competency: String,
+    pub points: u32,
+    pub max_points: u32,
+    pub answered: bool,
+}
+
+impl PartDetail {
+    /// The detail of `item` answered (or not) for `points` of `max_points`.
+    pub fn of(item: &Item, points: u32, max_points: u32, answered: bool) -> PartDetail {
+        PartDetail {
+            item_type: item.item_type,
+            ncjmm_function: item.ncjmm_function,
+            aacn_competency: item.aacn_competency.clone(),
+            points,
+            max_points,
+            answered,
+        }
+    }
+
+    /// Full points: the part counts as correct for the Rasch estimate.
+    pub fn correct(&self) -> bool {
+        self.points >= self.max_points
+    }
 }
 
 /// The decision.

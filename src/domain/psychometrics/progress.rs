@@ -1,9 +1,11 @@
-//! A student's progress from their scored responses: accuracy, share of points, time per item and
-//! volume by client need, NCJMM function, item type, AACN domain and competency, and by week;
-//! strengths and weaknesses only where the evidence carries them (a minimum n and a Wilson 95%
-//! interval that clears the student's own overall accuracy); knowledge gaps; and recommendations
-//! that are bodies of `POST /api/v1/practice`. Without responses there is nothing to report, and
-//! nothing is invented.
+//! A student's progress from their scored responses (quizzes, self-practice and adaptive exams):
+//! accuracy, share of points, time per item and volume by client need, NCJMM function, item type,
+//! AACN domain and competency, and by week; strengths and weaknesses only where the evidence carries
+//! them (a minimum n and a Wilson 95% interval that clears the student's own overall accuracy);
+//! knowledge gaps; and recommendations that are bodies of `POST /api/v1/practice`. Without
+//! responses there is nothing to report, and nothing is invented: a figure a response does not
+//! carry (an adaptive exam measures no time per item) is left out of that figure, and each summary
+//! says how many responses the figure rests on.
 
 use std::collections::BTreeMap;
 
@@ -18,28 +20,39 @@ pub const MIN_EVIDENCE: usize = 20;
 /// Items in a recommended practice set.
 pub const PRACTICE_COUNT: i64 = 10;
 
+/// Where a scored response comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A quiz or self-practice attempt (one response per item; a case study is one item).
+    Attempt,
+    /// An adaptive exam (one response per scored part: a case study's six items count one by one,
+    /// each under its own item type).
+    AdaptiveExam,
+}
+
 /// One scored response as progress reads it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredResponse {
-    pub item_type: String,
+    pub source: Source,
     pub client_need: String,
-    pub ncjmm_function: String,
+    /// `None` when not known (an adaptive-exam response whose item left the bank before its
+    /// categories were recorded): the response is then left out of that breakdown.
+    pub item_type: Option<String>,
+    pub ncjmm_function: Option<String>,
     /// The AACN Essentials competency, e.g. "2.4"; its domain is the part before the dot.
-    pub aacn_competency: String,
-    pub points: u32,
-    pub max_points: u32,
-    /// Whether the student gave an answer (an unanswered item is scored zero).
-    pub answered: bool,
-    pub time_spent_ms: u64,
+    pub aacn_competency: Option<String>,
+    /// Full credit.
+    pub correct: bool,
+    /// Points earned and possible; `None` when not recorded (adaptive-exam responses stored before
+    /// the exam recorded points).
+    pub points: Option<(u32, u32)>,
+    /// Whether the student gave an answer (an unanswered item is scored zero); `None` when not
+    /// known.
+    pub answered: Option<bool>,
+    /// Server-measured time on the item; `None` when not measured (adaptive exams measure none).
+    pub time_spent_ms: Option<u64>,
     /// The Monday (YYYY-MM-DD) of the week the response was scored in.
     pub week: String,
-}
-
-impl ScoredResponse {
-    /// Full points: the response counts as correct.
-    pub fn correct(&self) -> bool {
-        self.points >= self.max_points
-    }
 }
 
 /// The dimensions progress is broken down by.
@@ -54,17 +67,17 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    fn key_of(self, response: &ScoredResponse) -> String {
+    /// The response's category in this dimension; `None` when it is not known.
+    fn key_of(self, response: &ScoredResponse) -> Option<String> {
         match self {
-            Dimension::ClientNeed => response.client_need.clone(),
+            Dimension::ClientNeed => Some(response.client_need.clone()),
             Dimension::NcjmmFunction => response.ncjmm_function.clone(),
             Dimension::ItemType => response.item_type.clone(),
             Dimension::AacnDomain => response
                 .aacn_competency
-                .split('.')
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
+                .as_deref()
+                .and_then(|competency| competency.split('.').next())
+                .map(str::to_owned),
             Dimension::AacnCompetency => response.aacn_competency.clone(),
         }
     }
@@ -73,9 +86,12 @@ impl Dimension {
 /// Accuracy, points, time and volume over a set of responses.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Summary {
-    /// Scored responses (the evidence count).
+    /// Scored responses (the evidence count): quizzes, self-practice and adaptive exams.
     pub n: usize,
-    /// Of them, answered (the rest were left blank and scored zero).
+    /// Of them, from adaptive exams.
+    pub adaptive_exam: usize,
+    /// Of them, answered (the rest were left blank and scored zero, or, for a few adaptive-exam
+    /// case-study items stored before this was recorded, are not known either way).
     pub answered: usize,
     /// Responses with full points.
     pub correct: usize,
@@ -84,11 +100,19 @@ pub struct Summary {
     /// Wilson 95% interval of the accuracy: wide on few answers, narrow on many.
     pub accuracy_ci_low: f64,
     pub accuracy_ci_high: f64,
+    /// Responses whose points were recorded: `points`, `max_points` and `share_of_points` rest on
+    /// these (adaptive-exam responses stored before the exam recorded points are left out).
+    pub with_points: usize,
     pub points: u64,
     pub max_points: u64,
-    /// points / max_points (partial credit counts here, not in accuracy).
+    /// points / max_points (partial credit counts here, not in accuracy); 0 when no response has
+    /// points.
     pub share_of_points: f64,
-    /// Mean server-measured time on an answered item, milliseconds; `None` when none was answered.
+    /// Answered responses with a server-measured time: `mean_time_ms` rests on these. Adaptive
+    /// exams measure no time per item, so their responses are never among them.
+    pub timed: usize,
+    /// Mean server-measured time on an answered item, milliseconds; `None` when no answered
+    /// response has a measured time.
     pub mean_time_ms: Option<f64>,
 }
 
@@ -108,28 +132,40 @@ pub fn wilson(successes: usize, n: usize) -> Option<(f64, f64)> {
 
 /// The summary of `responses`; `None` when there are none.
 pub fn summarise<'a>(responses: impl IntoIterator<Item = &'a ScoredResponse>) -> Option<Summary> {
-    let (mut n, mut answered, mut correct, mut points, mut max_points, mut time) =
-        (0usize, 0usize, 0usize, 0u64, 0u64, 0u64);
+    let (mut n, mut adaptive_exam, mut answered, mut correct) = (0usize, 0usize, 0usize, 0usize);
+    let (mut with_points, mut points, mut max_points) = (0usize, 0u64, 0u64);
+    let (mut timed, mut time) = (0usize, 0u64);
     for response in responses {
         n += 1;
-        if response.answered {
-            answered += 1;
-            time += response.time_spent_ms;
+        if response.source == Source::AdaptiveExam {
+            adaptive_exam += 1;
         }
-        if response.correct() {
+        if response.answered == Some(true) {
+            answered += 1;
+            if let Some(spent) = response.time_spent_ms {
+                timed += 1;
+                time += spent;
+            }
+        }
+        if response.correct {
             correct += 1;
         }
-        points += u64::from(response.points.min(response.max_points));
-        max_points += u64::from(response.max_points);
+        if let Some((earned, possible)) = response.points {
+            with_points += 1;
+            points += u64::from(earned.min(possible));
+            max_points += u64::from(possible);
+        }
     }
     let (low, high) = wilson(correct, n)?;
     Some(Summary {
         n,
+        adaptive_exam,
         answered,
         correct,
         accuracy: correct as f64 / n as f64,
         accuracy_ci_low: low,
         accuracy_ci_high: high,
+        with_points,
         points,
         max_points,
         share_of_points: if max_points == 0 {
@@ -137,7 +173,8 @@ pub fn summarise<'a>(responses: impl IntoIterator<Item = &'a ScoredResponse>) ->
         } else {
             points as f64 / max_points as f64
         },
-        mean_time_ms: (answered > 0).then(|| time as f64 / answered as f64),
+        timed,
+        mean_time_ms: (timed > 0).then(|| time as f64 / timed as f64),
     })
 }
 
@@ -245,6 +282,9 @@ pub struct Progress {
     /// The minimum answers before a category gets a verdict.
     pub min_evidence: usize,
     pub by_client_need: Vec<Category>,
+    /// This and the breakdowns below count the responses whose category is known (every quiz and
+    /// practice response; an adaptive-exam response unless its item had left the bank before its
+    /// categories were recorded), so their n may add up to less than `overall.n`.
     pub by_ncjmm_function: Vec<Category>,
     pub by_item_type: Vec<Category>,
     pub by_aacn_domain: Vec<Category>,
@@ -260,10 +300,9 @@ pub struct Progress {
 fn categories(responses: &[ScoredResponse], dimension: Dimension, overall: f64) -> Vec<Category> {
     let mut groups: BTreeMap<String, Vec<&ScoredResponse>> = BTreeMap::new();
     for response in responses {
-        groups
-            .entry(dimension.key_of(response))
-            .or_default()
-            .push(response);
+        if let Some(key) = dimension.key_of(response) {
+            groups.entry(key).or_default().push(response);
+        }
     }
     groups
         .into_iter()
@@ -423,14 +462,15 @@ mod tests {
         week: &str,
     ) -> ScoredResponse {
         ScoredResponse {
-            item_type: item_type.as_str().to_owned(),
+            source: Source::Attempt,
+            item_type: Some(item_type.as_str().to_owned()),
             client_need: need.as_str().to_owned(),
-            ncjmm_function: "recognize_cues".to_owned(),
-            aacn_competency: "2.4".to_owned(),
-            points: u32::from(correct),
-            max_points: 1,
-            answered: true,
-            time_spent_ms: 30_000,
+            ncjmm_function: Some("recognize_cues".to_owned()),
+            aacn_competency: Some("2.4".to_owned()),
+            correct,
+            points: Some((u32::from(correct), 1)),
+            answered: Some(true),
+            time_spent_ms: Some(30_000),
             week: week.to_owned(),
         }
     }
@@ -573,16 +613,15 @@ mod tests {
             false,
             "2026-03-09",
         );
-        partial.points = 2;
-        partial.max_points = 3;
+        partial.points = Some((2, 3));
         let mut blank = response(
             ClientNeed::ReductionOfRisk,
             ItemType::MultipleChoice,
             false,
             "2026-03-02",
         );
-        blank.answered = false;
-        blank.time_spent_ms = 0;
+        blank.answered = Some(false);
+        blank.time_spent_ms = Some(0);
         let right = response(
             ClientNeed::ReductionOfRisk,
             ItemType::MultipleChoice,
@@ -602,5 +641,113 @@ mod tests {
             .collect();
         assert_eq!(weeks, vec![("2026-03-02", 1), ("2026-03-09", 2)]);
         assert_eq!(progress.by_aacn_domain[0].key, "2");
+    }
+
+    /// An adaptive-exam response as the exam stores it: no time; points when recorded.
+    fn exam_response(
+        need: ClientNeed,
+        correct: bool,
+        points: Option<(u32, u32)>,
+    ) -> ScoredResponse {
+        ScoredResponse {
+            source: Source::AdaptiveExam,
+            time_spent_ms: None,
+            points,
+            ..response(need, ItemType::Matrix, correct, "2026-03-16")
+        }
+    }
+
+    #[test]
+    fn adaptive_exam_responses_count_in_every_breakdown_but_not_in_time() {
+        // Only an adaptive exam: progress is not empty, by client need with the right counts.
+        let exam = vec![
+            exam_response(ClientNeed::ManagementOfCare, true, Some((1, 1))),
+            exam_response(ClientNeed::ManagementOfCare, false, Some((1, 3))),
+            exam_response(ClientNeed::ReductionOfRisk, true, Some((2, 2))),
+        ];
+        let only = progress(&exam).unwrap();
+        let needs: Vec<(&str, usize, usize, usize)> = only
+            .by_client_need
+            .iter()
+            .map(|c| {
+                (
+                    c.key.as_str(),
+                    c.summary.n,
+                    c.summary.correct,
+                    c.summary.adaptive_exam,
+                )
+            })
+            .collect();
+        assert_eq!(
+            needs,
+            vec![
+                ("management_of_care", 2, 1, 2),
+                ("reduction_of_risk", 1, 1, 1)
+            ]
+        );
+        assert_eq!(only.overall.adaptive_exam, 3);
+        assert_eq!((only.overall.points, only.overall.max_points), (4, 6));
+        assert_eq!((only.overall.timed, only.overall.mean_time_ms), (0, None));
+        assert_eq!(only.by_item_type[0].key, "matrix");
+        assert_eq!(only.weekly[0].summary.n, 3);
+
+        // With a quiz: each response counts once; time rests on the quiz's answers alone, points
+        // on the responses that carry them.
+        let mut both = exam;
+        both.push(exam_response(ClientNeed::ReductionOfRisk, false, None));
+        both.extend(many(
+            ClientNeed::ManagementOfCare,
+            ItemType::MultipleChoice,
+            2,
+            1,
+        ));
+        let mixed = progress(&both).unwrap();
+        let overall = &mixed.overall;
+        assert_eq!(
+            (overall.n, overall.adaptive_exam, overall.correct),
+            (7, 4, 4)
+        );
+        assert_eq!(
+            (overall.with_points, overall.points, overall.max_points),
+            (6, 6, 9)
+        );
+        assert_eq!((overall.timed, overall.mean_time_ms), (3, Some(30_000.0)));
+        let care = &mixed.by_client_need[0];
+        assert_eq!(
+            (
+                care.key.as_str(),
+                care.summary.n,
+                care.summary.adaptive_exam
+            ),
+            ("management_of_care", 5, 2)
+        );
+        let total: usize = mixed.by_client_need.iter().map(|c| c.summary.n).sum();
+        assert_eq!(total, 7);
+        let weeks: Vec<(&str, usize)> = mixed
+            .weekly
+            .iter()
+            .map(|week| (week.week_start.as_str(), week.summary.n))
+            .collect();
+        assert_eq!(weeks, vec![("2026-03-02", 3), ("2026-03-16", 4)]);
+
+        // A response whose categories are unknown counts overall and by client need, and is left
+        // out of the breakdowns it has no category in.
+        let mut unknown = exam_response(ClientNeed::ReductionOfRisk, true, None);
+        unknown.item_type = None;
+        unknown.ncjmm_function = None;
+        unknown.aacn_competency = None;
+        both.push(unknown);
+        let with_unknown = progress(&both).unwrap();
+        assert_eq!(with_unknown.overall.n, 8);
+        let by = |list: &[Category]| list.iter().map(|c| c.summary.n).sum::<usize>();
+        assert_eq!(by(&with_unknown.by_client_need), 8);
+        for list in [
+            &with_unknown.by_item_type,
+            &with_unknown.by_ncjmm_function,
+            &with_unknown.by_aacn_domain,
+            &with_unknown.by_aacn_competency,
+        ] {
+            assert_eq!(by(list), 7);
+        }
     }
 }
