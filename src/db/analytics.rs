@@ -295,7 +295,7 @@ pub fn item_attempt_answers(
 /// `cohorts`, only those of the cohorts' students.
 pub fn item_adaptive_exam_responses(
     conn: &Connection,
-    item_id: &str,
+    item_id: &ItemId,
     cohorts: Option<&[CohortId]>,
 ) -> Result<i64, DbError> {
     let scope = cohorts

@@ -114,7 +114,10 @@ pub struct Review {
 /// An open attempt's items in its option order, written from the quiz's items serialised once
 /// (`FrozenItems::presented`), so a start or resume copies text instead of converting 150 items.
 #[derive(Debug, Default)]
-pub struct ShownItems(Option<(Arc<store::FrozenItems>, BTreeMap<String, Vec<String>>)>);
+pub struct ShownItems(Option<(Arc<store::FrozenItems>, OptionOrders)>);
+
+/// An attempt's option order per item id.
+type OptionOrders = BTreeMap<String, Vec<String>>;
 
 impl Serialize for ShownItems {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
