@@ -506,8 +506,14 @@ async function bankSteps(teacher, adminToken, quizItemIds) {
   await checkPage(teacher, 'bank-case-added');
 
   step('bank: change a matrix row\'s key column in the editor; the API shows the change');
-  const matrices = await call('GET', '/items?item_type=matrix&limit=50', adminToken);
-  const matrixItem = matrices.items.find((item) => !quizItemIds.includes(item.id) && item.columns.length >= 2 && item.rows.length >= 3);
+  // A generated matrix the quizzes here do not use: generating one stores it in the bank.
+  const editable = (item) => !quizItemIds.includes(item.id) && item.columns.length >= 2 && item.rows.length >= 3;
+  let matrixItem;
+  for (const topic of ['heart failure', 'pneumonia', 'diabetic ketoacidosis', 'copd', 'hypertension']) {
+    const generated = await call('POST', '/nclex/generate', adminToken, { topic, question_count: 5, item_types: ['matrix'] });
+    matrixItem = generated.questions.find(editable);
+    if (matrixItem) break;
+  }
   assert.ok(matrixItem, 'a generated matrix item in the bank that no quiz here uses');
   const rowKey = matrixItem.correct_answer.R1;
   const others = Object.entries(matrixItem.correct_answer).filter(([row]) => row !== 'R1').map(([, column]) => column);
