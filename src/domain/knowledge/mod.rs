@@ -462,6 +462,13 @@ impl KnowledgeBase {
     }
 }
 
+/// The embedded knowledge base loaded once and shared by every unit test that only reads it.
+#[cfg(test)]
+pub fn shared_for_tests() -> &'static KnowledgeBase {
+    static KB: std::sync::OnceLock<KnowledgeBase> = std::sync::OnceLock::new();
+    KB.get_or_init(load_embedded_for_tests)
+}
+
 /// The embedded knowledge base, for unit tests in the domain (the binary embeds the same files).
 #[cfg(test)]
 pub fn load_embedded_for_tests() -> KnowledgeBase {

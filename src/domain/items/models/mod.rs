@@ -99,15 +99,10 @@ pub fn commonness(kb: &KnowledgeBase, family: Family, attribute: &str, text: &st
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::super::catalog::Catalog;
     use super::*;
 
-    fn kb() -> &'static KnowledgeBase {
-        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
-    }
+    use crate::domain::knowledge::shared_for_tests as kb;
 
     /// Every model × 200 seeds through the catalog (which gates every item once): most seeds make
     /// an item.

@@ -389,16 +389,11 @@ fn desired_over_have_fact(kb: &KnowledgeBase) -> Option<&crate::domain::knowledg
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::super::super::Answer;
     use super::super::super::catalog::Catalog;
     use super::*;
 
-    fn kb() -> &'static KnowledgeBase {
-        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
-    }
+    use crate::domain::knowledge::shared_for_tests as kb;
 
     /// Recall items (which antidote, which contraindication, which Apgar components, which
     /// restraint-order limit) are tagged recognize cues, never a later clinical-judgment step.

@@ -1049,16 +1049,11 @@ fn restraint_mc(g: Gen) -> Option<Item> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::super::super::super::Answer;
     use super::super::super::super::catalog::Catalog;
     use super::*;
 
-    fn kb() -> &'static KnowledgeBase {
-        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
-    }
+    use crate::domain::knowledge::shared_for_tests as kb;
 
     /// mh-actions-sata offers an action as wrong only when a fact makes it wrong for this client:
     /// an `avoid` fact of the subject itself or of a subject its facts name, never an intervention

@@ -1434,16 +1434,11 @@ fn insulin_profile_matrix(g: Gen) -> Option<Item> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::super::super::super::Answer;
     use super::super::super::super::catalog::Catalog;
     use super::*;
 
-    fn kb() -> &'static KnowledgeBase {
-        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
-    }
+    use crate::domain::knowledge::shared_for_tests as kb;
 
     fn wrong_options(item: &Item) -> Vec<String> {
         let Answer::Choice(key) = &item.correct_answer else {

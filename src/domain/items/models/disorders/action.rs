@@ -505,16 +505,11 @@ fn priority_actions_sata(g: Gen) -> Option<Item> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::super::super::super::Answer;
     use super::super::super::super::catalog::Catalog;
     use super::*;
 
-    fn kb() -> &'static KnowledgeBase {
-        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
-    }
+    use crate::domain::knowledge::shared_for_tests as kb;
 
     fn key_text(item: &Item) -> String {
         let Answer::Choice(key) = &item.correct_answer else {

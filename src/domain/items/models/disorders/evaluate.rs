@@ -371,15 +371,10 @@ fn worsening_mc(g: Gen) -> Option<Item> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::super::super::super::catalog::Catalog;
     use super::*;
 
-    fn kb() -> &'static KnowledgeBase {
-        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
-    }
+    use crate::domain::knowledge::shared_for_tests as kb;
 
     /// D-dimer does not measure anticoagulant effect, so a raised D-dimer is never offered as
     /// evidence that the treatment of a clot (deep vein thrombosis, pulmonary embolism) failed.

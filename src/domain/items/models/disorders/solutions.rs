@@ -389,15 +389,10 @@ fn comfort_measure_mc(g: Gen) -> Option<Item> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
-
     use super::super::super::super::catalog::Catalog;
     use super::*;
 
-    fn kb() -> &'static KnowledgeBase {
-        static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-        KB.get_or_init(crate::domain::knowledge::load_embedded_for_tests)
-    }
+    use crate::domain::knowledge::shared_for_tests as kb;
 
     /// Risk-assessment tools predict who may develop a condition; they confirm none.
     const RISK_TOOLS: [&str; 4] = ["braden", "norton", "morse", "risk assessment"];
