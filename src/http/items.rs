@@ -681,14 +681,7 @@ async fn list_items(
 ) -> ApiResult<ApiJson<ItemPage>> {
     let Query(query) =
         query.map_err(|rejection| ApiError::validation("query", rejection.body_text()))?;
-    let limit = query.limit.unwrap_or(50);
-    let offset = query.offset.unwrap_or(0);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::validation("limit", "must be between 1 and 200"));
-    }
-    if offset < 0 {
-        return Err(ApiError::validation("offset", "must be 0 or more"));
-    }
+    let (limit, offset) = crate::http::auth::page_window(query.limit, query.offset)?;
     if let Some(kind) = &query.item_type
         && ItemType::parse(kind).is_none()
     {

@@ -40,6 +40,19 @@ pub fn path_id<Id: From<i64>>(
         .map_err(|_| ApiError::validation(name, "must be a whole number"))
 }
 
+/// The page a list asks for: `limit` 1–200 (default 50) and `offset` ≥ 0, or the 422 naming the
+/// parameter out of bounds. The item bank and the calibration report page alike.
+pub fn page_window(limit: Option<i64>, offset: Option<i64>) -> ApiResult<(i64, i64)> {
+    let (limit, offset) = (limit.unwrap_or(50), offset.unwrap_or(0));
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 200"));
+    }
+    if offset < 0 {
+        return Err(ApiError::validation("offset", "must be 0 or more"));
+    }
+    Ok((limit, offset))
+}
+
 impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         match error {
