@@ -259,9 +259,11 @@ impl LockoutBook {
             .retain(|_, recent| recent.live(ACCOUNT_WINDOW, now));
         self.addresses
             .retain(|_, recent| recent.live(policy.address_window, now));
-        let (pairs, accounts) = (&self.pairs, &self.accounts);
+        let with_pairs: std::collections::HashSet<&str> =
+            self.pairs.keys().map(|(name, _)| name.as_str()).collect();
+        let accounts = &self.accounts;
         self.epochs.retain(|account, _| {
-            accounts.contains_key(account) || pairs.keys().any(|(name, _)| name == account)
+            accounts.contains_key(account) || with_pairs.contains(account.as_str())
         });
     }
 
