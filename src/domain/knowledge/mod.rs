@@ -324,6 +324,7 @@ impl KnowledgeBase {
                 Err(message) => problems.push(format!("{at}: {message}")),
             }
         }
+        problems.extend(differential_problems(&facts));
         if !problems.is_empty() {
             return Err(KnowledgeProblems(problems));
         }
@@ -450,6 +451,27 @@ impl KnowledgeBase {
         self.states_normalised(family, subject, attribute, &other.norm)
     }
 
+    /// The recorded differential diagnoses of a disorder, in either direction (a record on either
+    /// disorder names the other), each with the record that teaches how to tell them apart.
+    pub fn differentials(&self, subject: &str) -> Vec<(&str, &Fact)> {
+        let mut found: Vec<(&str, &Fact)> = self
+            .with_attribute(Family::Disorders, "differential")
+            .into_iter()
+            .filter_map(|fact| {
+                if fact.subject == subject {
+                    Some((fact.text(), fact))
+                } else if fact.text() == subject {
+                    Some((fact.subject.as_str(), fact))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(b.0).then(a.1.id.cmp(&b.1.id)));
+        found.dedup_by(|a, b| a.0 == b.0);
+        found
+    }
+
     fn states_normalised(
         &self,
         family: Family,
@@ -460,6 +482,46 @@ impl KnowledgeBase {
         self.about(family, subject)
             .any(|fact| fact.attribute == attribute && fact.norm == norm)
     }
+}
+
+/// A `differential` names another disorder by its subject and teaches, in its `note`, the cue that
+/// tells the two apart; an `against` finding needs a `note` saying why it argues against the
+/// disorder. Items offer a competing diagnosis or a "not consistent" finding only from these, so a
+/// record without its teaching sentence or naming no recorded disorder would leave an item unsound.
+fn differential_problems(facts: &[Fact]) -> Vec<String> {
+    let disorders: std::collections::BTreeSet<&str> = facts
+        .iter()
+        .filter(|fact| fact.family == Family::Disorders)
+        .map(|fact| fact.subject.as_str())
+        .collect();
+    let mut problems = Vec::new();
+    for fact in facts.iter().filter(|fact| fact.family == Family::Disorders) {
+        let attribute = fact.attribute.as_str();
+        if !matches!(attribute, "differential" | "against") {
+            continue;
+        }
+        if fact.note.trim().is_empty() {
+            problems.push(format!(
+                "{}: `{attribute}` needs a `note` that teaches the discriminating cue",
+                fact.id
+            ));
+        }
+        if attribute == "differential" {
+            let other = fact.text();
+            if other == fact.subject {
+                problems.push(format!(
+                    "{}: a disorder is not its own differential",
+                    fact.id
+                ));
+            } else if !disorders.contains(other) {
+                problems.push(format!(
+                    "{}: differential `{other}` is not a disorder subject",
+                    fact.id
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// The embedded knowledge base loaded once and shared by every unit test that only reads it.
@@ -799,5 +861,51 @@ mod tests {
             ),
             ["concern"]
         );
+    }
+
+    #[test]
+    fn differentials_name_a_recorded_disorder_teach_the_cue_and_read_both_ways() {
+        let load = |facts: &str| {
+            KnowledgeBase::load([("sources/core.toml", SOURCES), ("disorders/x.toml", facts)])
+        };
+        let record = |id: &str, subject: &str, attribute: &str, value: &str, note: &str| {
+            format!(
+                "[[fact]]\nid = \"{id}\"\nsubject = \"{subject}\"\nattribute = \"{attribute}\"\nvalue = \"{value}\"\nnote = \"{note}\"\nsource = \"s1\"\n"
+            )
+        };
+        let cues = record("c1", "dka", "cue", "kussmaul respirations", "")
+            + &record("c2", "hhs", "cue", "profound dehydration", "");
+        let kb =
+            load(&(cues.clone() + &record("d1", "dka", "differential", "hhs", "ketones tell")))
+                .unwrap();
+        assert_eq!(kb.differentials("dka")[0].0, "hhs");
+        assert_eq!(
+            kb.differentials("hhs")[0].0,
+            "dka",
+            "read from the other side too"
+        );
+        assert!(kb.differentials("kussmaul").is_empty());
+
+        for (facts, expected) in [
+            (
+                record("d1", "dka", "differential", "thyroid storm", "x"),
+                "is not a disorder subject",
+            ),
+            (
+                record("d1", "dka", "differential", "dka", "x"),
+                "not its own differential",
+            ),
+            (
+                record("d1", "dka", "differential", "hhs", ""),
+                "needs a `note`",
+            ),
+            (
+                record("a1", "hhs", "against", "kussmaul respirations", ""),
+                "needs a `note`",
+            ),
+        ] {
+            let problems = load(&(cues.clone() + &facts)).unwrap_err().0.join("\n");
+            assert!(problems.contains(expected), "{problems}");
+        }
     }
 }

@@ -116,6 +116,8 @@ pub fn attribute_allowed(family: Family, attribute: &str) -> bool {
             "teaching",
             "diagnostic_test",
             "medication",
+            "differential",
+            "against",
         ],
         Family::Priority => &["level", "rule", "example", "category_meaning"],
         Family::Delegation => &[
