@@ -90,7 +90,7 @@ fn ctx(kb: &KnowledgeBase, subject: &str) -> Ctx {
     let mut populations: BTreeMap<Population, usize> = BTreeMap::new();
     let mut conditions: BTreeMap<String, usize> = BTreeMap::new();
     let mut total = 0;
-    for fact in kb.about(DX, subject) {
+    for fact in kb.about(DX, subject).filter(|fact| about_the_client(fact)) {
         *populations.entry(fact.population).or_default() += 1;
         *conditions
             .entry(fact.condition.trim().to_owned())
@@ -610,13 +610,21 @@ fn lower_first(text: &str) -> String {
     }
 }
 
-/// Same-class disorders ranked by how many features they share with `subject` (most first).
 /// Whether any fact about `subject` names `other` (as a risk factor, cause or complication).
 fn mentions(kb: &KnowledgeBase, subject: &str, other: &str) -> bool {
     kb.about(DX, subject)
+        .filter(|fact| about_the_client(fact))
         .any(|fact| fact.norm().contains(other))
 }
 
+/// False for the records that compare the disorder with another (`differential`, `against`):
+/// they describe no client with it, so they neither set the stem's client nor make the other
+/// disorder a cause or complication of it.
+fn about_the_client(fact: &Fact) -> bool {
+    !matches!(fact.attribute.as_str(), "differential" | "against")
+}
+
+/// Same-class disorders ranked by how many features they share with `subject` (most first).
 fn rivals(kb: &KnowledgeBase, subject: &str) -> Vec<String> {
     let Some(class) = kb.class_of(DX, subject) else {
         return Vec::new();
