@@ -115,8 +115,9 @@ pub struct Application {
 /// connection must also have begun its first request within it, counted from accept.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Pending connections the kernel queues for accept (capped by `net.core.somaxconn`).
-const LISTEN_BACKLOG: u32 = 4_096;
+/// Pending connections the kernel queues for accept. The kernel caps it at `net.core.somaxconn`
+/// (4,096 by default), so a deeper queue takes effect where the administrator raises that.
+const LISTEN_BACKLOG: u32 = 65_535;
 
 /// Binds a listening socket with a deep accept queue.
 pub fn bind_listener(address: SocketAddr) -> std::io::Result<TcpListener> {
