@@ -324,7 +324,7 @@ impl KnowledgeBase {
                 Err(message) => problems.push(format!("{at}: {message}")),
             }
         }
-        problems.extend(differential_problems(&facts));
+        problems.extend(differential_problems(&facts, &ids));
         if !problems.is_empty() {
             return Err(KnowledgeProblems(problems));
         }
@@ -488,35 +488,38 @@ impl KnowledgeBase {
 /// tells the two apart; an `against` finding needs a `note` saying why it argues against the
 /// disorder. Items offer a competing diagnosis or a "not consistent" finding only from these, so a
 /// record without its teaching sentence or naming no recorded disorder would leave an item unsound.
-fn differential_problems(facts: &[Fact]) -> Vec<String> {
+/// `paths` maps each record id to its file, so a problem names both, as the other checks do.
+fn differential_problems(facts: &[Fact], paths: &HashMap<String, String>) -> Vec<String> {
+    let compares = |fact: &Fact| matches!(fact.attribute.as_str(), "differential" | "against");
+    // A disorder is a subject with records of its own, not one only compared with another.
     let disorders: std::collections::BTreeSet<&str> = facts
         .iter()
-        .filter(|fact| fact.family == Family::Disorders)
+        .filter(|fact| fact.family == Family::Disorders && !compares(fact))
         .map(|fact| fact.subject.as_str())
         .collect();
     let mut problems = Vec::new();
-    for fact in facts.iter().filter(|fact| fact.family == Family::Disorders) {
+    for fact in facts
+        .iter()
+        .filter(|fact| fact.family == Family::Disorders && compares(fact))
+    {
+        let at = format!(
+            "{}: {}",
+            paths.get(&fact.id).map_or("", String::as_str),
+            fact.id
+        );
         let attribute = fact.attribute.as_str();
-        if !matches!(attribute, "differential" | "against") {
-            continue;
-        }
         if fact.note.trim().is_empty() {
             problems.push(format!(
-                "{}: `{attribute}` needs a `note` that teaches the discriminating cue",
-                fact.id
+                "{at}: `{attribute}` needs a `note` that teaches the discriminating cue"
             ));
         }
         if attribute == "differential" {
             let other = fact.text();
             if other == fact.subject {
-                problems.push(format!(
-                    "{}: a disorder is not its own differential",
-                    fact.id
-                ));
+                problems.push(format!("{at}: a disorder is not its own differential"));
             } else if !disorders.contains(other) {
                 problems.push(format!(
-                    "{}: differential `{other}` is not a disorder subject",
-                    fact.id
+                    "{at}: differential `{other}` is not a disorder subject"
                 ));
             }
         }
@@ -906,6 +909,10 @@ mod tests {
         ] {
             let problems = load(&(cues.clone() + &facts)).unwrap_err().0.join("\n");
             assert!(problems.contains(expected), "{problems}");
+            assert!(
+                problems.starts_with("disorders/x.toml: "),
+                "names the file: {problems}"
+            );
         }
     }
 }
