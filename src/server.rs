@@ -31,8 +31,10 @@ use crate::telemetry::Telemetry;
 use crate::tls::TlsRuntime;
 
 pub mod connections;
+mod intake;
 
-use connections::{ConnectionLimits, Guarded, Permit};
+use connections::{Arrival, ConnectionLimits, Guarded, Permit};
+use intake::{Admitted, Intake};
 
 /// Why the server could not start; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +101,8 @@ pub struct Application {
     router: Router,
     /// `/static/` GETs answered before the router (see [`FastStatic`]).
     fast_static: FastStatic,
-    listener: TcpListener,
+    /// The plain-HTTP listener, which sets up connections that have spoken first.
+    intake: Intake,
     local_addr: SocketAddr,
     /// What the plain-HTTP listener serves: the app, or redirects and ACME answers with TLS on.
     plain_router: Router,
@@ -277,11 +280,12 @@ impl Application {
                 .max(config.server.generation_timeout_secs)
                 + 30,
         );
+        let intake = Intake::new(listener, Arc::clone(&connections), HEADER_READ_TIMEOUT);
         Ok(Application {
             state,
             router,
             fast_static,
-            listener,
+            intake,
             local_addr,
             plain_router,
             tls,
@@ -302,7 +306,7 @@ impl Application {
 
     /// Serves until SIGTERM or SIGINT, then drains in-flight requests.
     pub async fn run_until_stopped(
-        self,
+        mut self,
         telemetry: &Telemetry,
         origin: ConfigOrigin,
     ) -> anyhow::Result<()> {
@@ -333,11 +337,10 @@ impl Application {
         let mut flush_logs = tokio::time::interval(Duration::from_secs(10));
         loop {
             tokio::select! {
-                accepted = self.listener.accept() => match accepted {
-                    Ok((stream, peer)) => {
-                        let Some(mut permit) = admit(&self.connections, peer) else { continue };
+                accepted = self.intake.next() => match accepted {
+                    Ok(Admitted { stream, peer, mut permit, accepted }) => {
                         let _ = stream.set_nodelay(true);
-                        let io = Guarded::new(stream, HEADER_READ_TIMEOUT, self.idle_limit, permit.eviction());
+                        let io = Guarded::accepted_at(stream, accepted, HEADER_READ_TIMEOUT, self.idle_limit, permit.eviction());
                         // With TLS on, the plain port only redirects, so static files are not served there.
                         let fast = self.tls.is_none().then(|| self.fast_static.clone());
                         serve_connection(&builder, &graceful, TokioIo::new(io), peer, self.plain_router.clone(), fast, permit);
@@ -352,7 +355,7 @@ impl Application {
                 _ = interrupt.recv() => { tracing::info!(signal = "SIGINT", "shutting down"); break; }
                 accepted = accept_tls(self.tls.as_ref()) => {
                     if let (Some((stream, peer)), Some(tls)) = (accepted, self.tls.as_ref()) {
-                        let Some(mut permit) = admit(&self.connections, peer) else { continue };
+                        let Some(mut permit) = admit(&self.connections, peer, Arrival::Silent) else { continue };
                         let acceptor = tls.acceptor.clone();
                         let (builder, watcher, router) = (tls_builder.clone(), graceful.watcher(), self.router.clone());
                         let fast = Some(self.fast_static.clone());
@@ -391,7 +394,7 @@ impl Application {
         for task in [backup_scheduler, watchdog].into_iter().flatten() {
             task.abort();
         }
-        drop(self.listener);
+        drop(self.intake);
         drop(self.tls);
         let started = Instant::now();
         tokio::select! {
@@ -422,8 +425,8 @@ fn connection_builder() -> auto::Builder<TokioExecutor> {
 
 /// Counts a new connection against the caps; a refused one is closed at once (dropping the stream)
 /// and logged at a bounded rate, as is the eviction of a silent one to make room.
-fn admit(limits: &Arc<ConnectionLimits>, peer: SocketAddr) -> Option<Permit> {
-    match limits.admit(peer.ip()) {
+fn admit(limits: &Arc<ConnectionLimits>, peer: SocketAddr, arrival: Arrival) -> Option<Permit> {
+    match limits.admit_as(peer.ip(), arrival) {
         Ok(permit) => {
             if permit.made_room {
                 let client = connections::address_key(peer.ip()).to_string();

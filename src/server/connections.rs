@@ -45,6 +45,20 @@ pub const PER_ADDRESS_MAX: u32 = 512;
 /// ([`RESERVED_DESCRIPTORS`]) covers the overlap.
 pub const EVICTION_SLACK: usize = 256;
 
+/// How far over the total cap a connection whose request has already arrived may still be admitted:
+/// a client that has spoken is refused later than a silent one, so that evictions still closing
+/// do not shut a real request out. Also within [`RESERVED_DESCRIPTORS`].
+pub const SPOKEN_EVICTION_SLACK: usize = 2 * EVICTION_SLACK;
+
+/// What a connection had done by the time it was admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// Nothing received yet, or not known (a TLS handshake not yet read).
+    Silent,
+    /// Its first bytes are waiting to be read.
+    Spoken,
+}
+
 /// Why a connection was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -119,6 +133,17 @@ impl ConnectionLimits {
     /// cap, the connection that has waited longest without beginning a request is told to close
     /// and the new one takes its place.
     pub fn admit(self: &Arc<Self>, peer: IpAddr) -> Result<Permit, Refusal> {
+        self.admit_as(peer, Arrival::Silent)
+    }
+
+    /// As [`ConnectionLimits::admit`], for a connection known to have spoken or not: past the
+    /// cap, a silent one is refused at [`EVICTION_SLACK`], one that has spoken at
+    /// [`SPOKEN_EVICTION_SLACK`].
+    pub fn admit_as(self: &Arc<Self>, peer: IpAddr, arrival: Arrival) -> Result<Permit, Refusal> {
+        let slack = match arrival {
+            Arrival::Silent => EVICTION_SLACK,
+            Arrival::Spoken => SPOKEN_EVICTION_SLACK,
+        };
         let key = (!self.exempt.iter().any(|net| net.contains(&peer))).then(|| address_key(peer));
         let mut counts = self.counts();
         let mut made_room = false;
@@ -128,7 +153,7 @@ impl ConnectionLimits {
             return Err(Refusal::PerAddress);
         }
         if counts.total >= self.total_max {
-            if counts.total >= self.total_max + EVICTION_SLACK {
+            if counts.total >= self.total_max + slack {
                 return Err(Refusal::Total);
             }
             // A connection that already closed has dropped its sender; skip those.
@@ -186,6 +211,15 @@ pub struct Permit {
 }
 
 impl Permit {
+    /// Whether this connection has been told to close to make room, checked before it is set up.
+    pub fn is_evicted(&mut self) -> bool {
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        self.eviction
+            .as_mut()
+            .is_some_and(|eviction| eviction.poll_evicted(&mut cx))
+    }
+
     /// The notice that this connection is to make room, for the IO wrapper ([`Guarded`]) that
     /// watches it until the first request begins.
     pub fn eviction(&mut self) -> Option<Eviction> {
@@ -292,10 +326,22 @@ impl<S> Guarded<S> {
         idle_limit: Duration,
         eviction: Option<Eviction>,
     ) -> Self {
+        Self::accepted_at(inner, Instant::now(), start_within, idle_limit, eviction)
+    }
+
+    /// As [`Guarded::new`] for a connection accepted at `accepted`, which may be a little while
+    /// ago (it waited in the [`Intake`](super::intake::Intake)): the start deadline counts from then.
+    pub fn accepted_at(
+        inner: S,
+        accepted: Instant,
+        start_within: Duration,
+        idle_limit: Duration,
+        eviction: Option<Eviction>,
+    ) -> Self {
         let now = Instant::now();
         Self {
             inner,
-            start: Some(Box::pin(tokio::time::sleep_until(now + start_within))),
+            start: Some(Box::pin(tokio::time::sleep_until(accepted + start_within))),
             preface_matched: 0,
             idle_limit,
             last_activity: now,
@@ -518,6 +564,24 @@ mod tests {
         }
         assert_eq!(limits.open(), 1 + EVICTION_SLACK);
         assert_eq!(limits.admit(ip("192.0.2.1")).err(), Some(Refusal::Total));
+    }
+
+    #[test]
+    fn a_connection_that_has_spoken_is_refused_later_than_a_silent_one() {
+        let limits = ConnectionLimits::new(1, 10_000, Vec::new());
+        let mut held = Vec::new();
+        for _ in 0..=EVICTION_SLACK {
+            held.push(limits.admit(ip("192.0.2.1")).unwrap());
+        }
+        assert_eq!(limits.admit(ip("192.0.2.1")).err(), Some(Refusal::Total));
+        // Between the two slacks a request that has already arrived still gets in.
+        while limits.open() < 1 + SPOKEN_EVICTION_SLACK {
+            held.push(limits.admit_as(ip("192.0.2.1"), Arrival::Spoken).unwrap());
+        }
+        assert_eq!(
+            limits.admit_as(ip("192.0.2.1"), Arrival::Spoken).err(),
+            Some(Refusal::Total)
+        );
     }
 
     #[test]
